@@ -1,0 +1,71 @@
+"""Diagnostics: located problems, collected, then printed as `path:line:col: severity[code]: where: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a source file; line and column are 1-based."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    location: Location
+    severity: Severity
+    code: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}[{self.code}]: {self.where}: {self.message}"
+
+
+@dataclass
+class Diagnostics:
+    """Collects every problem of a run, so that all of them are reported at once."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, location: Location, code: str, where: str, message: str) -> None:
+        self.items.append(Diagnostic(location, "error", code, where, message))
+
+    def warning(self, location: Location, code: str, where: str, message: str) -> None:
+        self.items.append(Diagnostic(location, "warning", code, where, message))
+
+    def extend(self, other: Diagnostics) -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    def has_errors(self, strict: bool = False) -> bool:
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items, key=lambda d: (d.location, d.code))
+
+
+def relative(path: Path, root: Path) -> str:
+    """A path as printed in diagnostics: relative to the project root where possible."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
