@@ -15,6 +15,7 @@ import jinja2
 from . import checks, content, layouts, pdf, render
 from . import model as m
 from .diagnostics import Diagnostics
+from .fields import suggestion
 from .render import Document
 
 ALLOWED_FOLDERS = ("layouts", "assets", "content")
@@ -62,14 +63,15 @@ def plan(project: m.Project, found: dict[str, layouts.Layout],
             diags.error(spec.locs.get("layout", spec.loc), "content.unknown-layout", "documents",
                         f"no layout '{spec.layout}' in layouts/")
             continue
-        known = project.conditions
-        subjects = sorted(known) if spec.subjects == ("all",) else spec.subjects
+        known = render.SUBJECT_KINDS[layout.subjects].ids(project)
+        subjects = known if spec.subjects == ("all",) else spec.subjects
         for subject in subjects:
             if subject in project.broken:
                 continue  # its own errors are already reported
             if subject not in known:
                 diags.error(spec.locs.get("subjects", spec.loc), "content.unknown-ref",
-                            "documents", f"no condition '{subject}' for layout {spec.layout}")
+                            "documents", f"no {layout.subjects} subject '{subject}' for "
+                            f"layout {spec.layout}{suggestion(subject, known)}")
                 continue
             documents += [Document(layout, subject, paper, spec.language, spec.budget, spec)
                           for paper in spec.papers]
@@ -90,7 +92,7 @@ def select(documents: list[Document], names: list[str]) -> list[Document]:
 def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[Document]]:
     """Stages 1-3: read the content and layouts and plan the documents."""
     project = content.read_project(root, diags)
-    found = layouts.discover(root, diags)
+    found = layouts.discover(root, tuple(render.SUBJECT_KINDS), diags)
     if project is None:
         return None, []
     checks.content_rules(project, dt.date.today(), diags)
@@ -111,7 +113,8 @@ def produce(document: Document, project: m.Project, env: jinja2.Environment, roo
         diags.error(document.layout.loc, "pdf.url-policy", document.label, problem)
     if typeset.document is None:
         return None
-    checks.page_budget(document, typeset.pages, project, diags)
+    subject_loc = render.SUBJECT_KINDS[document.layout.subjects].location(project, document.subject)
+    checks.page_budget(document, typeset.pages, subject_loc, diags)
     return Built(document, typeset.pages, pdf.pdf_bytes(typeset) if write else None)
 
 
@@ -152,7 +155,8 @@ def write_outputs(out: Path, built: list[Built], full: bool) -> list[Path]:
 def manifest_entry(item: Built) -> dict[str, object]:
     d = item.document
     return {"file": d.file, "layout": d.layout.name, "subject": d.subject, "paper": d.paper,
-            "language": d.language, "pages": item.pages, "sha256": item.sha256}
+            "language": d.language, "variant": d.variant, "pages": item.pages,
+            "sha256": item.sha256}
 
 
 def _read_manifest(out: Path) -> list[dict]:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from . import model as m
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, Location
 from .render import Document
 
 ANIMAL_WORDS = re.compile(r"\b(animal|animals|mouse|mice|rat|rats|preclinical)\b", re.I)
@@ -14,14 +14,12 @@ MECHANISM_WORDS = re.compile(r"\b(mechanism|mechanistic|imaging|PET|EEG|brain)\b
 STALE_AFTER = dt.timedelta(days=365)
 
 
-def page_budget(document: Document, pages: int, project: m.Project, diags: Diagnostics) -> None:
+def page_budget(document: Document, pages: int, subject: Location, diags: Diagnostics) -> None:
     """A document outside its page budget fails, located at its subject's YAML file."""
     if document.budget.allows(pages):
         return
-    subject = project.conditions[document.subject]
     noun = "page" if pages == 1 else "pages"
-    diags.error(subject.loc, "check.page-count", f"{document.layout.name} {document.subject} "
-                f"({document.paper}, {document.language})",
+    diags.error(subject, "check.page-count", document.label,
                 f"runs to {pages} {noun}; its budget is {document.budget}")
 
 

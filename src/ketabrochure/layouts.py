@@ -12,8 +12,6 @@ from .diagnostics import Diagnostics, Location, relative
 from .fields import Fields
 from .yamlsource import load
 
-SUBJECT_KINDS = ("conditions",)
-
 
 @dataclass(frozen=True)
 class Layout:
@@ -25,7 +23,7 @@ class Layout:
     loc: Location
 
 
-def discover(root: Path, diags: Diagnostics) -> dict[str, Layout]:
+def discover(root: Path, subject_kinds: tuple[str, ...], diags: Diagnostics) -> dict[str, Layout]:
     """Every folder of layouts/ with a layout.yaml; folders starting with _ hold shared parts."""
     found: dict[str, Layout] = {}
     for folder in sorted((root / "layouts").iterdir()):
@@ -37,7 +35,7 @@ def discover(root: Path, diags: Diagnostics) -> dict[str, Layout]:
             continue
         f = Fields(node, "", diags, ("template", "subjects", "audience"))
         template = f.text("template") if f.ok else None
-        subjects = f.choice("subjects", SUBJECT_KINDS) if f.ok else None
+        subjects = f.choice("subjects", subject_kinds) if f.ok else None
         audience = f.choice("audience", ("physician", "patient")) if f.ok else None
         if template and not (folder / template).is_file():
             f.error(f.loc("template"), f"no file {folder.name}/{template}",

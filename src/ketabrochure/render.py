@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,14 @@ class Document:
     language: str
     budget: m.PageBudget
     spec: m.DocumentSpec
+    variant: str = "office"
 
     @property
     def name(self) -> str:
-        return f"{self.layout.name}-{self.subject}-{self.paper}-{self.language}"
+        parts = [self.layout.name, self.subject, self.paper, self.language]
+        if self.variant != "office":
+            parts.append(self.variant)
+        return "-".join(parts)
 
     @property
     def file(self) -> str:
@@ -41,7 +46,8 @@ class Document:
 
     @property
     def label(self) -> str:
-        return f"{self.layout.name} {self.subject} ({self.paper}, {self.language})"
+        details = ", ".join(p for p in (self.paper, self.language, self.variant) if p != "office")
+        return f"{self.layout.name} {self.subject} ({details})"
 
 
 @dataclass(frozen=True)
@@ -95,9 +101,11 @@ def study_flags(study: m.Study) -> list[str]:
 
 
 def first_author_year(study: m.Study) -> str:
-    authors = study.citation.authors
-    surname = authors[0].split()[0] if authors else study.citation.journal
-    return f"{surname} {study.citation.year}"
+    """'Anand 2023'; without confirmed authors, the title's first words: '"R (-)-ketamine…" 2014'."""
+    c = study.citation
+    if c.authors:
+        return f"{c.authors[0].split()[0]} {c.year}"
+    return f"\u201c{' '.join(c.title.split()[:2])}\u2026\u201d {c.year}"
 
 
 class Citations:
@@ -132,11 +140,27 @@ def condition_context(project: m.Project, condition: m.Condition) -> dict[str, A
                 reviewed_on=condition.reviewed_on)
 
 
+@dataclass(frozen=True)
+class SubjectKind:
+    """What a layout's documents are about: how to list them, locate them and describe them."""
+
+    ids: Callable[[m.Project], list[str]]
+    location: Callable[[m.Project, str], Location]
+    context: Callable[[m.Project, str], dict[str, Any]]
+
+
+SUBJECT_KINDS: dict[str, SubjectKind] = {
+    "conditions": SubjectKind(
+        ids=lambda p: sorted(p.conditions),
+        location=lambda p, i: p.conditions[i].loc,
+        context=lambda p, i: condition_context(p, p.conditions[i])),
+}
+
+
 def context(project: m.Project, document: Document) -> dict[str, Any]:
-    subject = project.conditions[document.subject]
-    ctx = condition_context(project, subject)
+    ctx = SUBJECT_KINDS[document.layout.subjects].context(project, document.subject)
     ctx.update(clinic=project.clinic, edition=project.edition, paper=document.paper,
-               lang=document.language, document=document)
+               lang=document.language, variant=document.variant, document=document)
     return ctx
 
 

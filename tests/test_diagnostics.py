@@ -1,0 +1,117 @@
+"""Bad input: one located line per problem, all problems in one run, exit 1, no traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import edit, run_cli
+
+LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning)"
+                  r"\[(?P<code>[a-z.-]+)\]: (?P<where>.+?): (?P<msg>.+)$")
+
+
+def diagnostics(stderr: str) -> list[dict[str, str]]:
+    found = []
+    for line in stderr.splitlines():
+        match = LINE.match(line)
+        assert match, f"not a diagnostic line: {line!r}"
+        found.append(match.groupdict())
+    return found
+
+
+def line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def test_default_content_checks_clean(project: Path) -> None:
+    result = run_cli(project, "check")
+    assert result.code == 0, result.stderr
+    assert "error" not in result.stderr
+    assert "check passed" in result.stdout
+
+
+def test_yaml_syntax_error_is_located(project: Path) -> None:
+    study = project / "content/studies/feder2014.yaml"
+    edit(study, "role: efficacy", "role: [efficacy")
+    result = run_cli(project, "check")
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    (d,) = [d for d in diagnostics(result.stderr) if d["code"] == "yaml.syntax"]
+    assert d["path"] == "content/studies/feder2014.yaml"
+    assert int(d["line"]) >= line_of(study, "role: [efficacy")
+
+
+def test_every_problem_reported_in_one_run(project: Path) -> None:
+    ptsd = project / "content/conditions/ptsd.yaml"
+    study = project / "content/studies/feder2014.yaml"
+    edit(ptsd, "reviewed_on:", "reviewd_on:")
+    edit(study, 'doi: "10.1001/jamapsychiatry.2014.62"', 'doi: "https://doi.org/10.1001/jamapsychiatry.2014.62"')
+    edit(study, "year: 2014", "year: twenty14")
+    edit(ptsd, "[feder2014", "[fedder2014")
+    result = run_cli(project, "check")
+    assert result.code == 1
+    found = {(d["path"], d["code"]): d for d in diagnostics(result.stderr)}
+
+    unknown = found["content/conditions/ptsd.yaml", "content.unknown-field"]
+    assert int(unknown["line"]) == line_of(ptsd, "reviewd_on:")
+    assert "did you mean 'reviewed_on'" in unknown["msg"]
+    missing = found["content/conditions/ptsd.yaml", "content.missing-field"]
+    assert "reviewed_on" in missing["where"] + missing["msg"]
+
+    doi = found["content/studies/feder2014.yaml", "content.doi"]
+    assert int(doi["line"]) == line_of(study, "doi:")
+    assert "without the https://doi.org/ prefix" in doi["msg"]
+    year = found["content/studies/feder2014.yaml", "content.type"]
+    assert int(year["line"]) == line_of(study, "year: twenty14")
+    assert "whole number" in year["msg"]
+
+
+def test_unknown_study_reference_suggests_near_miss(project: Path) -> None:
+    ptsd = project / "content/conditions/ptsd.yaml"
+    text = ptsd.read_text()
+    ptsd.write_text(text.replace("abdallah2022", "abdalah2022"))
+    result = run_cli(project, "check")
+    assert result.code == 1
+    refs = [d for d in diagnostics(result.stderr) if d["code"] == "content.unknown-ref"]
+    assert refs and all(d["path"] == "content/conditions/ptsd.yaml" for d in refs)
+    assert "did you mean 'abdallah2022'" in refs[0]["msg"]
+    assert {int(d["line"]) for d in refs} <= {
+        n for n, line in enumerate(ptsd.read_text().splitlines(), 1) if "abdalah2022" in line}
+
+
+def test_bad_date_and_mistyped_value(project: Path) -> None:
+    anxiety = project / "content/conditions/anxiety.yaml"
+    text = anxiety.read_text()
+    anxiety.write_text(re.sub(r"reviewed_on: .*", "reviewed_on: 2026-13-45", text))
+    edit(anxiety, "grade: ", "grade: medium #")
+    result = run_cli(project, "check")
+    assert result.code == 1
+    codes = {d["code"]: d for d in diagnostics(result.stderr)}
+    assert int(codes["content.date"]["line"]) == line_of(anxiety, "reviewed_on:")
+    assert "YYYY-MM-DD" in codes["content.date"]["msg"]
+    assert "'medium' is not one of high, moderate, low, very-low" in codes["content.invalid"]["msg"]
+
+
+def test_off_label_statement_required(project: Path) -> None:
+    pain = project / "content/conditions/chronic-pain.yaml"
+    text = pain.read_text()
+    pain.write_text(re.sub(r"iv-ketamine-off-label,? ?", "", text))
+    result = run_cli(project, "check")
+    assert result.code == 1
+    (d,) = [d for d in diagnostics(result.stderr) if d["code"] == "content.off-label"]
+    assert d["path"] == "content/conditions/chronic-pain.yaml"
+
+
+def test_duplicate_key_and_not_a_mapping(project: Path) -> None:
+    clinic = project / "content/clinic.yaml"
+    clinic.write_text(clinic.read_text() + "phone: 555\n")
+    (project / "content/studies/empty-list.yaml").write_text("- just a list\n")
+    result = run_cli(project, "check")
+    assert result.code == 1
+    codes = {(d["path"], d["code"]) for d in diagnostics(result.stderr)}
+    assert ("content/clinic.yaml", "yaml.duplicate-key") in codes
+    assert ("content/studies/empty-list.yaml", "content.type") in codes

@@ -1,0 +1,54 @@
+"""WeasyPrint may read data: URLs and files under layouts/, assets/ and content/ only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import edit, run_cli
+
+TEMPLATE = "layouts/evidence-sheet/sheet.html.j2"
+
+
+@pytest.mark.parametrize("tag, refused", [
+    ('<img src="file:///etc/hostname" alt="x">', "file:///etc/hostname"),
+    ('<img src="../../../outside.png" alt="x">', "outside.png"),
+    ('<link rel="stylesheet" href="https://example.com/x.css">', "https://example.com/x.css"),
+    ('<img src="http://127.0.0.1:9/x.png" alt="x">', "http://127.0.0.1:9/x.png"),
+])
+def test_outside_resources_are_refused(project: Path, tag: str, refused: str) -> None:
+    (project.parent / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    edit(project / TEMPLATE, '<header class="masthead">', tag + '<header class="masthead">')
+    result = run_cli(project, "check")
+    assert result.code == 1
+    lines = [line for line in result.stderr.splitlines() if "pdf.url-policy" in line]
+    assert lines and all(refused in line for line in lines), result.stderr
+    assert lines[0].startswith("layouts/evidence-sheet/layout.yaml:1:1: error[pdf.url-policy]:")
+
+
+def test_symlink_out_of_the_project_is_refused(project: Path) -> None:
+    (project / "assets/escape.txt").symlink_to("/etc/hostname")
+    edit(project / TEMPLATE, '<header class="masthead">',
+         '<img src="../../assets/escape.txt" alt="x"><header class="masthead">')
+    result = run_cli(project, "check")
+    assert result.code == 1
+    assert "escape.txt" in result.stderr and "outside the project" in result.stderr
+
+
+def test_attachments_are_refused(project: Path) -> None:
+    edit(project / "layouts/_shared/base.html.j2", "<title>",
+         '<link rel="attachment" href="../../content/clinic.yaml"><title>')
+    result = run_cli(project, "check")
+    assert result.code == 1
+    assert "attachment" in result.stderr
+
+
+def test_yaml_text_is_escaped(project: Path) -> None:
+    edit(project / "content/clinic.yaml", "name: Northside Ketamine Clinic",
+         'name: "<img src=\'file:///etc/hostname\'> Northside & Co"')
+    result = run_cli(project, "build", "evidence-sheet-anxiety-a4-en")
+    assert result.code == 0, result.stderr
+    import pypdf
+    text = pypdf.PdfReader(project / "out/evidence-sheet-anxiety-a4-en.pdf").pages[0].extract_text()
+    assert "<img src='file:///etc/hostname'> Northside & Co" in " ".join(text.split())
