@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import checks, content, layouts, pdf, render
+from . import checks, content, layouts, patient, pdf, render
 from . import model as m
 from .diagnostics import Diagnostics
 from .fields import suggestion
@@ -31,6 +31,7 @@ class Built:
     document: Document
     pages: int
     pdf: bytes | None = None  # None when only checking
+    grade: float | None = None  # reading grade of a patient document
 
     @property
     def sha256(self) -> str:
@@ -73,8 +74,12 @@ def plan(project: m.Project, found: dict[str, layouts.Layout],
                             "documents", f"no {layout.subjects} subject '{subject}' for "
                             f"layout {spec.layout}{suggestion(subject, known)}")
                 continue
-            documents += [Document(layout, subject, paper, spec.language, spec.budget, spec)
-                          for paper in spec.papers]
+            documents += [Document(layout, subject, paper, language, spec.budget, spec, variant)
+                          for language in spec.languages or (spec.language,)
+                          for variant in spec.variants for paper in spec.papers]
+        if spec.variants != ("office",) and layout.audience != "patient":
+            diags.error(spec.locs.get("variants", spec.loc), "content.variant", "documents",
+                        f"variants other than office are for patient layouts, not {spec.layout}")
     return documents
 
 
@@ -96,6 +101,7 @@ def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[Documen
     if project is None:
         return None, []
     checks.content_rules(project, dt.date.today(), diags)
+    project = patient.attach(root, project, diags)
     return project, plan(project, found, diags)
 
 
@@ -115,7 +121,9 @@ def produce(document: Document, project: m.Project, env: jinja2.Environment, roo
         return None
     subject_loc = render.SUBJECT_KINDS[document.layout.subjects].location(project, document.subject)
     checks.page_budget(document, typeset.pages, subject_loc, diags)
-    return Built(document, typeset.pages, pdf.pdf_bytes(typeset) if write else None)
+    patient.inspect(document, project, html, root, allowed, diags)
+    data = pdf.pdf_bytes(typeset, patient.bleed_points(document)) if write else None
+    return Built(document, typeset.pages, data, patient.reading_grade(document, project))
 
 
 def run(root: Path, names: list[str], write: bool) -> Result:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from . import build
+from . import build, readability
 from .diagnostics import Diagnostics
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -61,8 +61,10 @@ def cmd_run(root: Path, names: list[str], write: bool, strict: bool,
     for item in result.built:
         d = item.document
         status = "FAIL" if not d.budget.allows(item.pages) else "wrote" if result.written else "ok"
+        grade = "" if item.grade is None else \
+            f", reading grade {item.grade:g} ({readability.FORMULAS[d.language]})"
         print(f"{status} {d.file}: {item.pages} page{'s' * (item.pages != 1)} "
-              f"(budget {d.budget})", file=stdout)
+              f"(budget {d.budget}){grade}", file=stdout)
     verb = "build" if write else "check"
     outcome = "failed" if failed else "passed"
     if write and result.diags.has_errors():

@@ -282,7 +282,7 @@ class Reader:
 
     def document_spec(self, index: int, node: Node) -> m.DocumentSpec | None:
         d = Fields(node, f"documents[{index + 1}]", self.diags,
-                   ("layout", "subjects", "papers", "language", "pages"))
+                   ("layout", "subjects", "papers", "language", "languages", "variants", "pages"))
         if not d.ok:
             return None
         layout = d.text("layout")
@@ -297,13 +297,25 @@ class Reader:
             if paper not in m.PAPERS:
                 d.error(loc, f"'{paper}' is not one of {', '.join(m.PAPERS)}"
                         f"{suggestion(paper, m.PAPERS)}", where=f"{d.where}.papers")
-        language = d.choice("language", m.LANGUAGES)
+        languages = self.choices(d, "languages", m.LANGUAGES)
+        language = languages[0] if languages else d.choice("language", m.LANGUAGES)
+        variants = self.choices(d, "variants", m.VARIANTS) or ("office",)
         budget = self.budget(d)
         if layout is None or language is None or budget is None or not papers:
             return None
         return m.DocumentSpec(layout=layout, subjects=subjects,
                               papers=tuple(p for p in papers if p in m.PAPERS),
-                              language=language, budget=budget, loc=node.loc, locs=d.locs())
+                              language=language, budget=budget, loc=node.loc, locs=d.locs(),
+                              languages=languages, variants=variants)
+
+    def choices(self, d: Fields, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        """An optional list of choices, e.g. `variants: [office, print-shop]`."""
+        values, locs = d.text_list(key, required=False)
+        for value, loc in zip(values, locs):
+            if value not in allowed:
+                d.error(loc, f"'{value}' is not one of {', '.join(allowed)}"
+                        f"{suggestion(value, allowed)}", where=f"{d.where}.{key}")
+        return tuple(v for v in values if v in allowed)
 
     def budget(self, d: Fields) -> m.PageBudget | None:
         p = d.sub("pages", ("exactly", "maximum"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .diagnostics import Location
 
@@ -22,6 +22,7 @@ RATE_KINDS: tuple[str, ...] = ("response", "remission")
 GRADES: tuple[str, ...] = ("high", "moderate", "low", "very-low")
 PAPERS: tuple[str, ...] = ("letter", "a4")
 LANGUAGES: tuple[str, ...] = ("en", "es")
+VARIANTS: tuple[str, ...] = ("office", "print-shop", "large-print")
 
 Locs = dict[str, Location]
 
@@ -201,6 +202,8 @@ class DocumentSpec:
     budget: PageBudget
     loc: Location
     locs: Locs = field(default_factory=_locs, compare=False)
+    languages: tuple[str, ...] = ()  # several languages (`languages:`); empty: just `language`
+    variants: tuple[str, ...] = ("office",)  # office | print-shop | large-print
 
 
 @dataclass(frozen=True)
@@ -214,3 +217,4 @@ class Project:
     edition: str
     documents: tuple[DocumentSpec, ...]
     broken: frozenset[str] = frozenset()  # ids of content files that had errors
+    patient: Any = None  # patient_model.PatientContent: handouts, brochures, glossary

@@ -122,7 +122,60 @@ def _attachments(document: weasyprint.Document) -> list[str]:
     return found
 
 
-def pdf_bytes(typeset: Typeset) -> bytes:
-    """The tagged PDF (PDF/UA-1); dates come from the HTML metadata, so output is reproducible."""
+def pdf_bytes(typeset: Typeset, bleed: float | None = None) -> bytes:
+    """The tagged PDF (PDF/UA-1); dates come from the HTML metadata, so output is reproducible.
+
+    With `bleed` (in points), each page's BleedBox is set that far outside its TrimBox: the CSS
+    bleed area (the MediaBox) may be wider, to hold crop marks off the artwork.
+    """
     assert typeset.document is not None
-    return typeset.document.write_pdf(pdf_variant=PDF_VARIANT)
+    finisher = None if bleed is None else _bleed_box_setter(bleed)
+    return typeset.document.write_pdf(pdf_variant=PDF_VARIANT, finisher=finisher)
+
+
+def _bleed_box_setter(bleed: float):  # noqa: ANN202 - a WeasyPrint finisher
+    def finish(document: weasyprint.Document, pdf: object) -> None:
+        for obj in pdf.objects:  # type: ignore[attr-defined]
+            if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
+                left, top, right, bottom = obj["TrimBox"]
+                obj["BleedBox"] = type(obj["TrimBox"])(
+                    [left - bleed, top - bleed, right + bleed, bottom + bleed])
+    return finish
+
+
+@dataclass
+class Region:
+    """An element marked `data-panel` in the HTML and the `data-field` elements inside it (CSS px)."""
+
+    top: float
+    bottom: float
+    fields: dict[str, tuple[float, float, int]] = field(default_factory=dict)  # top, bottom, words
+
+
+def measure(html: str, base_dir: Path, allowed: tuple[Path, ...], css: str) -> dict[str, Region]:
+    """Lay the HTML out again with extra CSS (e.g. one very tall page) and measure its panels."""
+    fetcher = ProjectFetcher(allowed)
+    with _captured_log():
+        document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
+                                   url_fetcher=fetcher).render(
+            font_config=font_config(), stylesheets=[weasyprint.CSS(string=css)])
+    regions: dict[str, Region] = {}
+    for page in document.pages:
+        _walk(page._page_box, None, regions, set())
+    return regions
+
+
+def _walk(box: object, region: Region | None, regions: dict[str, Region], seen: set) -> None:
+    element = getattr(box, "element", None)
+    if element is not None and id(element) not in seen and hasattr(box, "margin_height"):
+        top = box.position_y
+        bottom = top + box.margin_height()
+        if element.get("data-panel"):
+            seen.add(id(element))
+            region = regions.setdefault(element.get("data-panel"), Region(top, bottom))
+        elif element.get("data-field") and region is not None:
+            seen.add(id(element))
+            words = len(" ".join(element.itertext()).split())
+            region.fields[element.get("data-field")] = (top, bottom, words)
+    for child in getattr(box, "children", ()):
+        _walk(child, region, regions, seen)
