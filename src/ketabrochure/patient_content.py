@@ -103,16 +103,21 @@ class PatientReader:
         p = f.sub("panels", pm.PANELS)
         panels: dict[str, pm.Panel] = {}
         for name in pm.PANELS if p is not None else ():
-            sub = p.sub(name, PANEL_KEYS)
-            if sub is not None:
-                panels[name] = pm.Panel(name=name, heading=self.text(sub, "heading", False),
-                                        text=self.texts(sub, "text", False),
-                                        bullets=self.texts(sub, "bullets", False),
-                                        loc=sub.node.loc)
+            blocks = tuple(b for b in (self.block(node, f"panels.{name}[{i + 1}]")
+                                       for i, node in enumerate(p.items(name))) if b)
+            if blocks:
+                panels[name] = pm.Panel(name=name, blocks=blocks, loc=p.loc(name))
         if title is None or reviewed_on is None or len(panels) != len(pm.PANELS):
             return None
         return pm.Brochure(id=path.stem, title=title, panels=panels, reviewed_on=reviewed_on,
                            loc=Location(self.reader.shown(path)))
+
+    def block(self, node: Node, path: str) -> pm.Block | None:
+        sub = Fields(node, path, self.diags, PANEL_KEYS)
+        if not sub.ok:
+            return None
+        return pm.Block(heading=self.text(sub, "heading", False),
+                        text=self.texts(sub, "text", False), bullets=self.texts(sub, "bullets", False))
 
     def glossary(self, path: Path) -> tuple[pm.Term, ...]:
         f = self.reader.fields(path, ("terms",))

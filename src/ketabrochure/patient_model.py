@@ -35,16 +35,27 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Panel:
-    name: str
+class Block:
+    """A heading, then paragraphs, then bullet points (each optional)."""
+
     heading: Text | None
     text: tuple[Text, ...]
     bullets: tuple[Text, ...]
-    loc: Location
 
     @property
     def texts(self) -> tuple[Text, ...]:
         return ((self.heading,) if self.heading else ()) + self.text + self.bullets
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    blocks: tuple[Block, ...]
+    loc: Location
+
+    @property
+    def texts(self) -> tuple[Text, ...]:
+        return tuple(t for block in self.blocks for t in block.texts)
 
 
 @dataclass(frozen=True)
