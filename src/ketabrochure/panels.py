@@ -18,7 +18,7 @@ INSIDE = ("left", "middle", "right")
 
 # Laid out again on one very tall page, each panel shows its natural height.
 MEASURE_CSS = """
-@page { size: 320mm 3000mm; margin: 0; bleed: 0; marks: none; }
+@page { size: 320mm 3000mm !important; margin: 0 !important; bleed: 0 !important; marks: none !important; }
 .side { height: auto !important; grid-template-rows: auto !important; break-after: auto !important; }
 """
 
@@ -39,15 +39,18 @@ def overflows(brochure: pm.Brochure, regions: dict[str, Region], paper: str, lan
             continue
         failed += 1
         over = region.bottom - region.top - limit
-        culprit = _crossing(region, limit)
-        text = texts.get(culprit[0]) if culprit else None
+        longest, crossing = _longest(region), _crossing(region, limit)
+        text = texts.get(longest[0]) if longest else None
         loc = text.where(lang) if text else brochure.panels[name].loc
-        field = culprit[0] if culprit else f"panels.{name}"
-        words = _words_over(culprit[1], over) if culprit else 0
-        diags.error(loc, "check.panel-overflow", f"{label}: panel '{name}'",
-                    f"content is {_inches(over)} taller than the panel ({_inches(limit)} of text "
-                    f"height); {field} runs past the panel's bottom: shorten it by about "
-                    f"{words} words, or shorten the panel's other texts")
+        if longest is None:
+            advice = "shorten the panel's texts"
+        else:
+            advice = (f"its longest text is {longest[0]}: shorten it by about "
+                      f"{_words_over(longest[1], over)} words")
+        spill = f"; from {crossing[0]} on, text would spill past the fold" if crossing else ""
+        diags.error(loc, "check.panel-overflow", f"{label}, panel '{name}'",
+                    f"content is {_inches(over)} taller than the panel's "
+                    f"{_inches(limit)} of text height; {advice}{spill}")
     return failed
 
 
@@ -58,6 +61,13 @@ def _crossing(region: Region, limit: float) -> tuple[str, tuple[float, float, in
         if box[1] - region.top > limit + 0.5:
             return path, box
     return ordered[-1] if ordered else None
+
+
+def _longest(region: Region) -> tuple[str, tuple[float, float, int]] | None:
+    """The tallest field of a panel: the one whose shortening helps most."""
+    if not region.fields:
+        return None
+    return max(region.fields.items(), key=lambda item: item[1][1] - item[1][0])
 
 
 def _words_over(box: tuple[float, float, int], over: float) -> int:

@@ -167,15 +167,19 @@ def measure(html: str, base_dir: Path, allowed: tuple[Path, ...], css: str) -> d
 
 def _walk(box: object, region: Region | None, regions: dict[str, Region], seen: set) -> None:
     element = getattr(box, "element", None)
-    if element is not None and id(element) not in seen and hasattr(box, "margin_height"):
+    if element is not None and hasattr(box, "margin_height"):
         top = box.position_y
         bottom = top + box.margin_height()
-        if element.get("data-panel"):
+        if element.get("data-panel") and id(element) not in seen:
             seen.add(id(element))
             region = regions.setdefault(element.get("data-panel"), Region(top, bottom))
         elif element.get("data-field") and region is not None:
-            seen.add(id(element))
-            words = len(" ".join(element.itertext()).split())
-            region.fields[element.get("data-field")] = (top, bottom, words)
+            # an inline text is laid out as one box per line: the field spans all of them
+            name = element.get("data-field")
+            old = region.fields.get(name)
+            words = old[2] if old else len(" ".join(element.itertext()).split())
+            if old:
+                top, bottom = min(top, old[0]), max(bottom, old[1])
+            region.fields[name] = (top, bottom, words)
     for child in getattr(box, "children", ()):
         _walk(child, region, regions, seen)

@@ -1,0 +1,129 @@
+"""Patient content rules: located errors for overflow, reading grade, translations, sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import edit, run_cli
+from ketabrochure import plain
+from test_diagnostics import diagnostics, line_of
+
+BROCHURE = "content/brochures/what-is-ketamine-therapy.yaml"
+DEPRESSION = "content/handouts/depression.yaml"
+
+
+def errors(project: Path, *names: str) -> list[dict[str, str]]:
+    """Errors of a build of a few documents (content rules cover all content in any build)."""
+    result = run_cli(project, "build", *(names or ("evidence-sheet-anxiety-a4-en.pdf",)))
+    assert result.code == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return [d for d in diagnostics(result.stderr) if d["sev"] == "error"]
+
+
+def test_too_long_panel_names_the_panel_and_field(project: Path) -> None:
+    path = project / BROCHURE
+    sentence = "Blood pressure can go up for a short time. We check it before and after each dose."
+    edit(path, f'- en: "{sentence}"', f'- en: "{" ".join([sentence] * 12)}"')
+    found = errors(project, "trifold")
+    (d,) = [d for d in found if d["code"] == "check.panel-overflow" and "(letter, en)" in d["where"]]
+    assert d["path"] == BROCHURE
+    assert int(d["line"]) == line_of(path, "Blood pressure can go up for a short time. We check")
+    assert "panel 'right'" in d["where"]
+    assert "taller than the panel" in d["msg"] and " in (" in d["msg"]
+    assert "longest text is panels.right[1].bullets[2]: shorten it by about" in d["msg"]
+    # the Spanish brochure still fits: its error would point at the es line instead
+    assert not [d for d in found if d["code"] == "check.panel-overflow" and "es" in d["where"]]
+
+
+def test_hard_sentence_fails_the_reading_grade(project: Path) -> None:
+    path = project / DEPRESSION
+    hard = ("Randomized controlled investigations demonstrated statistically significant "
+            "antidepressant efficacy of subanesthetic intravenous ketamine administration.")
+    edit(path, 'en: "In small studies, one dose eased depression within hours. '
+         'The effect lasted about a week."', f'en: "{hard}"')
+    (d,) = [d for d in errors(project) if d["code"] == "check.readability"]
+    assert d["path"] == DEPRESSION and int(d["line"]) == line_of(path, hard)
+    assert d["where"] == "findings[1].en"
+    assert "Flesch-Kincaid" in d["msg"] and "above 8" in d["msg"]
+
+
+def test_hard_spanish_sentence_is_scored_with_crawford(project: Path) -> None:
+    path = project / DEPRESSION
+    hard = ("Investigaciones aleatorizadas demostraron eficacia antidepresiva estadísticamente "
+            "significativa de la administración intravenosa subanestésica de ketamina, "
+            "independientemente de características sociodemográficas, psicopatológicas, "
+            "farmacológicas y terapéuticas concomitantes.")
+    edit(path, 'es: "En estudios pequeños, una dosis alivió la depresión en unas horas. '
+         'El efecto duró cerca de una semana."', f'es: "{hard}"')
+    (d,) = [d for d in errors(project) if d["code"] == "check.readability"]
+    assert d["where"] == "findings[1].es" and "Crawford" in d["msg"]
+
+
+def test_missing_spanish_fails_at_its_line(project: Path) -> None:
+    path = project / DEPRESSION
+    line = line_of(path, "The good effect often fades.")
+    edit(path, '    es: "El buen efecto a menudo se pasa.', '    # es: "El buen efecto a menudo se pasa.')
+    (d,) = [d for d in errors(project) if d["code"] == "content.translation"]
+    assert (d["path"], int(d["line"])) == (DEPRESSION, line)
+    assert d["where"] == "findings[3]" and "english_only" in d["msg"]
+
+
+def test_english_only_field_needs_no_spanish(project: Path) -> None:
+    path = project / DEPRESSION
+    edit(path, '    es: "El buen efecto a menudo se pasa.', '    english_only: true\n'
+         '    # es: "El buen efecto a menudo se pasa.')
+    result = run_cli(project, "build", "handout-depression-letter-es.pdf")
+    assert result.code == 0, result.stderr
+
+
+@pytest.mark.parametrize("old, new, code", [
+    ("felt much better after 3 weeks of ketamine.", "were cured after 3 weeks of ketamine.",
+     "content.forbidden"),
+    ("Doctors call this hard-to-treat depression.", "IV ketamine is FDA-approved for it.",
+     "content.forbidden"),
+    ("cites: [murrough2013]", "cites: [zhang2014]", "content.patient-evidence"),
+    ("{anand2023.response.control}", "{anand2023.remission}", "content.placeholder"),
+    ("{pfeiffer2024.response}", "{pfeiffer2024.response} ({anand2023.n})", "content.uncited"),
+    ("cites: [berman2000, zarate2006]", "cites: [berman2000, zarate2060]", "content.unknown-ref"),
+])
+def test_content_rules_are_located(project: Path, old: str, new: str, code: str) -> None:
+    path = project / DEPRESSION
+    edit(path, old, new)
+    found = [d for d in errors(project) if d["code"] == code]
+    assert found and all(d["path"] == DEPRESSION for d in found)
+    assert int(found[0]["line"]) == line_of(path, new)
+
+
+def test_off_label_statement_must_cite_the_off_label_fact(project: Path) -> None:
+    path = project / "content/patient.yaml"
+    edit(path, "facts: [iv-ketamine-off-label, spravato-2019-trd, spravato-rems]",
+         "facts: [spravato-2019-trd, spravato-rems]")
+    (d,) = [d for d in errors(project) if d["code"] == "content.off-label"]
+    assert d["path"] == "content/patient.yaml"
+
+
+def test_check_reports_the_grade_of_every_patient_document(project: Path) -> None:
+    result = run_cli(project, "check")
+    assert result.code == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines()
+             if line.startswith("ok ") and "evidence-sheet" not in line]
+    assert len(lines) == 4 + 6 * 5
+    for line in lines:
+        formula = "Crawford" if "-es" in line else "Flesch-Kincaid"
+        assert "reading grade" in line and f"({formula})" in line, line
+
+
+@pytest.mark.parametrize("percent, en, es", [
+    (55.4, "5 or 6 in 10 people", "5 o 6 de cada 10 personas"),
+    (70.8, "about 7 in 10 people", "unas 7 de cada 10 personas"),
+    (41.2, "about 4 in 10 people", "unas 4 de cada 10 personas"),
+    (26, "2 or 3 in 10 people", "2 o 3 de cada 10 personas"),
+    (88, "about 9 in 10 people", "unas 9 de cada 10 personas"),
+    (0, "no one", "ninguna persona"),
+    (4, "fewer than 1 in 10 people", "menos de 1 de cada 10 personas"),
+])
+def test_rates_in_words_patients_use(percent: float, en: str, es: str) -> None:
+    assert plain.in_ten(percent, "en") == en
+    assert plain.in_ten(percent, "es") == es
