@@ -11,7 +11,6 @@ import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
-
 from conftest import edit, run_cli
 
 CONDITIONS = ("anxiety", "chronic-pain", "depression", "ketamine-assisted-psychotherapy", "ptsd",

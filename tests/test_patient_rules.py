@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import edit, run_cli
-from ketabrochure import plain
 from test_diagnostics import diagnostics, line_of
+
+from ketabrochure import plain
 
 BROCHURE = "content/brochures/what-is-ketamine-therapy.yaml"
 DEPRESSION = "content/handouts/depression.yaml"

@@ -73,6 +73,6 @@ def environment(root: Path) -> jinja2.Environment:
     )
     env.filters["long_date"] = long_date
     env.filters["percent"] = percent
-    from .patient_render import FILTERS  # noqa: PLC0415 - patient_render imports render, which imports us
+    from .patient_render import FILTERS  # late: patient_render imports render, which imports us
     env.filters.update(FILTERS)
     return env

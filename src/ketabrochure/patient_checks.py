@@ -11,10 +11,10 @@ from . import plain, readability
 from .diagnostics import Diagnostics
 
 LANGS = ("en", "es")
-FDA_CLAIM = re.compile(r"FDA[-\s]approved|approved by the FDA|aprobad[oa]s? por la FDA", re.I)
-KETAMINE = re.compile(r"(?<![a-z])(ketamine|ketamina)", re.I)
+FDA_CLAIM = re.compile(r"FDA[-\s]approved|approved by the FDA|aprobad[oa]s? por la FDA", re.IGNORECASE)
+KETAMINE = re.compile(r"(?<![a-z])(ketamine|ketamina)", re.IGNORECASE)
 ALLOWING = re.compile(r"\b(not|only|no|solo|sólo|únicamente|esketamine|esketamina|spravato)\b",
-                      re.I)
+                      re.IGNORECASE)
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -88,7 +88,7 @@ def _language_rules(text: pm.Text, lang: str, project: m.Project,
         diags.error(loc, "content.placeholder", where, str(exc))
         return
     for phrase, _ in forbidden:
-        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", filled, re.I):
+        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", filled, re.IGNORECASE):
             diags.error(loc, "content.forbidden", where,
                         f"patient text may not say '{phrase}' (see forbidden in patient.yaml)")
     for sentence in SENTENCE.split(filled):

@@ -24,8 +24,8 @@ def patient_of(project: m.Project) -> pm.PatientContent:
 
 def short_reference(number: int, study: m.Study) -> dict[str, Any]:
     c = study.citation
-    return dict(number=number, name=first_author_year(study), journal=c.journal, year=c.year,
-                doi=c.doi)
+    return {"number": number, "name": first_author_year(study), "journal": c.journal,
+            "year": c.year, "doi": c.doi}
 
 
 def _cited(texts: list[pm.Text], project: m.Project) -> tuple[dict[str, list[int]], list[dict]]:
@@ -38,10 +38,10 @@ def _cited(texts: list[pm.Text], project: m.Project) -> tuple[dict[str, list[int
 def _shared(project: m.Project, reviewed_on: Any) -> dict[str, Any]:
     patient = patient_of(project)
     assert patient.common is not None
-    return dict(common=patient.common, labels=patient.common.labels,
-                off_label=patient.common.off_label, glossary=patient.glossary,
-                studies=project.studies, reviewed_on=reviewed_on,
-                qr=qr_data_uri(project.clinic.referral_url))
+    return {"common": patient.common, "labels": patient.common.labels,
+            "off_label": patient.common.off_label, "glossary": patient.glossary,
+            "studies": project.studies, "reviewed_on": reviewed_on,
+            "qr": qr_data_uri(project.clinic.referral_url)}
 
 
 def handout_context(project: m.Project, handout_id: str) -> dict[str, Any]:

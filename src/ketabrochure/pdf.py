@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,7 +133,7 @@ def pdf_bytes(typeset: Typeset, bleed: float | None = None) -> bytes:
     return typeset.document.write_pdf(pdf_variant=PDF_VARIANT, finisher=finisher)
 
 
-def _bleed_box_setter(bleed: float):  # noqa: ANN202 - a WeasyPrint finisher
+def _bleed_box_setter(bleed: float) -> Callable[[weasyprint.Document, object], None]:
     def finish(document: weasyprint.Document, pdf: object) -> None:
         for obj in pdf.objects:  # type: ignore[attr-defined]
             if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
