@@ -127,3 +127,18 @@ def test_check_reports_the_grade_of_every_patient_document(project: Path) -> Non
 def test_rates_in_words_patients_use(percent: float, en: str, es: str) -> None:
     assert plain.in_ten(percent, "en") == en
     assert plain.in_ten(percent, "es") == es
+
+
+def test_patient_text_must_be_bilingual_mapping(project: Path) -> None:
+    path = project / DEPRESSION
+    edit(path, 'title: {en: "Ketamine for depression", es: "Ketamina para la depresión"}',
+         'title: "Ketamine for depression"')
+    (d,) = [d for d in errors(project) if d["code"] == "content.bilingual"]
+    assert (d["path"], int(d["line"]), d["where"]) == (DEPRESSION, 2, "title")
+
+
+def test_print_variants_are_for_patient_layouts(project: Path) -> None:
+    edit(project / "content/documents.yaml", "    language: en\n    pages: {exactly: 1}",
+         "    language: en\n    variants: [print-shop]\n    pages: {exactly: 1}")
+    (d,) = [d for d in errors(project, "handout-ptsd-letter-en.pdf") if d["code"] == "content.variant"]
+    assert d["path"] == "content/documents.yaml" and "patient layouts" in d["msg"]
