@@ -49,7 +49,9 @@ def reading_grade(document: Document, project: m.Project) -> float | None:
         return None
     lang = document.language
     prose = [plain.fill(t.raw(lang), project.studies, lang) for t in texts]
-    return readability.grade(readability.as_prose(prose), lang)
+    # headings and other short texts are left out, as when each field is scored
+    return readability.grade(readability.as_prose([p for p in prose if readability.scored(p)]),
+                             lang)
 
 
 def inspect(document: Document, project: m.Project, html: str, root: Path,

@@ -11,7 +11,8 @@ from . import plain, readability
 from .diagnostics import Diagnostics
 
 LANGS = ("en", "es")
-FDA_CLAIM = re.compile(r"FDA[-\s]approved|approved by the FDA|aprobad[oa]s? por la FDA", re.IGNORECASE)
+FDA_CLAIM = re.compile(r"FDA[-\s]approved|approved by the FDA|FDA\s+(?:has\s+)?approved|"
+                       r"aprobad[oa]s? por la FDA|FDA\s+(?:ha\s+aprobado|aprobó)", re.IGNORECASE)
 KETAMINE = re.compile(r"(?<![a-z])(ketamine|ketamina)", re.IGNORECASE)
 ALLOWING = re.compile(r"\b(not|only|no|solo|sólo|únicamente|esketamine|esketamina|spravato)\b",
                       re.IGNORECASE)
