@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import model as m
+from . import recipients as recipients_file
 from .diagnostics import Diagnostics, Location, relative
 from .fields import Fields, suggestion
 from .yamlsource import Node, load
@@ -326,12 +327,14 @@ def read_project(root: Path, diags: Diagnostics) -> m.Project | None:
     regulatory = reader.regulatory(reader.content / "regulatory.yaml")
     clinic = reader.clinic(reader.content / "clinic.yaml")
     edition, documents = reader.documents(reader.content / "documents.yaml")
+    recipients = recipients_file.read(root, diags)
     check_references(conditions, studies, regulatory, reader.broken, diags)
+    recipients_file.check_conditions(recipients, conditions, reader.broken, diags)
     if clinic is None or edition is None:
         return None
     return m.Project(clinic=clinic, studies=studies, conditions=conditions,
                      regulatory=regulatory, edition=edition, documents=documents,
-                     broken=frozenset(reader.broken))
+                     broken=frozenset(reader.broken), recipients=recipients)
 
 
 def check_references(conditions: dict[str, m.Condition], studies: dict[str, m.Study],
