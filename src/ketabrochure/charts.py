@@ -46,7 +46,7 @@ class Geometry:
 
 
 REPORT = Geometry()
-SHEET = Geometry(width=228, label=66, bar=6.5, gap=1.2, group_gap=6, font=5.8, value_room=30)
+SHEET = Geometry(width=216, label=58, bar=6.5, gap=1.2, group_gap=6, font=6, value_room=28)
 
 
 def rows(studies: list[m.Study], name: dict[str, str]) -> list[Row]:
@@ -122,14 +122,15 @@ def svg(chart_rows: list[Row], chart_title: str, chart_id: str,
 
 
 def _legend(chart_id: str, x0: float, y: float, g: Geometry) -> list[str]:
-    s = g.bar
+    """Key: a solid swatch and a hatched one, each named (the second placed after the first)."""
+    s, first = g.bar, "Ketamine or esketamine"
+    x1 = x0 + s * 2 + len(first) * g.font * 0.56 + g.font * 1.5
     return [
         f'<rect x="{x0:g}" y="{y:g}" width="{s * 1.6:g}" height="{s:g}" fill="{INK}"/>',
-        f'<text x="{x0 + s * 2:g}" y="{y + s * 0.85:g}" fill="{INK}">Ketamine or esketamine arm</text>',
-        f'<rect x="{x0 + g.plot * 0.52:g}" y="{y:g}" width="{s * 1.6:g}" height="{s:g}" '
+        f'<text x="{x0 + s * 2:g}" y="{y + s * 0.85:g}" fill="{INK}">{first}</text>',
+        f'<rect x="{x1:g}" y="{y:g}" width="{s * 1.6:g}" height="{s:g}" '
         f'fill="url(#{chart_id}-hatch)" stroke="{INK}" stroke-width="0.6"/>',
-        f'<text x="{x0 + g.plot * 0.52 + s * 2:g}" y="{y + s * 0.85:g}" fill="{INK}">'
-        'Control arm (comparator: see each study)</text>',
+        f'<text x="{x1 + s * 2:g}" y="{y + s * 0.85:g}" fill="{INK}">Control (see study)</text>',
     ]
 
 
