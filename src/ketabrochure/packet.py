@@ -9,7 +9,7 @@ from typing import Any
 
 import jinja2
 
-from . import build, checks, compose, layouts, pdf, render
+from . import build, compose, layouts, pdf, render
 from . import model as m
 from .diagnostics import Diagnostics, Location
 from .fields import suggestion
@@ -43,7 +43,7 @@ def typeset(document: render.Document, project: m.Project, env: jinja2.Environme
                     f"a referral packet encloses {SHEET_LAYOUT} pages: no layouts/{SHEET_LAYOUT}")
         return None
     parts = [letter]
-    for condition in recipient.conditions:
+    for condition, loc in zip(recipient.conditions, recipient.condition_locs):
         if condition not in project.conditions:
             return None  # reported by the content checks
         sheet = render.Document(sheet_layout, condition, document.paper, document.language,
@@ -51,8 +51,10 @@ def typeset(document: render.Document, project: m.Project, env: jinja2.Environme
         part = compose.fitted(sheet, project, env, allowed, diags, {"anchor": f"{condition}-"})
         if part is None:
             return None
-        if part.document is not None:
-            checks.page_budget(sheet, part.pages, project.conditions[condition].loc, diags)
+        if part.document is not None and part.pages != 1:
+            diags.error(loc, "check.enclosure", document.label,
+                        f"the enclosed {condition} evidence sheet runs to {part.pages} pages; "
+                        "it must fit on 1")
         parts.append(part)
     return pdf.combine(parts)
 
