@@ -166,7 +166,8 @@ SUBJECT_KINDS: dict[str, SubjectKind] = {
         context=lambda p, i: condition_context(p, p.conditions[i])),
     "report": SubjectKind(  # one document about all the research on file
         ids=lambda p: ["research"],
-        location=lambda p, i: Location("content/documents.yaml"),
+        location=lambda p, i: next((s.loc for s in p.documents if s.layout == "report"),
+                                   Location("content/documents.yaml")),
         context=_report_context),
     "recipients": SubjectKind(  # referral packets: content/recipients.yaml or the command line
         ids=lambda p: sorted(p.recipients),
