@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pypdf
-
 from conftest import edit, run_cli
 
 SHEET_TITLES = {

@@ -9,8 +9,8 @@ from pathlib import Path
 import pypdf
 import pytest
 import yaml
-
 from conftest import edit, run_cli
+
 from ketabrochure import build, layouts, render
 from ketabrochure.diagnostics import Diagnostics
 
@@ -134,7 +134,7 @@ def report_svgs(root: Path) -> dict[str, ET.Element]:
     document = next(d for d in documents if d.layout.name == "report")
     html = render.render(layouts.environment(root), project, document, diags)
     assert html is not None and not diags.has_errors()
-    svgs = [ET.fromstring(s) for s in re.findall(r"<svg .*?</svg>", html, re.S)]
+    svgs = [ET.fromstring(s) for s in re.findall(r"<svg .*?</svg>", html, re.DOTALL)]
     return {svg.get("id"): svg for svg in svgs}
 
 

@@ -97,16 +97,16 @@ def svg(chart_rows: list[Row], chart_title: str, chart_id: str,
     x0, unit = g.label, g.plot / 100
     alt = f"{chart_title}. {description(chart_rows)}"
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{chart_id}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" width="{g.width:g}" '
-        f'height="{height:g}" viewBox="0 0 {g.width:g} {height:g}" '
-        f'font-family="Atkinson Hyperlegible" font-size="{g.font:g}" data-unit="{unit:g}">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{chart_id}" role="img" '
+         f'aria-labelledby="{chart_id}-title {chart_id}-desc" width="{g.width:g}" '
+         f'height="{height:g}" viewBox="0 0 {g.width:g} {height:g}" '
+         f'font-family="Atkinson Hyperlegible" font-size="{g.font:g}" data-unit="{unit:g}">'),
         f'<title id="{chart_id}-title">{escape(alt)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description(chart_rows))} Outcome definitions '
-        'differ between studies; this is not a pooled comparison.</desc>',
-        f'<defs><pattern id="{chart_id}-hatch" patternUnits="userSpaceOnUse" width="3" '
-        f'height="3"><rect width="3" height="3" fill="{PAPER}"/>'
-        f'<path d="M0,3 L3,0" stroke="{INK}" stroke-width="0.7"/></pattern></defs>',
+        (f'<desc id="{chart_id}-desc">{escape(description(chart_rows))} Outcome definitions '
+         'differ between studies; this is not a pooled comparison.</desc>'),
+        (f'<defs><pattern id="{chart_id}-hatch" patternUnits="userSpaceOnUse" width="3" '
+         f'height="3"><rect width="3" height="3" fill="{PAPER}"/>'
+         f'<path d="M0,3 L3,0" stroke="{INK}" stroke-width="0.7"/></pattern></defs>'),
     ]
     out += _legend(chart_id, x0, top, g)
     for percent in (0, 25, 50, 75, 100):
@@ -128,8 +128,8 @@ def _legend(chart_id: str, x0: float, y: float, g: Geometry) -> list[str]:
     return [
         f'<rect x="{x0:g}" y="{y:g}" width="{s * 1.6:g}" height="{s:g}" fill="{INK}"/>',
         f'<text x="{x0 + s * 2:g}" y="{y + s * 0.85:g}" fill="{INK}">{first}</text>',
-        f'<rect x="{x1:g}" y="{y:g}" width="{s * 1.6:g}" height="{s:g}" '
-        f'fill="url(#{chart_id}-hatch)" stroke="{INK}" stroke-width="0.6"/>',
+        (f'<rect x="{x1:g}" y="{y:g}" width="{s * 1.6:g}" height="{s:g}" '
+         f'fill="url(#{chart_id}-hatch)" stroke="{INK}" stroke-width="0.6"/>'),
         f'<text x="{x1 + s * 2:g}" y="{y + s * 0.85:g}" fill="{INK}">Control (see study)</text>',
     ]
 
@@ -138,12 +138,12 @@ def _group(row: Row, chart_id: str, y: float, g: Geometry) -> list[str]:
     """A study's two bars, its name and kind at the left, each bar's number at its end."""
     x0, unit = g.label, g.plot / 100
     mid = y + g.bar + g.gap / 2
-    out = [f'<text x="0" y="{mid - g.font * 0.25:g}" font-weight="700" fill="{INK}">'
-           f'{escape(row.name)}</text>',
+    out = [(f'<text x="0" y="{mid - g.font * 0.25:g}" font-weight="700" fill="{INK}">'
+            f'{escape(row.name)}</text>'),
            f'<text x="0" y="{mid + g.font * 0.95:g}" fill="{INK}">{escape(row.label)}</text>']
     arms = (("treatment", row.treatment, f'fill="{INK}"'),
-            ("control", row.control, f'fill="url(#{chart_id}-hatch)" stroke="{INK}" '
-                                     'stroke-width="0.6"'))
+            ("control", row.control, (f'fill="url(#{chart_id}-hatch)" stroke="{INK}" '
+                                      'stroke-width="0.6"')))
     for k, (arm, value, paint) in enumerate(arms):
         by = y + k * (g.bar + g.gap)
         text_y = by + g.bar * 0.8

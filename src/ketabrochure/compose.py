@@ -1,4 +1,4 @@
-"""Typeset a document: render and lay it out, leaving optional parts out when they break the budget."""
+"""Typeset a document: render, lay out, and leave optional parts out if they break the budget."""
 
 from __future__ import annotations
 
@@ -49,4 +49,4 @@ def optional_parts(project: m.Project, document: Document) -> list[dict[str, Any
         return [{}]
     title = charts.title(condition, rows)
     chart = charts.svg(rows, title, f"chart-{condition.id}", charts.SHEET)
-    return [{"sheet_chart": dict(title=title, svg=chart)}, {}]
+    return [{"sheet_chart": {"title": title, "svg": chart}}, {}]

@@ -176,7 +176,7 @@ class Clinic:
 
 @dataclass(frozen=True)
 class Recipient:
-    """A physician a referral packet is addressed to (content/recipients.yaml or the command line)."""
+    """A physician a referral packet goes to (content/recipients.yaml or the command line)."""
 
     id: str
     name: str

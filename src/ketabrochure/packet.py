@@ -1,4 +1,4 @@
-"""Referral packets: a cover letter to a named physician, then the chosen evidence sheets, one PDF."""
+"""Referral packets: a cover letter to a named physician, then the chosen evidence sheets."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ ONE_PAGE = m.PageBudget(exactly=1)
 
 def letter_context(project: m.Project, recipient: m.Recipient) -> dict[str, Any]:
     conditions = [project.conditions[c] for c in recipient.conditions if c in project.conditions]
-    return dict(recipient=recipient, conditions=conditions, date=recipient.date,
-                reviewed_on=recipient.date,
-                off_label=next((f for f in project.regulatory.values() if f.off_label), None))
+    off_label = next((f for f in project.regulatory.values() if f.off_label), None)
+    return {"recipient": recipient, "conditions": conditions, "date": recipient.date,
+            "reviewed_on": recipient.date, "off_label": off_label}
 
 
 def typeset(document: render.Document, project: m.Project, env: jinja2.Environment,

@@ -1,4 +1,4 @@
-"""The research report's content: chapters per condition, mechanism research, regulation, references."""
+"""Research report content: a chapter per condition, mechanism research, regulation, references."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ def studies_of(condition: m.Condition) -> list[str]:
 
 def entry(study: m.Study, cites: render.Citations) -> dict[str, Any]:
     """One study set out in full, with its citation number and the labels for weak designs."""
-    return dict(study=study, anchor=f"study-{study.id}", number=cites.number(study.id),
-                name=render.first_author_year(study),
-                design=render.DESIGN_NAMES[study.design.type], flags=render.study_flags(study))
+    return {"study": study, "anchor": f"study-{study.id}", "number": cites.number(study.id),
+            "name": render.first_author_year(study),
+            "design": render.DESIGN_NAMES[study.design.type], "flags": render.study_flags(study)}
 
 
 def condition_chapter(project: m.Project, condition: m.Condition, cites: render.Citations,
@@ -35,7 +35,7 @@ def condition_chapter(project: m.Project, condition: m.Condition, cites: render.
     entries, elsewhere = [], []
     for study in efficacy:
         if study.id in placed:
-            elsewhere.append(entry(study, cites) | dict(chapter=placed[study.id]))
+            elsewhere.append(entry(study, cites) | {"chapter": placed[study.id]})
         else:
             placed[study.id] = condition.name
             entries.append(entry(study, cites))
@@ -46,13 +46,12 @@ def condition_chapter(project: m.Project, condition: m.Condition, cites: render.
     chart = None
     if rows:
         title = charts.title(condition, rows)
-        chart = dict(title=title, svg=charts.svg(rows, title, f"chart-{condition.id}"),
-                     description=charts.description(rows))
-    return dict(kind="condition", anchor=f"ch-{condition.id}", title=condition.name,
-                condition=condition, points=points, entries=entries, elsewhere=elsewhere,
-                others=others, chart=chart,
-                regulatory=[project.regulatory[r] for r in condition.regulatory
-                            if r in project.regulatory])
+        chart = {"title": title, "svg": charts.svg(rows, title, f"chart-{condition.id}"),
+                 "description": charts.description(rows)}
+    regulatory = [project.regulatory[r] for r in condition.regulatory if r in project.regulatory]
+    return {"kind": "condition", "anchor": f"ch-{condition.id}", "title": condition.name,
+            "condition": condition, "points": points, "entries": entries,
+            "elsewhere": elsewhere, "others": others, "chart": chart, "regulatory": regulatory}
 
 
 def _fact_order(fact: m.RegulatoryFact) -> tuple[int, int, str]:
@@ -69,26 +68,25 @@ def context(project: m.Project) -> dict[str, Any]:
     chapters = [condition_chapter(project, c, cites, placed) for c in conditions]
     research = sorted((s for s in project.studies.values() if s.role in NON_EFFICACY),
                       key=lambda s: (m.ROLES.index(s.role), s.citation.year, s.id))
-    chapters.append(dict(kind="mechanism", anchor="ch-mechanism",
-                         title="Mechanism and animal research",
-                         entries=[entry(s, cites) for s in research]))
+    chapters.append({"kind": "mechanism", "anchor": "ch-mechanism",
+                     "title": "Mechanism and animal research",
+                     "entries": [entry(s, cites) for s in research]})
     rest = sorted((s for s in project.studies.values()
                    if s.is_efficacy and s.id not in placed), key=lambda s: s.id)
     if rest:
-        chapters.append(dict(kind="other", anchor="ch-other", title="Other studies on file",
-                             entries=[entry(s, cites) for s in rest if s.outcomes],
-                             awaiting=[entry(s, cites) for s in rest if not s.outcomes]))
+        chapters.append({"kind": "other", "anchor": "ch-other", "title": "Other studies on file",
+                         "entries": [entry(s, cites) for s in rest if s.outcomes],
+                         "awaiting": [entry(s, cites) for s in rest if not s.outcomes]})
     cited_by = {f: [c.name for c in conditions if f in c.regulatory] for f in project.regulatory}
-    chapters.append(dict(kind="regulation", anchor="ch-regulation",
-                         title="How ketamine and esketamine are regulated",
-                         facts=sorted(project.regulatory.values(), key=_fact_order),
-                         cited_by=cited_by))
-    chapters.append(dict(kind="references", anchor="ch-references", title="References",
-                         references=cites.references()))
+    chapters.append({"kind": "regulation", "anchor": "ch-regulation",
+                     "title": "How ketamine and esketamine are regulated",
+                     "facts": sorted(project.regulatory.values(), key=_fact_order),
+                     "cited_by": cited_by})
+    chapters.append({"kind": "references", "anchor": "ch-references", "title": "References",
+                     "references": cites.references()})
     reviewed = [c.reviewed_on for c in conditions]
-    return dict(chapters=chapters, conditions=conditions,
-                reviewed_on=max(reviewed) if reviewed else dt.date(2000, 1, 1),
-                oldest_review=min(reviewed) if reviewed else None,
-                studies_on_file=len(project.studies),
-                off_label=next((f for f in project.regulatory.values() if f.off_label), None))
-
+    return {"chapters": chapters, "conditions": conditions,
+            "reviewed_on": max(reviewed) if reviewed else dt.date(2000, 1, 1),
+            "oldest_review": min(reviewed) if reviewed else None,
+            "studies_on_file": len(project.studies),
+            "off_label": next((f for f in project.regulatory.values() if f.off_label), None)}
