@@ -46,7 +46,7 @@ class Geometry:
 
 
 REPORT = Geometry()
-SHEET = Geometry(width=216, label=58, bar=6.5, gap=1.2, group_gap=6, font=6, value_room=28)
+SHEET = Geometry(width=222, label=70, bar=6.5, gap=1.2, group_gap=6, font=6, value_room=28)
 
 
 def rows(studies: list[m.Study], name: dict[str, str]) -> list[Row]:
@@ -60,7 +60,7 @@ def rows(studies: list[m.Study], name: dict[str, str]) -> list[Row]:
         for measure, r in rated:
             label = r.kind.capitalize()
             if kinds.count(r.kind) > 1:  # tell them apart by the measure's first word
-                label += f" \u00b7 {measure.split()[0]}"
+                label += f", {measure.split()[0]}"
             found.append(Row(study, name[study.id], r.kind, label, r.treatment, r.control))
     return found
 
@@ -108,7 +108,7 @@ def svg(chart_rows: list[Row], chart_title: str, chart_id: str,
          f'height="3"><rect width="3" height="3" fill="{PAPER}"/>'
          f'<path d="M0,3 L3,0" stroke="{INK}" stroke-width="0.7"/></pattern></defs>'),
     ]
-    out += _legend(chart_id, x0, top, g)
+    out += _legend(chart_id, 0, top, g)
     for percent in (0, 25, 50, 75, 100):
         x = x0 + percent * unit
         out.append(f'<line class="tick" data-percent="{percent}" x1="{x:g}" y1="{top + legend:g}" '
