@@ -85,7 +85,7 @@ def test_packet_command_usage_errors(project: Path) -> None:
 def test_recipients_file_errors_are_located(project: Path) -> None:
     edit(project / "content/recipients.yaml", "conditions: [depression, ptsd]",
          "conditions: [depression, ptsdd]")
-    result = run_cli(project, "check")
+    result = run_cli(project, "list")  # content errors are found before anything is rendered
     assert result.code == 1
     assert ("content/recipients.yaml:11:30: error[content.unknown-ref]: "
             "recipients.sample.conditions: no condition 'ptsdd' (did you mean 'ptsd'?)"
