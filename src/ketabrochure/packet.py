@@ -68,9 +68,10 @@ def recipient_from_args(name: str, practice: str, conditions: list[str], date: d
                         address: tuple[str, ...] = ()) -> m.Recipient:
     """A recipient named on the command line; its id (and file name) comes from the name."""
     where = Location("command line")
+    chosen = tuple(dict.fromkeys(conditions))  # each sheet once, in the order given
     return m.Recipient(id=slug(name), name=name.strip(), practice=practice.strip(),
-                       conditions=tuple(conditions), date=date, loc=where, address=address,
-                       condition_locs=tuple(where for _ in conditions))
+                       conditions=chosen, date=date, loc=where, address=address,
+                       condition_locs=tuple(where for _ in chosen))
 
 
 def make(root: Path, recipient: m.Recipient, write: bool = True) -> build.Result:

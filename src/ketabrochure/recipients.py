@@ -49,6 +49,9 @@ def _recipient(rid: str, node: Node, loc: Location, diags: Diagnostics) -> m.Rec
         return None
     address, _ = r.text_list("address", required=False)
     conditions, condition_locs = r.text_list("conditions")
+    for i, cid in enumerate(conditions):
+        if cid in conditions[:i]:
+            r.error(condition_locs[i], f"'{cid}' is listed twice", where=f"recipients.{rid}")
     values = (r.text("name"), r.text("practice"), r.date("date"))
     if any(v is None for v in values) or not conditions:
         return None
