@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from . import glyphs
 from . import model as m
 from .diagnostics import Diagnostics, Location, relative
 from .fields import Fields, suggestion
@@ -28,6 +29,7 @@ class Reader:
         self.content = root / "content"
         self.diags = diags
         self.broken: set[str] = set()
+        self.charset = glyphs.coverage(root / "assets" / "fonts")
 
     def shown(self, path: Path) -> str:
         return relative(path, self.root)
@@ -36,6 +38,7 @@ class Reader:
         node = load(path, self.shown(path), self.diags)
         if node is None:
             return None
+        glyphs.check(node, self.charset, self.diags)
         fields = Fields(node, "", self.diags, known)
         return fields if fields.ok else None
 
