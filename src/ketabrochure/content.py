@@ -38,6 +38,10 @@ class Reader:
         node = load(path, self.shown(path), self.diags)
         if node is None:
             return None
+        if node.value in ({}, None):
+            self.diags.error(node.loc, "content.empty", path.name,
+                             f"the file is empty; it needs the fields {', '.join(known)}")
+            return None
         glyphs.check(node, self.charset, self.diags)
         fields = Fields(node, "", self.diags, known)
         return fields if fields.ok else None
