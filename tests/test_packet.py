@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pypdf
+import yaml
 from conftest import edit, run_cli
 
-SHEET_TITLES = {
-    "depression": "IV ketamine and esketamine for depression",
-    "ptsd": "IV ketamine for chronic posttraumatic stress disorder (PTSD)",
-    "anxiety": "Ketamine for social anxiety and generalized anxiety disorders",
-}
+
+def title(root: Path, condition: str) -> str:
+    """A sheet's heading: the condition's title, read from its YAML."""
+    return yaml.safe_load((root / f"content/conditions/{condition}.yaml").read_text())["title"]
 
 
 def texts(path: Path) -> list[str]:
@@ -28,8 +28,8 @@ def test_sample_packet_is_letter_then_sheets(built: Path) -> None:
                  "Dear Dr. Ana Ruiz,", "https://northside-ketamine.example/refer", "(503) 555-0142",
                  "It is not approved for depression or any psychiatric disorder"):
         assert part in letter, part
-    assert SHEET_TITLES["depression"] in pages[1]
-    assert SHEET_TITLES["ptsd"] in pages[2]
+    assert title(built, "depression") in pages[1]
+    assert title(built, "ptsd") in pages[2]
     # the sheets are the very sheets build makes on their own
     alone = texts(built / "out/evidence-sheet-ptsd-letter-en.pdf")[0]
     assert pages[2] == alone
@@ -39,9 +39,8 @@ def test_packet_outline_and_links_stay_within_each_sheet(built: Path) -> None:
     reader = pypdf.PdfReader(built / "out/referral-packet-sample-letter-en.pdf")
     top = [item.title for item in reader.outline if not isinstance(item, list)]
     assert top[0] == "Cover letter"
-    assert [t for t in top[1:] if t.startswith(("IV ketamine", "Ketamine"))] == [
-        "IV ketamine and esketamine for depression, including treatment-resistant depression",
-        SHEET_TITLES["ptsd"]]
+    sheets = [title(built, "depression"), title(built, "ptsd")]
+    assert [t for t in top[1:] if t in sheets] == sheets
     dests = {n: reader.get_destination_page_number(d) for n, d in reader.named_destinations.items()}
     for index, page in enumerate(reader.pages[1:], start=1):
         for annot in page.get("/Annots", []):
@@ -63,7 +62,7 @@ def test_packet_command_escapes_markup_in_names(project: Path) -> None:
     assert "Dear <b>Dr</b> & <script>," in pages[0]
     assert "Smith & Jones <i>Clinic</i>" in pages[0]
     assert "20 November 2026" in pages[0]
-    assert SHEET_TITLES["anxiety"] in pages[1] and SHEET_TITLES["ptsd"] in pages[2]
+    assert title(project, "anxiety") in pages[1] and title(project, "ptsd") in pages[2]
     metadata = pypdf.PdfReader(path).metadata
     assert metadata.title == "Referral packet for <b>Dr</b> & <script>, Smith & Jones <i>Clinic</i>"
     manifest = json.loads((project / "out/manifest.json").read_text())

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from . import glyphs
 from . import model as m
 from . import recipients as recipients_file
 from .diagnostics import Diagnostics, Location, relative
@@ -29,6 +30,7 @@ class Reader:
         self.content = root / "content"
         self.diags = diags
         self.broken: set[str] = set()
+        self.charset = glyphs.coverage(root / "assets" / "fonts")
 
     def shown(self, path: Path) -> str:
         return relative(path, self.root)
@@ -37,6 +39,11 @@ class Reader:
         node = load(path, self.shown(path), self.diags)
         if node is None:
             return None
+        if node.value in ({}, None):
+            self.diags.error(node.loc, "content.empty", path.name,
+                             f"the file is empty; it needs the fields {', '.join(known)}")
+            return None
+        glyphs.check(node, self.charset, self.diags)
         fields = Fields(node, "", self.diags, known)
         return fields if fields.ok else None
 
