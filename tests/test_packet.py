@@ -79,6 +79,9 @@ def test_packet_command_usage_errors(project: Path) -> None:
     assert not (project / "out").exists()
     missing = run_cli(project, "packet", "--to", "Dr. X", "--conditions", "ptsd")
     assert missing.code == 2
+    glyph = run_cli(project, "packet", "--to", "Dr. \u674e", "--practice", "Y",
+                    "--conditions", "ptsd")
+    assert glyph.code == 2 and "cannot print '\u674e'" in glyph.stderr
 
 
 def test_recipients_file_errors_are_located(project: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import jinja2
 
-from . import build, compose, layouts, pdf, render
+from . import build, compose, glyphs, layouts, pdf, render
 from . import model as m
 from .diagnostics import Diagnostics, Location
 from .fields import suggestion
@@ -85,6 +85,12 @@ def make(root: Path, recipient: m.Recipient, write: bool = True) -> build.Result
             raise build.UsageError(f"no condition '{condition}'"
                                    f"{suggestion(condition, project.conditions)} "
                                    f"(known: {', '.join(sorted(project.conditions))})")
+    charset = glyphs.coverage(root / "assets" / "fonts")
+    text = " ".join((recipient.name, recipient.practice, *recipient.address))
+    missing = sorted({c for c in text if charset and c not in charset})
+    if missing:
+        raise build.UsageError(f"the vendored fonts cannot print {', '.join(map(repr, missing))}"
+                               " in the recipient's name, practice or address")
     found = layouts.discover(root, tuple(render.SUBJECT_KINDS), Diagnostics())
     if LAYOUT not in found:
         raise build.UsageError(f"no layout '{LAYOUT}' in layouts/")

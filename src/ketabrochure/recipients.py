@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
+from . import glyphs
 from . import model as m
 from .diagnostics import Diagnostics, Location, relative
 from .fields import Fields, suggestion
@@ -22,6 +24,7 @@ def read(root: Path, diags: Diagnostics) -> dict[str, m.Recipient]:
     node = load(path, relative(path, root), diags)
     if node is None:
         return {}
+    glyphs.check(node, glyphs.coverage(root / "assets" / "fonts"), diags)
     f = Fields(node, "", diags, ("recipients",))
     found: dict[str, m.Recipient] = {}
     top = f.get("recipients") if f.ok else None
@@ -71,6 +74,7 @@ def check_conditions(recipients: dict[str, m.Recipient], conditions: dict[str, m
 
 
 def slug(name: str) -> str:
-    """'Dr. Ana Ruiz' -> 'dr-ana-ruiz': a file-name-safe id for a recipient named on the CLI."""
-    words = re.findall(r"[a-z0-9]+", name.lower())
+    """'Dr. Ana Ruiz-Pérez' -> 'dr-ana-ruiz-perez': a file-name-safe id for a CLI recipient."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", plain.lower())
     return "-".join(words)[:60].strip("-") or "recipient"
