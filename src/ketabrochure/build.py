@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import checks, content, layouts, patient, pdf, render
+from . import checks, compose, content, layouts, patient, pdf, render
 from . import model as m
 from .diagnostics import Diagnostics
 from .fields import suggestion
@@ -108,11 +108,10 @@ def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[Documen
 def produce(document: Document, project: m.Project, env: jinja2.Environment, root: Path,
             write: bool, diags: Diagnostics) -> Built | None:
     """Stages 4-6 for one document: render, typeset, check (and make PDF bytes to write)."""
-    html = render.render(env, project, document, diags)
-    if html is None:
-        return None
     allowed = tuple(root / folder for folder in ALLOWED_FOLDERS)
-    typeset = pdf.typeset(html, document.layout.folder, allowed)
+    typeset = compose.typeset(document, project, env, allowed, diags)  # render + typeset
+    if typeset is None:
+        return None
     for message in typeset.warnings:
         diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
     for problem in typeset.problems:
@@ -121,7 +120,7 @@ def produce(document: Document, project: m.Project, env: jinja2.Environment, roo
         return None
     subject_loc = render.SUBJECT_KINDS[document.layout.subjects].location(project, document.subject)
     checks.page_budget(document, typeset.pages, subject_loc, diags)
-    patient.inspect(document, project, html, root, allowed, diags)
+    patient.inspect(document, project, env, allowed, diags)
     data = pdf.pdf_bytes(typeset, patient.bleed_points(document)) if write else None
     return Built(document, typeset.pages, data, patient.reading_grade(document, project))
 

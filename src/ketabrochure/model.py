@@ -176,6 +176,20 @@ class Clinic:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """A physician a referral packet goes to (content/recipients.yaml or the command line)."""
+
+    id: str
+    name: str
+    practice: str
+    conditions: tuple[str, ...]
+    date: dt.date
+    loc: Location
+    address: tuple[str, ...] = ()
+    condition_locs: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True)
 class PageBudget:
     exactly: int | None = None
     maximum: int | None = None
@@ -218,3 +232,4 @@ class Project:
     documents: tuple[DocumentSpec, ...]
     broken: frozenset[str] = frozenset()  # ids of content files that had errors
     patient: Any = None  # patient_model.PatientContent: handouts, brochures, glossary
+    recipients: dict[str, Recipient] = field(default_factory=dict)  # referral packets

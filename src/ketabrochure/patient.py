@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import jinja2
+
 from . import model as m
-from . import panels, pdf, plain, readability
+from . import panels, pdf, plain, readability, render
 from . import patient_model as pm
 from .diagnostics import Diagnostics
 from .patient_checks import patient_rules
@@ -54,10 +56,13 @@ def reading_grade(document: Document, project: m.Project) -> float | None:
                              lang)
 
 
-def inspect(document: Document, project: m.Project, html: str, root: Path,
+def inspect(document: Document, project: m.Project, env: jinja2.Environment,
             allowed: tuple[Path, ...], diags: Diagnostics) -> None:
     """Layout-specific checks after typesetting: every brochure panel must fit."""
     if document.layout.subjects != "brochures":
+        return
+    html = render.render(env, project, document, Diagnostics())  # rendered fine once already
+    if html is None:
         return
     regions = pdf.measure(html, document.layout.folder, allowed, panels.MEASURE_CSS)
     brochure = patient_of(project).brochures[document.subject]

@@ -183,3 +183,16 @@ def _walk(box: object, region: Region | None, regions: dict[str, Region], seen: 
             region.fields[name] = (top, bottom, words)
     for child in getattr(box, "children", ()):
         _walk(child, region, regions, seen)
+
+
+def combine(parts: list[Typeset]) -> Typeset:
+    """One document of all the parts' pages, in order, with the first part's metadata
+    (WeasyPrint: `documents[0].copy(all_pages)`); bookmarks and links stay with their pages."""
+    combined = Typeset(None)
+    for part in parts:
+        combined.problems += part.problems
+        combined.warnings += part.warnings
+    if all(part.document is not None for part in parts) and parts and not combined.problems:
+        pages = [page for part in parts for page in part.document.pages]  # type: ignore[union-attr]
+        combined.document = parts[0].document.copy(pages)  # type: ignore[union-attr]
+    return combined
