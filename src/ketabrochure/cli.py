@@ -25,10 +25,46 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("documents", nargs="*", metavar="DOCUMENT",
                    help="a file name, subject or layout to build (default: all)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build_options(b)
+    b.add_argument("--html", action="store_true",
+                   help="also write each document's HTML to out/html/ (renders on its own)")
+    b.add_argument("--shard", type=shard_arg, default=None, metavar="K/N",
+                   help="build only the K-th of N deterministic shares of the documents")
     c = sub.add_parser("check", help="render everything without writing; exit 1 on any problem")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build_options(c)
     sub.add_parser("list", help="list the documents that build makes")
+    w = sub.add_parser("watch", help="build, then rebuild what each saved change affects")
+    build_options(w)
+    w.add_argument("--interval", type=float, default=0.5, metavar="SECONDS",
+                   help="how often to look for changes (default: 0.5)")
     return p
+
+
+def build_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", "-j", type=positive, default=None, metavar="N",
+                   help="typeset in N worker processes (default: the number of CPUs)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="typeset every document again, ignoring out/.cache/")
+
+
+def positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def shard_arg(value: str) -> tuple[int, int]:
+    k, _, n = value.partition("/")
+    if not (k.isdigit() and n.isdigit()) or not 1 <= int(k) <= int(n):
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, like 2/4; got {value!r}")
+    return int(k), int(n)
+
+
+def options(args: argparse.Namespace, stderr: TextIO) -> build.Options:
+    return build.Options(jobs=args.jobs, cache=not args.no_cache,
+                         html=getattr(args, "html", False), shard=getattr(args, "shard", None),
+                         progress=stderr)
 
 
 def print_diagnostics(diags: Diagnostics, stream: TextIO) -> None:
@@ -52,9 +88,9 @@ def cmd_list(root: Path, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def cmd_run(root: Path, names: list[str], write: bool, strict: bool,
-            stdout: TextIO, stderr: TextIO) -> int:
+            stdout: TextIO, stderr: TextIO, opts: build.Options | None = None) -> int:
     started = time.perf_counter()
-    result = build.run(root, names, write)
+    result = build.run(root, names, write, opts)
     print_diagnostics(result.diags, stderr)
     seconds = time.perf_counter() - started
     failed = result.diags.has_errors(strict)
@@ -67,7 +103,8 @@ def cmd_run(root: Path, names: list[str], write: bool, strict: bool,
     outcome = "failed" if failed else "passed"
     if write and result.diags.has_errors():
         outcome += "; nothing written, out/ is unchanged"
-    print(f"{verb} {outcome}: {len(result.built)} documents, {summary(result.diags)} "
+    print(f"{verb} {outcome}: {len(result.built)} documents ({len(result.rendered)} rendered, "
+          f"{len(result.built) - len(result.rendered)} from the cache), {summary(result.diags)} "
           f"in {seconds:.1f} s", file=stdout)
     return EXIT_PROBLEMS if failed else EXIT_OK
 
@@ -83,8 +120,13 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         root = build.find_root((args.project or Path.cwd()).resolve())
         if args.command == "list":
             return cmd_list(root, stdout, stderr)
+        if args.command == "watch":
+            from .watch import watch
+
+            return watch(root, options(args, stderr), args.interval, stdout, stderr)
         return cmd_run(root, args.documents if args.command == "build" else [],
-                       args.command == "build", args.strict, stdout, stderr)
+                       args.command == "build", args.strict, stdout, stderr,
+                       options(args, stderr))
     except build.UsageError as exc:
         print(f"ketabrochure: error: {exc}", file=stderr)
         return EXIT_USAGE

@@ -1,0 +1,141 @@
+"""Stages 4-6 for many documents: render each to HTML, take unchanged ones from the cache,
+typeset the rest (in parallel), and check them all. Writes only into the cache.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from . import checks, render
+from . import model as m
+from .cache import Cache, Entry, atomic_write, key
+from .diagnostics import Diagnostics
+from .parallel import Job, Outcome, Renderer
+from .progress import Progress
+from .render import Document
+
+TITLE_RE = re.compile(r"<title>(.*?)</title>", re.S)
+MODIFIED_RE = re.compile(r'<meta name="dcterms.modified" content="([^"]*)"')
+
+
+@dataclass
+class Done:
+    """A document that typeset without errors: its pages, and its PDF in the cache (if built)."""
+
+    document: Document
+    pages: int
+    pdf: str | None = None  # SHA-256; the bytes are in the cache's object store
+    thumb: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    rendered: bool = False  # typeset in this run (False: taken from the cache)
+
+
+@dataclass
+class Context:
+    """What every document of one run shares."""
+
+    project: m.Project
+    env: jinja2.Environment
+    root: Path
+    allowed: tuple[Path, ...]
+    cache: Cache | None
+    write: bool
+    diags: Diagnostics
+    html_dir: Path | None = None  # --html: also write each document's HTML here
+
+
+def shelf_meta(html: str, document: Document, project: m.Project) -> dict[str, str]:
+    """What the print shelf shows besides the manifest's basics: title, subject, review date."""
+    title = TITLE_RE.search(html)
+    modified = MODIFIED_RE.search(html)
+    condition = project.conditions.get(document.subject)
+    return {"title": htmllib.unescape(title.group(1).strip()) if title else document.name,
+            "audience": document.layout.audience,
+            "subject_name": condition.name if condition else document.subject,
+            "reviewed_on": modified.group(1) if modified else ""}
+
+
+def standalone(html: str, base_dir: Path) -> str:
+    """The HTML with a <base> so its relative URLs resolve from anywhere (out/html/)."""
+    base = f'<base href="{base_dir.resolve().as_uri()}/">'
+    return html.replace("<head>", "<head>\n  " + base, 1)
+
+
+def doc_key(ctx: Context, document: Document, html: str) -> str:
+    return key(html, document.layout.folder.relative_to(ctx.root).as_posix())
+
+
+def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
+                progress: Progress | None = None) -> list[Done]:
+    """Every document that typeset cleanly, in the given order; problems go to ctx.diags."""
+    done: dict[int, Done] = {}
+    missed: list[tuple[int, str]] = []  # (index, cache key)
+    for i, document in enumerate(documents):
+        html = render.render(ctx.env, ctx.project, document, ctx.diags)
+        if html is None:
+            continue
+        if ctx.html_dir is not None:
+            target = ctx.html_dir / f"{document.name}.html"
+            atomic_write(target, standalone(html, document.layout.folder).encode(), fsync=False)
+        k = doc_key(ctx, document, html)
+        entry = ctx.cache.lookup(k, need_pdf=ctx.write) if ctx.cache else None
+        meta = shelf_meta(html, document, ctx.project)
+        if entry is None:
+            done[i] = Done(document, 0, meta=meta)
+            missed.append((i, k))
+            continue
+        for message in entry.warnings:
+            ctx.diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
+        done[i] = Done(document, entry.pages, entry.pdf, entry.thumb, meta)
+        _check_pages(ctx, document, entry.pages)
+        if progress:
+            progress.step(document.name, cached=True)
+    keys = dict(missed)
+    for outcome in renderer.run(_jobs(documents, missed, ctx), len(missed)):
+        item = done[outcome.index]
+        _finish(ctx, item, outcome, keys[outcome.index])
+        if not outcome.ok:
+            del done[outcome.index]
+        if progress:
+            progress.step(item.document.name, cached=False)
+    return [done[i] for i in sorted(done)]
+
+
+def _jobs(documents: list[Document], missed: list[tuple[int, str]],
+          ctx: Context) -> Iterator[Job]:
+    """Jobs for the documents to typeset; their HTML is rendered again, lazily, to keep memory flat."""
+    folder = ctx.cache.folder if ctx.cache and ctx.write else None
+    for i, _ in missed:
+        document = documents[i]
+        html = render.render(ctx.env, ctx.project, document, Diagnostics())
+        assert html is not None
+        yield Job(i, html, document.layout.folder, ctx.allowed, folder)
+
+
+def _finish(ctx: Context, item: Done, outcome: Outcome, k: str) -> None:
+    """Report what typesetting found, check the page budget, remember the result in the cache."""
+    document = item.document
+    for message in outcome.warnings:
+        ctx.diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
+    for problem in outcome.problems:
+        ctx.diags.error(document.layout.loc, "pdf.url-policy", document.label, problem)
+    if not outcome.ok:
+        return
+    item.pages, item.pdf, item.thumb, item.rendered = (outcome.pages, outcome.pdf,
+                                                       outcome.thumb, True)
+    _check_pages(ctx, document, outcome.pages)
+    if ctx.cache is not None and ctx.write:
+        files = ctx.cache.relative(outcome.served)
+        ctx.cache.store(k, Entry(outcome.pages, outcome.warnings, files, outcome.pdf,
+                                 outcome.thumb))
+
+
+def _check_pages(ctx: Context, document: Document, pages: int) -> None:
+    kind = render.SUBJECT_KINDS[document.layout.subjects]
+    checks.page_budget(document, pages, kind.location(ctx.project, document.subject), ctx.diags)
