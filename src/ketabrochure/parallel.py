@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -48,6 +49,12 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _start_worker() -> None:
+    """A worker ignores Ctrl-C (the main process handles it) and sets WeasyPrint's fonts up."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    pdf.warm_up()
 
 
 def typeset_job(job: Job) -> Outcome:
@@ -96,7 +103,7 @@ class Renderer:
             # fork: workers start with this process's modules already imported
             context = multiprocessing.get_context("fork" if os.name == "posix" else None)
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
-                                             initializer=pdf.warm_up)
+                                             initializer=_start_worker)
         return self._pool
 
     def close(self) -> None:
