@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -16,6 +16,7 @@ from .cache import Cache
 from .cache import atomic_write as _atomic_write
 from .diagnostics import Diagnostics
 from .fields import suggestion
+from .locations import locations
 from .parallel import Renderer
 from .progress import Progress
 from .render import Document
@@ -100,8 +101,9 @@ def plan(project: m.Project, found: dict[str, layouts.Layout],
                             "documents", f"no {layout.subjects} subject '{subject}' for "
                             f"layout {spec.layout}{suggestion(subject, known)}")
                 continue
-            documents += [Document(layout, subject, paper, spec.language, spec.budget, spec)
-                          for paper in spec.papers]
+            documents += [replace(Document(layout, subject, paper, spec.language, spec.budget,
+                                           spec), location=where)
+                          for paper in spec.papers for where in locations(project, layout)]
     return documents
 
 

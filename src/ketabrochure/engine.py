@@ -16,6 +16,7 @@ from . import checks, render
 from . import model as m
 from .cache import Cache, Entry, atomic_write, key
 from .diagnostics import Diagnostics
+from .locations import contact
 from .parallel import Job, Outcome, Renderer
 from .progress import Progress
 from .render import Document
@@ -55,10 +56,14 @@ def shelf_meta(html: str, document: Document, project: m.Project) -> dict[str, s
     title = TITLE_RE.search(html)
     modified = MODIFIED_RE.search(html)
     condition = project.conditions.get(document.subject)
-    return {"title": htmllib.unescape(title.group(1).strip()) if title else document.name,
+    meta = {"title": htmllib.unescape(title.group(1).strip()) if title else document.name,
             "audience": document.layout.audience,
             "subject_name": condition.name if condition else document.subject,
             "reviewed_on": modified.group(1) if modified else ""}
+    if document.location:
+        meta["location"] = document.location
+        meta["location_name"] = contact(project.clinic, document.location).name
+    return meta
 
 
 def standalone(html: str, base_dir: Path) -> str:

@@ -21,6 +21,7 @@ class Layout:
     subjects: str  # what a document's subject is: an id of this content kind
     audience: str  # physician | patient
     loc: Location
+    per_location: bool = False  # one document per clinic location (default: patient layouts)
 
 
 def discover(root: Path, subject_kinds: tuple[str, ...], diags: Diagnostics) -> dict[str, Layout]:
@@ -33,7 +34,7 @@ def discover(root: Path, subject_kinds: tuple[str, ...], diags: Diagnostics) -> 
         node = load(folder / "layout.yaml", shown, diags)
         if node is None:
             continue
-        f = Fields(node, "", diags, ("template", "subjects", "audience"))
+        f = Fields(node, "", diags, ("template", "subjects", "audience", "per_location"))
         template = f.text("template") if f.ok else None
         subjects = f.choice("subjects", subject_kinds) if f.ok else None
         audience = f.choice("audience", ("physician", "patient")) if f.ok else None
@@ -43,7 +44,8 @@ def discover(root: Path, subject_kinds: tuple[str, ...], diags: Diagnostics) -> 
             template = None
         if template and subjects and audience:
             found[folder.name] = Layout(folder.name, folder, f"{folder.name}/{template}",
-                                        subjects, audience, Location(shown))
+                                        subjects, audience, Location(shown),
+                                        f.boolean("per_location", audience == "patient"))
     return found
 
 
