@@ -21,7 +21,7 @@ from .parallel import Job, Outcome, Renderer
 from .progress import Progress
 from .render import Document
 
-TITLE_RE = re.compile(r"<title>(.*?)</title>", re.S)
+TITLE_RE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 MODIFIED_RE = re.compile(r'<meta name="dcterms.modified" content="([^"]*)"')
 
 
@@ -92,6 +92,8 @@ def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
         entry = ctx.cache.lookup(k, need_pdf=ctx.write) if ctx.cache else None
         meta = shelf_meta(html, document, ctx.project)
         if entry is None:
+            if not missed:
+                renderer.start()  # workers import WeasyPrint while we render the rest
             done[i] = Done(document, 0, meta=meta)
             missed.append((i, k))
             continue

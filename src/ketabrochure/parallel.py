@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 from . import pdf
 from .cache import put_object
@@ -80,7 +81,7 @@ class Renderer:
     def run(self, jobs: Iterable[Job], count: int) -> Iterator[Outcome]:
         """Outcomes of `count` jobs as they finish (not in job order); jobs are read lazily."""
         queue = iter(jobs)
-        if self.jobs == 1 or (count <= 1 and self._pool is None):
+        if self.jobs == 1 or (count == 1 and self._pool is None):
             for job in queue:  # one document is faster here than starting a worker
                 yield typeset_job(job)
             return
@@ -98,6 +99,13 @@ class Renderer:
                 if job is not None:
                     futures.add(pool.submit(typeset_job, job))
 
+    def start(self) -> None:
+        """Start the workers now (they set up in the background); nothing to do for jobs=1."""
+        if self.jobs > 1:
+            pool = self._ensure_pool()
+            for _ in range(self.jobs):  # make every worker start and warm up
+                pool.submit(int)
+
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # fork: workers start with this process's modules already imported
@@ -111,7 +119,7 @@ class Renderer:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def __enter__(self) -> Renderer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

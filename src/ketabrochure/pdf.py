@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
@@ -125,8 +125,8 @@ class _Fonts:
     fetch them again: every document's `served` files include the fonts loaded so far.
     """
 
-    config: Any = None
-    files: dict[Path, str] = {}
+    config: ClassVar[Any] = None
+    files: ClassVar[dict[Path, str]] = {}
 
 
 def font_config() -> Any:
@@ -168,8 +168,10 @@ def typeset(html: str, base_dir: Path, allowed: tuple[Path, ...]) -> Typeset:
         except refused_url:
             document = None
     _Fonts.files.update((p, h) for p, h in fetcher.served.items() if p.suffix in FONT_SUFFIXES)
+    fonts = {p: h for p, h in _Fonts.files.items()
+             if any(p.is_relative_to(root) for root in fetcher.allowed)}  # this project's
     result = Typeset(document, [f"refused {r}" for r in fetcher.refused], log.messages,
-                     {**_Fonts.files, **fetcher.served})
+                     {**fonts, **fetcher.served})
     if document is not None:
         result.problems += _attachments(document)
     if result.problems:
