@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pypdf
-
 from conftest import copy_project, edit, run_cli
 
 LOCATIONS = """
