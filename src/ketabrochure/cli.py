@@ -61,10 +61,12 @@ def shard_arg(value: str) -> tuple[int, int]:
     return int(k), int(n)
 
 
-def options(args: argparse.Namespace, stderr: TextIO) -> build.Options:
+def options(args: argparse.Namespace, stdout: TextIO) -> build.Options:
+    """Build options from the command line; progress goes to standard output (stderr keeps
+    only located diagnostics)."""
     return build.Options(jobs=args.jobs, cache=not args.no_cache,
                          html=getattr(args, "html", False), shard=getattr(args, "shard", None),
-                         progress=stderr)
+                         progress=stdout)
 
 
 def print_diagnostics(diags: Diagnostics, stream: TextIO) -> None:
@@ -123,10 +125,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         if args.command == "watch":
             from .watch import watch
 
-            return watch(root, options(args, stderr), args.interval, stdout, stderr)
+            return watch(root, options(args, stdout), args.interval, stdout, stderr)
         return cmd_run(root, args.documents if args.command == "build" else [],
                        args.command == "build", args.strict, stdout, stderr,
-                       options(args, stderr))
+                       options(args, stdout))
     except build.UsageError as exc:
         print(f"ketabrochure: error: {exc}", file=stderr)
         return EXIT_USAGE
