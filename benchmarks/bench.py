@@ -11,6 +11,7 @@ process plus its workers, summed, sampled every 10 ms from /proc).
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import shutil
@@ -232,7 +233,7 @@ def scale(sizes: list[int], jobs: int) -> None:
     (n0, d0, s0, t0, _), (n1, d1, s1, t1, _) = results[0], results[-1]
     print(f"  memory: peak at {n1} locations / peak at {n0} = {t1 / t0:.2f} "
           f"{verdict(t1 / t0 <= TARGETS['flat'])} (<= {TARGETS['flat']})")
-    marginal = [1000 * (b[2] - a[2]) / (b[1] - a[1]) for a, b in zip(results, results[1:])]
+    marginal = [1000 * (b[2] - a[2]) / (b[1] - a[1]) for a, b in itertools.pairwise(results)]
     print(f"  time: per-PDF cost at {n1} / at {n0} = {(s1 / d1) / (s0 / d0):.2f} "
           "(1.00 = linear; startup makes the smallest size dearer per PDF); marginal cost "
           f"between sizes: {', '.join(f'{m:.1f}' for m in marginal)} ms per PDF "

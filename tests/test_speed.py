@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -158,3 +159,31 @@ def test_progress_is_live_on_a_terminal_and_plain_elsewhere() -> None:
     assert plain.getvalue().splitlines() == [
         "progress: 1/2 documents done (0 rendered), last a",
         "progress: 2/2 documents done (1 rendered), last b"]
+
+
+def test_watch_command_stops_cleanly_on_ctrl_c(built: Path, tmp_path: Path) -> None:
+    root = warm_copy(built, tmp_path / "p")
+    process = subprocess.Popen([sys.executable, "-m", "ketabrochure", "--project", str(root),
+                                "watch", "--jobs", "2", "--interval", "0.1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("watching"):
+                break
+        edit(root / "content/studies/feder2014.yaml", "Chronic Posttraumatic",
+             "Chronic, Posttraumatic")
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("watching"):
+                break
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    text = "".join(lines) + out
+    assert "rendered 0 of 12" in text
+    assert "rendered 2 of 12: evidence-sheet-ptsd-letter-en, evidence-sheet-ptsd-a4-en" in text
+    assert "stopped watching" in out and "Traceback" not in err
