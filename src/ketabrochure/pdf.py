@@ -148,7 +148,15 @@ def _sha256(path: Path) -> str | None:
 
 
 def warm_up() -> None:
-    """Import WeasyPrint and set fonts up: a worker process calls this once, when it starts."""
+    """Import WeasyPrint and set fonts up: a worker process calls this once, when it starts.
+
+    A forked worker may inherit its parent's font configuration, whose font files live in the
+    parent's temporary folder: it must not share (or, when dropped, delete) that folder, so it
+    forgets the inherited one and makes its own.
+    """
+    if _Fonts.config is not None:
+        _Fonts.config._folder = None  # the parent's: keep FontConfiguration.__del__ off it
+        _Fonts.config, _Fonts.files = None, {}
     _weasyprint()
     _classes()
     font_config()
