@@ -100,8 +100,9 @@ class Renderer:
                     futures.add(pool.submit(typeset_job, job))
 
     def start(self) -> None:
-        """Start the workers now (they set up in the background); nothing to do for jobs=1."""
+        """Import WeasyPrint and start the workers now; nothing to do for jobs=1."""
         if self.jobs > 1:
+            pdf.preload()  # once here rather than once per worker: forked workers share it
             pool = self._ensure_pool()
             for _ in range(self.jobs):  # make every worker start and warm up
                 pool.submit(int)
