@@ -7,8 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import jinja2
+from typing import TextIO
 
 from . import checks, content, engine, layouts, render, shelf
 from . import model as m
@@ -46,7 +45,10 @@ class Built:
         return hashlib.sha256(self.pdf or b"").hexdigest()
 
     def data(self) -> bytes:
-        return self.pdf if self.pdf is not None or self.source is None else self.source.read_bytes()
+        """The PDF's bytes: held in memory, or read from the cache's object store."""
+        if self.pdf is not None:
+            return self.pdf
+        return self.source.read_bytes() if self.source is not None else b""
 
 
 @dataclass
@@ -69,7 +71,7 @@ class Options:
     cache: bool = True
     html: bool = False  # also write out/html/<document>.html
     shard: tuple[int, int] | None = None  # (K, N): the K-th of N shares, 1-based
-    progress: object | None = None  # a text stream for progress lines, or None
+    progress: TextIO | None = None  # where progress lines go (none if None)
 
 
 def find_root(start: Path) -> Path:
@@ -134,17 +136,6 @@ def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[Documen
         return None, []
     checks.content_rules(project, dt.date.today(), diags)
     return project, plan(project, found, diags)
-
-
-def produce(document: Document, project: m.Project, env: jinja2.Environment, root: Path,
-            write: bool, diags: Diagnostics) -> Built | None:
-    """Stages 4-6 for one document, in this process and without the cache."""
-    ctx = engine.Context(project, env, root, allowed_folders(root), None, write, diags)
-    with Renderer(1) as renderer:
-        done = engine.produce_all([document], ctx, renderer)
-    if not done:
-        return None
-    return Built(document, done[0].pages, meta=done[0].meta)
 
 
 def allowed_folders(root: Path) -> tuple[Path, ...]:
