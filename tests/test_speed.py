@@ -187,3 +187,12 @@ def test_watch_command_stops_cleanly_on_ctrl_c(built: Path, tmp_path: Path) -> N
     assert "rendered 0 of 12" in text
     assert "rendered 2 of 12: evidence-sheet-ptsd-letter-en, evidence-sheet-ptsd-a4-en" in text
     assert "stopped watching" in out and "Traceback" not in err
+
+
+def test_a_damaged_cached_pdf_is_typeset_again(built: Path, tmp_path: Path) -> None:
+    root = warm_copy(built, tmp_path / "p")
+    entry = json.loads(next((root / "out/.cache/entries").glob("*.json")).read_text())
+    (root / f"out/.cache/objects/{entry['pdf']}.pdf").write_bytes(b"%PDF-1.7 truncated")
+    result = run_cli(root, "build", "--jobs", "1")
+    assert result.code == 0 and "(1 rendered, 11 from the cache)" in result.stdout
+    assert pdfs(root) == pdfs(built)

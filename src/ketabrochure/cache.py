@@ -75,10 +75,20 @@ class Cache:
             return None
         if any(self.file_hash(p) != h for p, h in entry.files.items()):
             return None
-        if need_pdf and (entry.pdf is None or not self.object_path(entry.pdf, "pdf").is_file()):
+        if need_pdf and not (self.intact(entry.pdf, "pdf") and self.intact(entry.thumb, "png")):
             return None
         self.used.add(doc_key)
         return entry
+
+    def intact(self, digest: str | None, suffix: str) -> bool:
+        """The object exists and still has the bytes its name promises."""
+        if digest is None:
+            return False
+        try:
+            data = self.object_path(digest, suffix).read_bytes()
+        except OSError:
+            return False
+        return hashlib.sha256(data).hexdigest() == digest
 
     def relative(self, served: dict[Path, str]) -> dict[str, str]:
         """Served files as project-relative paths (files outside the project keep their path)."""

@@ -6,9 +6,10 @@ by keyboard, for the front desk. It is made from the manifest entries alone.
 
 from __future__ import annotations
 
-import shutil
 from html import escape
 from pathlib import Path
+
+from .cache import atomic_write
 
 INDEX = "index.html"
 THUMBS = "thumbs"
@@ -30,10 +31,8 @@ def copy_thumb(source: Path, out: Path, name: str) -> None:
         if target.read_bytes() == data:
             return
     except OSError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(source, temp)
-    temp.replace(target)
+        pass
+    atomic_write(target, data, fsync=False)
 
 
 def _options(label: str, name: str, values: dict[str, str]) -> str:
