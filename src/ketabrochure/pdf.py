@@ -147,12 +147,6 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def preload() -> None:
-    """Import WeasyPrint now, so that forked workers start with it."""
-    _weasyprint()
-    _classes()
-
-
 def warm_up() -> None:
     """Import WeasyPrint and set fonts up: a worker process calls this once, when it starts.
 
