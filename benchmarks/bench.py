@@ -116,6 +116,29 @@ def citing_documents(root: Path) -> int:
     return sum(d.subject in citing for d in documents)
 
 
+def watch_latency(root: Path, jobs: int, times: int) -> float:
+    """Seconds from a saved study edit to rebuilt PDFs in a warm `watch` (after one warm-up)."""
+    import io
+
+    sys.path.insert(0, str(REPO / "src"))
+    from ketabrochure import build
+    from ketabrochure.watch import Watcher
+
+    watcher = Watcher(root, build.Options(jobs=jobs), io.StringIO(), io.StringIO())
+    flip, seconds = [False], []
+    try:
+        watcher.step()
+        for i in range(times + 1):
+            edit_study(root, flip)
+            started = time.perf_counter()
+            watcher.step()
+            if i:  # the first edit starts the workers
+                seconds.append(time.perf_counter() - started)
+    finally:
+        watcher.close()
+    return statistics.median(seconds)
+
+
 def baselines(html_dir: Path, scratch: Path, times: int) -> tuple[dict, dict]:
     """(a) the `weasyprint` command once per HTML file; (b) one process, HTML().write_pdf() each."""
     files = sorted(str(p) for p in html_dir.glob("*.html"))
@@ -159,6 +182,7 @@ def speed(times: int, jobs: int) -> None:
                                  edit["stdout"]).group(1))
         expected = citing_documents(root)
         per_file, in_process = baselines(html_dir, Path(tmp), times)
+        warm = watch_latency(root, jobs, times)
 
     base, loop = per_file["seconds"], in_process["seconds"]
     print(f"machine: {os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), "
@@ -173,6 +197,8 @@ def speed(times: int, jobs: int) -> None:
               f"[{r['best'] / per_file['best']:5.3f}] x (a)  {r['seconds'] / loop:5.2f} "
               f"[{r['best'] / in_process['best']:5.2f}] x (b)  peak {mb(r['tree_kb'])} all "
               f"processes, {mb(r['maxrss_kb'])} largest  runs {r['runs']}")
+    print(f"watch, one-study edit once warm (median of {times}): {warm:.2f} s "
+          f"= {warm / base:.3f} x (a)")
     print("targets (median [best]):")
     for label, r, ref, target in (
             (f"cold --jobs {jobs} <= {TARGETS['cold']} x (a)", coldn, per_file, TARGETS["cold"]),
