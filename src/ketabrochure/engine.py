@@ -8,6 +8,7 @@ import html as htmllib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import jinja2
@@ -20,9 +21,11 @@ from .locations import contact
 from .parallel import Job, Outcome, Renderer
 from .progress import Progress
 from .render import Document
+from .thumbs import THUMB_WIDTH
 
 TITLE_RE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 MODIFIED_RE = re.compile(r'<meta name="dcterms.modified" content="([^"]*)"')
+THUMBS = f"thumbs {THUMB_WIDTH}px, pypdfium2 {metadata.version('pypdfium2')}"
 
 
 @dataclass
@@ -73,7 +76,8 @@ def standalone(html: str, base_dir: Path) -> str:
 
 
 def doc_key(ctx: Context, document: Document, html: str) -> str:
-    return key(html, document.layout.folder.relative_to(ctx.root).as_posix())
+    """The cache key: the HTML, its base folder, and how PDFs and thumbnails are made."""
+    return key(html, document.layout.folder.relative_to(ctx.root).as_posix(), THUMBS)
 
 
 def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
