@@ -196,3 +196,16 @@ def test_a_damaged_cached_pdf_is_typeset_again(built: Path, tmp_path: Path) -> N
     result = run_cli(root, "build", "--jobs", "1")
     assert result.code == 0 and "(1 rendered, 11 from the cache)" in result.stdout
     assert pdfs(root) == pdfs(built)
+
+
+def test_single_document_path_without_the_cache(built: Path) -> None:
+    """build.produce: one document in this process, no cache (the packet command's path)."""
+    from ketabrochure import layouts
+    from ketabrochure.diagnostics import Diagnostics
+
+    diags = Diagnostics()
+    project, documents = build.load(built, diags)
+    document = next(d for d in documents if d.name == "evidence-sheet-ptsd-a4-en")
+    item = build.produce(document, project, layouts.environment(built), built, True, diags)
+    assert not diags.errors and item.pages == 1
+    assert item.data() == (built / "out/evidence-sheet-ptsd-a4-en.pdf").read_bytes()

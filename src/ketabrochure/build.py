@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
-from . import checks, content, engine, layouts, render, shelf
+import jinja2
+
+from . import checks, content, engine, layouts, pdf, render, shelf
 from . import model as m
 from .cache import Cache
 from .cache import atomic_write as _atomic_write
@@ -136,6 +138,25 @@ def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[Documen
         return None, []
     checks.content_rules(project, dt.date.today(), diags)
     return project, plan(project, found, diags)
+
+
+def produce(document: Document, project: m.Project, env: jinja2.Environment, root: Path,
+            write: bool, diags: Diagnostics) -> Built | None:
+    """Stages 4-6 for one document: render, typeset, check (and make PDF bytes to write)."""
+    html = render.render(env, project, document, diags)
+    if html is None:
+        return None
+    allowed = tuple(root / folder for folder in ALLOWED_FOLDERS)
+    typeset = pdf.typeset(html, document.layout.folder, allowed)
+    for message in typeset.warnings:
+        diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
+    for problem in typeset.problems:
+        diags.error(document.layout.loc, "pdf.url-policy", document.label, problem)
+    if typeset.document is None:
+        return None
+    subject_loc = render.SUBJECT_KINDS[document.layout.subjects].location(project, document.subject)
+    checks.page_budget(document, typeset.pages, subject_loc, diags)
+    return Built(document, typeset.pages, pdf.pdf_bytes(typeset) if write else None)
 
 
 def allowed_folders(root: Path) -> tuple[Path, ...]:
