@@ -74,7 +74,7 @@ def test_full_build_removes_documents_it_no_longer_makes(project: Path) -> None:
     assert run_cli(project, "build", "anxiety").code == 0
     edit(project / "content/documents.yaml", "subjects: all", "subjects: [ptsd]")
     assert run_cli(project, "build").code == 0
-    names = sorted(p.name for p in (project / "out").glob("*.pdf"))
+    names = sorted(p.name for p in (project / "out").glob("evidence-sheet-*.pdf"))
     assert names == ["evidence-sheet-ptsd-a4-en.pdf", "evidence-sheet-ptsd-letter-en.pdf"]
 
 

@@ -11,7 +11,7 @@ from typing import TextIO
 
 import jinja2
 
-from . import checks, content, engine, layouts, pdf, render, shelf
+from . import checks, compose, content, engine, layouts, pdf, render, shelf
 from . import model as m
 from .cache import Cache
 from .cache import atomic_write as _atomic_write
@@ -143,11 +143,10 @@ def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[Documen
 def produce(document: Document, project: m.Project, env: jinja2.Environment, root: Path,
             write: bool, diags: Diagnostics) -> Built | None:
     """Stages 4-6 for one document: render, typeset, check (and make PDF bytes to write)."""
-    html = render.render(env, project, document, diags)
-    if html is None:
-        return None
     allowed = tuple(root / folder for folder in ALLOWED_FOLDERS)
-    typeset = pdf.typeset(html, document.layout.folder, allowed)
+    typeset = compose.typeset(document, project, env, allowed, diags)  # render + typeset
+    if typeset is None:
+        return None
     for message in typeset.warnings:
         diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
     for problem in typeset.problems:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from pathlib import Path
 from typing import TextIO
 
-from . import build
+from . import build, packet
 from .diagnostics import Diagnostics
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -38,6 +39,15 @@ def parser() -> argparse.ArgumentParser:
     build_options(w)
     w.add_argument("--interval", type=float, default=0.5, metavar="SECONDS",
                    help="how often to look for changes (default: 0.5)")
+    k = sub.add_parser("packet", help="write a referral packet for one physician into out/")
+    k.add_argument("--to", required=True, metavar="NAME", help='recipient, e.g. "Dr. Ana Ruiz"')
+    k.add_argument("--practice", required=True, help="the recipient's practice")
+    k.add_argument("--conditions", required=True, type=_ids, metavar="ID,ID",
+                   help="condition ids whose evidence sheets to enclose, e.g. depression,ptsd")
+    k.add_argument("--address", action="append", default=[], metavar="LINE",
+                   help="an address line of the practice (repeat for more lines)")
+    k.add_argument("--date", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                   help="the letter's date (default: today)")
     return p
 
 
@@ -67,6 +77,13 @@ def options(args: argparse.Namespace, stdout: TextIO) -> build.Options:
     return build.Options(jobs=args.jobs, cache=not args.no_cache,
                          html=getattr(args, "html", False), shard=getattr(args, "shard", None),
                          progress=stdout)
+
+
+def _ids(text: str) -> list[str]:
+    ids = [part.strip() for part in text.split(",") if part.strip()]
+    if not ids:
+        raise argparse.ArgumentTypeError("name at least one condition id")
+    return ids
 
 
 def print_diagnostics(diags: Diagnostics, stream: TextIO) -> None:
@@ -111,6 +128,19 @@ def cmd_run(root: Path, names: list[str], write: bool, strict: bool,
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
+def cmd_packet(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    recipient = packet.recipient_from_args(args.to, args.practice, args.conditions,
+                                           args.date or dt.date.today(), tuple(args.address))
+    result = packet.make(root, recipient)
+    print_diagnostics(result.diags, stderr)
+    for path in result.written:
+        print(f"wrote {path.name}", file=stdout)
+    if result.diags.has_errors():
+        print(f"packet failed: {summary(result.diags)}; nothing written", file=stdout)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
@@ -126,6 +156,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
             from .watch import watch
 
             return watch(root, options(args, stdout), args.interval, stdout, stderr)
+        if args.command == "packet":
+            return cmd_packet(root, args, stdout, stderr)
         return cmd_run(root, args.documents if args.command == "build" else [],
                        args.command == "build", args.strict, stdout, stderr,
                        options(args, stdout))

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from . import glyphs
 from . import model as m
+from . import recipients as recipients_file
 from .diagnostics import Diagnostics, Location, relative
 from .fields import Fields, suggestion
 from .locations import read_locations
@@ -29,6 +31,7 @@ class Reader:
         self.content = root / "content"
         self.diags = diags
         self.broken: set[str] = set()
+        self.charset = glyphs.coverage(root / "assets" / "fonts")
 
     def shown(self, path: Path) -> str:
         return relative(path, self.root)
@@ -37,6 +40,11 @@ class Reader:
         node = load(path, self.shown(path), self.diags)
         if node is None:
             return None
+        if node.value in ({}, None):
+            self.diags.error(node.loc, "content.empty", path.name,
+                             f"the file is empty; it needs the fields {', '.join(known)}")
+            return None
+        glyphs.check(node, self.charset, self.diags)
         fields = Fields(node, "", self.diags, known)
         return fields if fields.ok else None
 
@@ -328,12 +336,14 @@ def read_project(root: Path, diags: Diagnostics) -> m.Project | None:
     regulatory = reader.regulatory(reader.content / "regulatory.yaml")
     clinic = reader.clinic(reader.content / "clinic.yaml")
     edition, documents = reader.documents(reader.content / "documents.yaml")
+    recipients = recipients_file.read(root, diags)
     check_references(conditions, studies, regulatory, reader.broken, diags)
+    recipients_file.check_conditions(recipients, conditions, reader.broken, diags)
     if clinic is None or edition is None:
         return None
     return m.Project(clinic=clinic, studies=studies, conditions=conditions,
                      regulatory=regulatory, edition=edition, documents=documents,
-                     broken=frozenset(reader.broken))
+                     broken=frozenset(reader.broken), recipients=recipients)
 
 
 def check_references(conditions: dict[str, m.Condition], studies: dict[str, m.Study],

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import checks, render
+from . import checks, compose, pdf, render
 from . import model as m
 from .cache import Cache, Entry, atomic_write, key
 from .diagnostics import Diagnostics
@@ -75,9 +75,11 @@ def standalone(html: str, base_dir: Path) -> str:
     return html.replace("<head>", "<head>\n  " + base, 1)
 
 
-def doc_key(ctx: Context, document: Document, html: str) -> str:
-    """The cache key: the HTML, its base folder, and how PDFs and thumbnails are made."""
-    return key(html, document.layout.folder.relative_to(ctx.root).as_posix(), THUMBS)
+def doc_key(ctx: Context, document: Document, htmls: list[str]) -> str:
+    """The cache key: the HTML (each alternative), its base folder, the page budget the
+    alternatives are fitted to, and how PDFs and thumbnails are made."""
+    return key("\0".join(htmls), document.layout.folder.relative_to(ctx.root).as_posix(),
+               str(document.budget), THUMBS)
 
 
 def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
@@ -86,13 +88,19 @@ def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
     done: dict[int, Done] = {}
     missed: list[tuple[int, str]] = []  # (index, cache key)
     for i, document in enumerate(documents):
-        html = render.render(ctx.env, ctx.project, document, ctx.diags)
-        if html is None:
+        if not compose.single_html(document):
+            item = _direct(ctx, document, progress)
+            if item is not None:
+                done[i] = item
             continue
+        htmls = compose.alternatives(document, ctx.project, ctx.env, ctx.diags)
+        if htmls is None:
+            continue
+        html = htmls[0]
         if ctx.html_dir is not None:
             target = ctx.html_dir / f"{document.name}.html"
             atomic_write(target, standalone(html, document.layout.folder).encode(), fsync=False)
-        k = doc_key(ctx, document, html)
+        k = doc_key(ctx, document, htmls)
         entry = ctx.cache.lookup(k, need_pdf=ctx.write) if ctx.cache else None
         meta = shelf_meta(html, document, ctx.project)
         if entry is None:
@@ -124,12 +132,45 @@ def _jobs(documents: list[Document], missed: list[tuple[int, str]],
     folder = ctx.cache.folder if ctx.cache and ctx.write else None
     for i, _ in missed:
         document = documents[i]
-        html = render.render(ctx.env, ctx.project, document, Diagnostics())
-        assert html is not None
-        yield Job(i, html, document.layout.folder, ctx.allowed, folder)
+        htmls = compose.alternatives(document, ctx.project, ctx.env, Diagnostics())
+        assert htmls is not None
+        yield Job(i, tuple(htmls), document.budget, document.layout.folder, ctx.allowed, folder)
 
 
-def _finish(ctx: Context, item: Done, outcome: Outcome, k: str) -> None:
+def _direct(ctx: Context, document: Document, progress: Progress | None) -> Done | None:
+    """A document made of several HTML parts (a referral packet): typeset in this process,
+    cached under all its parts' HTML; an entry is kept only if it raised no error."""
+    from . import packet
+
+    htmls = packet.htmls(document, ctx.project, ctx.env, Diagnostics())
+    k = doc_key(ctx, document, htmls) if htmls is not None else None
+    entry = ctx.cache.lookup(k, need_pdf=ctx.write) if ctx.cache and k else None
+    if progress:
+        progress.step(document.name, cached=entry is not None)
+    meta = shelf_meta(htmls[0] if htmls else "", document, ctx.project)
+    if entry is not None:
+        for message in entry.warnings:
+            ctx.diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
+        _check_pages(ctx, document, entry.pages)
+        return Done(document, entry.pages, entry.pdf, entry.thumb, meta)
+    errors = len(ctx.diags.errors)
+    result = compose.typeset(document, ctx.project, ctx.env, ctx.allowed, ctx.diags)
+    if result is None:
+        return None
+    outcome = Outcome(-1, result.pages, result.warnings, result.problems, result.served)
+    if result.document is not None and ctx.cache is not None and ctx.write:
+        from .cache import put_object
+        from .thumbs import thumbnail
+
+        data = pdf.pdf_bytes(result)
+        outcome.pdf = put_object(ctx.cache.folder, data, "pdf")
+        outcome.thumb = put_object(ctx.cache.folder, thumbnail(data), "png")
+    item = Done(document, 0, meta=meta)
+    _finish(ctx, item, outcome, k if len(ctx.diags.errors) == errors else None)
+    return item if outcome.ok else None
+
+
+def _finish(ctx: Context, item: Done, outcome: Outcome, k: str | None) -> None:
     """Report what typesetting found, check the page budget, remember the result in the cache."""
     document = item.document
     for message in outcome.warnings:
@@ -141,7 +182,7 @@ def _finish(ctx: Context, item: Done, outcome: Outcome, k: str) -> None:
     item.pages, item.pdf, item.thumb, item.rendered = (outcome.pages, outcome.pdf,
                                                        outcome.thumb, True)
     _check_pages(ctx, document, outcome.pages)
-    if ctx.cache is not None and ctx.write:
+    if ctx.cache is not None and ctx.write and k is not None:
         files = ctx.cache.relative(outcome.served)
         ctx.cache.store(k, Entry(outcome.pages, outcome.warnings, files, outcome.pdf,
                                  outcome.thumb))

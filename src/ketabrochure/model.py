@@ -189,6 +189,20 @@ class Clinic:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """A physician a referral packet goes to (content/recipients.yaml or the command line)."""
+
+    id: str
+    name: str
+    practice: str
+    conditions: tuple[str, ...]
+    date: dt.date
+    loc: Location
+    address: tuple[str, ...] = ()
+    condition_locs: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True)
 class PageBudget:
     exactly: int | None = None
     maximum: int | None = None
@@ -228,3 +242,4 @@ class Project:
     edition: str
     documents: tuple[DocumentSpec, ...]
     broken: frozenset[str] = frozenset()  # ids of content files that had errors
+    recipients: dict[str, Recipient] = field(default_factory=dict)  # referral packets

@@ -18,12 +18,14 @@ from typing import Self
 
 from . import pdf
 from .cache import put_object
+from .model import PageBudget
 
 
 @dataclass(frozen=True)
 class Job:
     index: int
-    html: str
+    htmls: tuple[str, ...]  # tried in order until one fits the budget (the last one is kept)
+    budget: PageBudget
     base_dir: Path
     allowed: tuple[Path, ...]
     cache: Path | None  # the cache folder the PDF and thumbnail go to; None when only checking
@@ -60,8 +62,13 @@ def _start_worker() -> None:
 
 def typeset_job(job: Job) -> Outcome:
     """Typeset one document; with a cache, write its PDF and thumbnail into the object store."""
-    result = pdf.typeset(job.html, job.base_dir, job.allowed)
-    outcome = Outcome(job.index, result.pages, result.warnings, result.problems, result.served)
+    served: dict[Path, str] = {}  # every attempt's files: the choice depends on them all
+    for i, html in enumerate(job.htmls):
+        result = pdf.typeset(html, job.base_dir, job.allowed)
+        served.update(result.served)
+        if i == len(job.htmls) - 1 or result.document is None or job.budget.allows(result.pages):
+            break
+    outcome = Outcome(job.index, result.pages, result.warnings, result.problems, served)
     if result.document is not None and job.cache is not None:
         from .thumbs import thumbnail
 

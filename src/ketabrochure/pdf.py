@@ -200,3 +200,17 @@ def pdf_bytes(typeset: Typeset) -> bytes:
     """The tagged PDF (PDF/UA-1); dates come from the HTML metadata, so output is reproducible."""
     assert typeset.document is not None
     return typeset.document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def combine(parts: list[Typeset]) -> Typeset:
+    """One document of all the parts' pages, in order, with the first part's metadata
+    (WeasyPrint: `documents[0].copy(all_pages)`); bookmarks and links stay with their pages."""
+    combined = Typeset(None)
+    for part in parts:
+        combined.problems += part.problems
+        combined.warnings += part.warnings
+        combined.served.update(part.served)
+    if all(part.document is not None for part in parts) and parts and not combined.problems:
+        pages = [page for part in parts for page in part.document.pages]  # type: ignore[union-attr]
+        combined.document = parts[0].document.copy(pages)  # type: ignore[union-attr]
+    return combined

@@ -154,28 +154,50 @@ class SubjectKind:
     context: Callable[[m.Project, str], dict[str, Any]]
 
 
+def _report_context(project: m.Project, subject: str) -> dict[str, Any]:
+    from . import report  # imported here: report builds on this module's helpers
+    return report.context(project)
+
+
+def _letter_context(project: m.Project, subject: str) -> dict[str, Any]:
+    from . import packet  # imported here: packet builds on this module's helpers
+    return packet.letter_context(project, project.recipients[subject])
+
+
 SUBJECT_KINDS: dict[str, SubjectKind] = {
     "conditions": SubjectKind(
         ids=lambda p: sorted(p.conditions),
         location=lambda p, i: p.conditions[i].loc,
         context=lambda p, i: condition_context(p, p.conditions[i])),
+    "report": SubjectKind(  # one document about all the research on file
+        ids=lambda p: ["research"],
+        location=lambda p, i: next((s.loc for s in p.documents if s.layout == "report"),
+                                   Location("content/documents.yaml")),
+        context=_report_context),
+    "recipients": SubjectKind(  # referral packets: content/recipients.yaml or the command line
+        ids=lambda p: sorted(p.recipients),
+        location=lambda p, i: p.recipients[i].loc,
+        context=_letter_context),
 }
 
 
-def context(project: m.Project, document: Document) -> dict[str, Any]:
+def context(project: m.Project, document: Document,
+            extra: dict[str, Any] | None = None) -> dict[str, Any]:
     ctx = SUBJECT_KINDS[document.layout.subjects].context(project, document.subject)
     ctx.update(clinic=project.clinic, edition=project.edition, paper=document.paper,
                lang=document.language, variant=document.variant, document=document,
                location=contact(project.clinic, document.location))
+    ctx.update(extra or {})
     return ctx
 
 
 def render(env: jinja2.Environment, project: m.Project, document: Document,
-           diags: Diagnostics) -> str | None:
-    """Fill the layout's template; a template error is located in the template file."""
+           diags: Diagnostics, extra: dict[str, Any] | None = None) -> str | None:
+    """Fill the layout's template; a template error is located in the template file.
+    `extra` adds to the context (e.g. whether an optional chart is shown)."""
     try:
         template = env.get_template(document.layout.template)
-        return template.render(context(project, document))
+        return template.render(context(project, document, extra))
     except jinja2.TemplateSyntaxError as exc:
         where = Location(f"layouts/{exc.name or document.layout.template}", exc.lineno or 1)
         diags.error(where, "layout.syntax", document.label, exc.message or "template syntax error")

@@ -1,0 +1,59 @@
+"""Content rules that keep the PDFs honest, each reported at its YAML line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import edit, run_cli
+from test_diagnostics import diagnostics, line_of
+
+
+def codes(project: Path) -> dict[str, dict[str, str]]:
+    result = run_cli(project, "check")
+    return {d["code"]: d for d in diagnostics(result.stderr)}
+
+
+def test_character_the_fonts_lack_is_located(project: Path) -> None:
+    ptsd = project / "content/conditions/ptsd.yaml"
+    edit(ptsd, "Evidence is mixed.", "Evidence is mixed ≥ thin.")
+    found = codes(project)["content.glyph"]
+    assert found["path"] == "content/conditions/ptsd.yaml"
+    assert int(found["line"]) == line_of(ptsd, "≥ thin")
+    assert found["where"] == "bottom_line"
+    assert "GREATER-THAN OR EQUAL TO" in found["msg"]
+
+
+def test_key_point_citing_an_animal_study_must_say_so(project: Path) -> None:
+    depression = project / "content/conditions/depression.yaml"
+    text = depression.read_text()
+    depression.write_text(re.sub(r"cites: \[anand2023\]", "cites: [anand2023, zhang2014]", text))
+    found = codes(project)["content.preclinical"]
+    assert found["path"] == "content/conditions/depression.yaml"
+    assert "animal study" in found["msg"]
+
+
+def test_study_without_confirmed_result_cannot_be_in_a_table(project: Path) -> None:
+    ptsd = project / "content/conditions/ptsd.yaml"
+    edit(ptsd, "evidence: [feder2014,", "evidence: [nikolin2023, feder2014,")
+    found = codes(project)["content.no-result"]
+    assert int(found["line"]) == line_of(ptsd, "evidence: [nikolin2023")
+    assert "nikolin2023" in found["msg"]
+
+
+def test_uncited_key_point(project: Path) -> None:
+    anxiety = project / "content/conditions/anxiety.yaml"
+    edit(anxiety, "cites: [taylor2018]", "cites: []")
+    assert codes(project)["content.uncited"]["path"] == "content/conditions/anxiety.yaml"
+
+
+def test_review_dates(project: Path) -> None:
+    pain = project / "content/conditions/chronic-pain.yaml"
+    text = pain.read_text()
+    pain.write_text(re.sub(r"reviewed_on: .*", "reviewed_on: 2099-01-01", text))
+    assert "in the future" in codes(project)["content.date"]["msg"]
+    pain.write_text(re.sub(r"reviewed_on: .*", "reviewed_on: 2020-01-01", text))
+    result = run_cli(project, "check")
+    assert result.code == 0, "an old review date is a warning, not an error"
+    assert "warning[content.stale]" in result.stderr
+    assert run_cli(project, "check", "--strict").code == 1
