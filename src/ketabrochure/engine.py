@@ -87,11 +87,10 @@ def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
     """Every document that typeset cleanly, in the given order; problems go to ctx.diags."""
     done: dict[int, Done] = {}
     missed: list[tuple[int, str]] = []  # (index, cache key)
+    direct: list[int] = []  # several HTML parts: typeset here while the workers work
     for i, document in enumerate(documents):
         if not compose.single_html(document):
-            item = _direct(ctx, document, progress)
-            if item is not None:
-                done[i] = item
+            direct.append(i)
             continue
         htmls = compose.alternatives(document, ctx.project, ctx.env, ctx.diags)
         if htmls is None:
@@ -116,7 +115,13 @@ def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
         if progress:
             progress.step(document.name, cached=True)
     keys = dict(missed)
-    for outcome in renderer.run(_jobs(documents, missed, ctx), len(missed)):
+    missed.sort(key=lambda m: -_size(documents[m[0]]))  # longest first: no long tail at the end
+    outcomes = renderer.run(_jobs(documents, missed, ctx), len(missed))
+    for i in direct:
+        item = _direct(ctx, documents[i], progress)
+        if item is not None:
+            done[i] = item
+    for outcome in outcomes:
         item = done[outcome.index]
         _finish(ctx, item, outcome, keys[outcome.index])
         if not outcome.ok:
@@ -124,6 +129,11 @@ def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
         if progress:
             progress.step(item.document.name, cached=False)
     return [done[i] for i in sorted(done)]
+
+
+def _size(document: Document) -> int:
+    """How long a document may run, in pages: its budget (a report is typeset first)."""
+    return document.budget.exactly or document.budget.maximum or 1
 
 
 def _jobs(documents: list[Document], missed: list[tuple[int, str]],

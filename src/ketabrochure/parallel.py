@@ -86,18 +86,24 @@ class Renderer:
         self._pool: ProcessPoolExecutor | None = None
 
     def run(self, jobs: Iterable[Job], count: int) -> Iterator[Outcome]:
-        """Outcomes of `count` jobs as they finish (not in job order); jobs are read lazily."""
+        """Outcomes of `count` jobs as they finish (not in job order); jobs are read lazily.
+
+        With workers, the first jobs are handed out at once, before the first outcome is
+        asked for, so the caller can do other work meanwhile."""
         queue = iter(jobs)
         if self.jobs == 1 or (count == 1 and self._pool is None):
-            for job in queue:  # one document is faster here than starting a worker
-                yield typeset_job(job)
-            return
+            return (typeset_job(job) for job in queue)  # one document: no worker to start
         pool = self._ensure_pool()
         futures: set[Future[Outcome]] = set()
         for job in queue:  # keep the workers busy without queueing thousands of HTML strings
             futures.add(pool.submit(typeset_job, job))
             if len(futures) >= 2 * self.jobs:
                 break
+        return self._collect(pool, futures, queue)
+
+    @staticmethod
+    def _collect(pool: ProcessPoolExecutor, futures: set[Future[Outcome]],
+                 queue: Iterator[Job]) -> Iterator[Outcome]:
         while futures:
             done, futures = wait(futures, return_when=FIRST_COMPLETED)
             for future in done:
