@@ -179,7 +179,10 @@ def run(root: Path, names: list[str], write: bool, options: Options | None = Non
         chosen = shard(chosen, *options.shard)
     out = root / "out"
     cache = Cache(root, out, read=options.cache)
-    ctx = engine.Context(project, layouts.environment(root), root, allowed_folders(root), cache,
+    env = layouts.environment(root)
+    if write:  # compiled templates are kept too (never by check: it writes nothing)
+        env.bytecode_cache = cache.template_cache()
+    ctx = engine.Context(project, env, root, allowed_folders(root), cache,
                          write, result.diags, out / "html" if options.html and write else None)
     progress = Progress(len(chosen), options.progress) if options.progress else None
     own = renderer is None

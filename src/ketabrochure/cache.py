@@ -18,6 +18,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from .pdf import PDF_VARIANT, WEASYPRINT_VERSION
 
 CACHE_DIR = ".cache"
@@ -102,6 +104,12 @@ class Cache:
         self.used.add(doc_key)
         atomic_write(self.folder / "entries" / f"{doc_key}.json",
                      json.dumps(entry.__dict__, indent=1, sort_keys=True).encode())
+
+    def template_cache(self) -> jinja2.BytecodeCache:
+        """Jinja's compiled templates, kept in jinja/ (keyed by each template's source)."""
+        folder = self.folder / "jinja"
+        folder.mkdir(parents=True, exist_ok=True)
+        return jinja2.FileSystemBytecodeCache(str(folder))
 
     def object_path(self, digest: str, suffix: str) -> Path:
         return self.folder / "objects" / f"{digest}.{suffix}"
