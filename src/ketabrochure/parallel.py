@@ -91,6 +91,8 @@ class Renderer:
         With workers, the first jobs are handed out at once, before the first outcome is
         asked for, so the caller can do other work meanwhile."""
         queue = iter(jobs)
+        if count == 0:
+            return iter(())
         if self.jobs == 1 or (count == 1 and self._pool is None):
             return (typeset_job(job) for job in queue)  # one document: no worker to start
         pool = self._ensure_pool()
