@@ -59,9 +59,12 @@ def shelf_meta(html: str, document: Document, project: m.Project) -> dict[str, s
     title = TITLE_RE.search(html)
     modified = MODIFIED_RE.search(html)
     condition = project.conditions.get(document.subject)
+    recipient = getattr(project, "recipients", {}).get(document.subject)
+    subject = (condition.name if condition else recipient.name if recipient
+               else "All conditions")  # the report is about all of them
     meta = {"title": htmllib.unescape(title.group(1).strip()) if title else document.name,
             "audience": document.layout.audience,
-            "subject_name": condition.name if condition else document.subject,
+            "subject_name": subject,
             "reviewed_on": modified.group(1) if modified else ""}
     if document.location:
         meta["location"] = document.location
