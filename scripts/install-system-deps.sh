@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages the build and the tests use; installs only what is missing (needs root).
+# Debian packages the build and the tests use (chromium: the print-shelf browser test);
+# installs only what is missing (needs root).
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -44,13 +44,19 @@ def page_count(lines: list[str], paper: str) -> int:
 def test_failed_build_leaves_out_untouched(project: Path) -> None:
     assert run_cli(project, "build", "anxiety").code == 0
     out = project / "out"
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = outputs(out)
     edit(project / "content/conditions/anxiety.yaml", "grade:", "grade: [")
     overflow(project, "ptsd")
     result = run_cli(project, "build")
     assert result.code == 1
     assert "nothing written" in result.stdout
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert outputs(out) == before
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    """Every file build writes into out/ (the render cache in out/.cache/ is not an output)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+            if p.is_file() and ".cache" not in p.relative_to(out).parts}
 
 
 def test_rebuild_is_byte_identical_and_partial_build_keeps_manifest(project: Path) -> None:

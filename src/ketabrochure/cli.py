@@ -26,9 +26,19 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("documents", nargs="*", metavar="DOCUMENT",
                    help="a file name, subject or layout to build (default: all)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build_options(b)
+    b.add_argument("--html", action="store_true",
+                   help="also write each document's HTML to out/html/ (renders on its own)")
+    b.add_argument("--shard", type=shard_arg, default=None, metavar="K/N",
+                   help="build only the K-th of N deterministic shares of the documents")
     c = sub.add_parser("check", help="render everything without writing; exit 1 on any problem")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build_options(c)
     sub.add_parser("list", help="list the documents that build makes")
+    w = sub.add_parser("watch", help="build, then rebuild what each saved change affects")
+    build_options(w)
+    w.add_argument("--interval", type=float, default=0.5, metavar="SECONDS",
+                   help="how often to look for changes (default: 0.5)")
     k = sub.add_parser("packet", help="write a referral packet for one physician into out/")
     k.add_argument("--to", required=True, metavar="NAME", help='recipient, e.g. "Dr. Ana Ruiz"')
     k.add_argument("--practice", required=True, help="the recipient's practice")
@@ -39,6 +49,34 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--date", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                    help="the letter's date (default: today)")
     return p
+
+
+def build_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", "-j", type=positive, default=None, metavar="N",
+                   help="typeset in N worker processes (default: the number of CPUs)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="typeset every document again, ignoring out/.cache/")
+
+
+def positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def shard_arg(value: str) -> tuple[int, int]:
+    k, _, n = value.partition("/")
+    if not (k.isdigit() and n.isdigit()) or not 1 <= int(k) <= int(n):
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, like 2/4; got {value!r}")
+    return int(k), int(n)
+
+
+def options(args: argparse.Namespace, stdout: TextIO) -> build.Options:
+    """Build options from the command line; progress goes to standard output (stderr keeps
+    only located diagnostics)."""
+    return build.Options(jobs=args.jobs, cache=not args.no_cache,
+                         html=getattr(args, "html", False), shard=getattr(args, "shard", None),
+                         progress=stdout)
 
 
 def _ids(text: str) -> list[str]:
@@ -69,9 +107,9 @@ def cmd_list(root: Path, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def cmd_run(root: Path, names: list[str], write: bool, strict: bool,
-            stdout: TextIO, stderr: TextIO) -> int:
+            stdout: TextIO, stderr: TextIO, opts: build.Options | None = None) -> int:
     started = time.perf_counter()
-    result = build.run(root, names, write)
+    result = build.run(root, names, write, opts)
     print_diagnostics(result.diags, stderr)
     seconds = time.perf_counter() - started
     failed = result.diags.has_errors(strict)
@@ -86,7 +124,8 @@ def cmd_run(root: Path, names: list[str], write: bool, strict: bool,
     outcome = "failed" if failed else "passed"
     if write and result.diags.has_errors():
         outcome += "; nothing written, out/ is unchanged"
-    print(f"{verb} {outcome}: {len(result.built)} documents, {summary(result.diags)} "
+    print(f"{verb} {outcome}: {len(result.built)} documents ({len(result.rendered)} rendered, "
+          f"{len(result.built) - len(result.rendered)} from the cache), {summary(result.diags)} "
           f"in {seconds:.1f} s", file=stdout)
     return EXIT_PROBLEMS if failed else EXIT_OK
 
@@ -115,10 +154,15 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         root = build.find_root((args.project or Path.cwd()).resolve())
         if args.command == "list":
             return cmd_list(root, stdout, stderr)
+        if args.command == "watch":
+            from .watch import watch
+
+            return watch(root, options(args, stdout), args.interval, stdout, stderr)
         if args.command == "packet":
             return cmd_packet(root, args, stdout, stderr)
         return cmd_run(root, args.documents if args.command == "build" else [],
-                       args.command == "build", args.strict, stdout, stderr)
+                       args.command == "build", args.strict, stdout, stderr,
+                       options(args, stdout))
     except build.UsageError as exc:
         print(f"ketabrochure: error: {exc}", file=stderr)
         return EXIT_USAGE

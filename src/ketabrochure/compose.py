@@ -38,6 +38,24 @@ def fitted(document: Document, project: m.Project, env: jinja2.Environment,
     return result
 
 
+def alternatives(document: Document, project: m.Project, env: jinja2.Environment,
+                 diags: Diagnostics, extra: dict[str, Any] | None = None) -> list[str] | None:
+    """Every HTML `fitted` may try, in order (the build renders them all up front: they are
+    the cache key, and a worker process lays them out)."""
+    htmls = []
+    for optional in optional_parts(project, document):
+        html = render.render(env, project, document, diags, {**(extra or {}), **optional})
+        if html is None:
+            return None
+        htmls.append(html)
+    return htmls
+
+
+def single_html(document: Document) -> bool:
+    """Whether the document is one HTML (with alternatives); a referral packet is several."""
+    return document.layout.subjects != "recipients"
+
+
 def optional_parts(project: m.Project, document: Document) -> list[dict[str, Any]]:
     """Evidence sheets for physicians show their rate chart where it fits on the page."""
     if document.layout.subjects != "conditions" or document.layout.audience != "physician":

@@ -12,6 +12,7 @@ from . import model as m
 from . import recipients as recipients_file
 from .diagnostics import Diagnostics, Location, relative
 from .fields import Fields, suggestion
+from .locations import read_locations
 from .yamlsource import Node, load
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -247,7 +248,7 @@ class Reader:
 
     def clinic(self, path: Path) -> m.Clinic | None:
         f = self.fields(path, ("name", "address", "phone", "email", "website", "referral_url",
-                               "referral_line", "logo", "colors"))
+                               "referral_line", "logo", "colors", "locations"))
         if f is None:
             return None
         address, _ = f.text_list("address")
@@ -277,7 +278,8 @@ class Reader:
         return m.Clinic(name=name, address=address, phone=phone,
                         email=f.text("email", required=False), website=website,
                         referral_url=referral_url, referral_line=referral_line, logo=logo,
-                        colors=colors, loc=Location(self.shown(path)), locs=f.locs())
+                        colors=colors, loc=Location(self.shown(path)), locs=f.locs(),
+                        locations=read_locations(f, self.diags))
 
     def documents(self, path: Path) -> tuple[str | None, tuple[m.DocumentSpec, ...]]:
         f = self.fields(path, ("edition", "documents"))

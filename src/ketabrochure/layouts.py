@@ -10,6 +10,7 @@ import jinja2
 
 from .diagnostics import Diagnostics, Location, relative
 from .fields import Fields
+from .qr import qr_data_uri
 from .yamlsource import load
 
 
@@ -21,6 +22,7 @@ class Layout:
     subjects: str  # what a document's subject is: an id of this content kind
     audience: str  # physician | patient
     loc: Location
+    per_location: bool = False  # one document per clinic location (default: patient layouts)
 
 
 def discover(root: Path, subject_kinds: tuple[str, ...], diags: Diagnostics) -> dict[str, Layout]:
@@ -33,7 +35,7 @@ def discover(root: Path, subject_kinds: tuple[str, ...], diags: Diagnostics) -> 
         node = load(folder / "layout.yaml", shown, diags)
         if node is None:
             continue
-        f = Fields(node, "", diags, ("template", "subjects", "audience"))
+        f = Fields(node, "", diags, ("template", "subjects", "audience", "per_location"))
         template = f.text("template") if f.ok else None
         subjects = f.choice("subjects", subject_kinds) if f.ok else None
         audience = f.choice("audience", ("physician", "patient")) if f.ok else None
@@ -43,7 +45,8 @@ def discover(root: Path, subject_kinds: tuple[str, ...], diags: Diagnostics) -> 
             template = None
         if template and subjects and audience:
             found[folder.name] = Layout(folder.name, folder, f"{folder.name}/{template}",
-                                        subjects, audience, Location(shown))
+                                        subjects, audience, Location(shown),
+                                        f.boolean("per_location", audience == "patient"))
     return found
 
 
@@ -73,6 +76,7 @@ def environment(root: Path) -> jinja2.Environment:
     )
     env.filters["long_date"] = long_date
     env.filters["percent"] = percent
+    env.filters["qr"] = qr_data_uri
     from .patient_render import FILTERS  # late: patient_render imports render, which imports us
     env.filters.update(FILTERS)
     return env

@@ -161,6 +161,19 @@ class RegulatoryFact:
 
 
 @dataclass(frozen=True)
+class ClinicLocation:
+    """One of the clinic's sites: patient documents are made once per location."""
+
+    id: str
+    name: str
+    address: tuple[str, ...]
+    phone: str
+    booking_url: str | None
+    referral_url: str | None
+    loc: Location
+
+
+@dataclass(frozen=True)
 class Clinic:
     name: str
     address: tuple[str, ...]
@@ -173,6 +186,7 @@ class Clinic:
     colors: dict[str, str]
     loc: Location
     locs: Locs = field(default_factory=_locs, compare=False)
+    locations: tuple[ClinicLocation, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,26 @@ def typeset(document: render.Document, project: m.Project, env: jinja2.Environme
     return pdf.combine(parts)
 
 
+def htmls(document: render.Document, project: m.Project, env: jinja2.Environment,
+          diags: Diagnostics) -> list[str] | None:
+    """Every HTML `typeset` may lay out for this packet (the build's cache key)."""
+    recipient = project.recipients[document.subject]
+    found = compose.alternatives(document, project, env, diags)
+    sheet_layout = _sheet_layout(document.layout.folder.parent.parent)
+    if found is None or sheet_layout is None:
+        return found
+    for condition in recipient.conditions:
+        if condition not in project.conditions:
+            return None
+        sheet = render.Document(sheet_layout, condition, document.paper, document.language,
+                                ONE_PAGE, document.spec)
+        part = compose.alternatives(sheet, project, env, diags, {"anchor": f"{condition}-"})
+        if part is None:
+            return None
+        found += part
+    return found
+
+
 def _sheet_layout(root: Path) -> layouts.Layout | None:
     found = layouts.discover(root, tuple(render.SUBJECT_KINDS), Diagnostics())
     return found.get(SHEET_LAYOUT)

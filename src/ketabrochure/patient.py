@@ -56,14 +56,23 @@ def reading_grade(document: Document, project: m.Project) -> float | None:
                              lang)
 
 
-def inspect(document: Document, project: m.Project, env: jinja2.Environment,
-            allowed: tuple[Path, ...], diags: Diagnostics) -> None:
-    """Layout-specific checks after typesetting: every brochure panel must fit."""
-    if document.layout.subjects != "brochures":
-        return
-    html = render.render(env, project, document, Diagnostics())  # rendered fine once already
-    if html is None:
-        return
-    regions = pdf.measure(html, document.layout.folder, allowed, panels.MEASURE_CSS)
+def measure_css(document: Document) -> str | None:
+    """Brochures are laid out again on one tall page to measure their panels; others are not."""
+    return panels.MEASURE_CSS if document.layout.subjects == "brochures" else None
+
+
+def check_panels(document: Document, project: m.Project, regions: dict[str, pdf.Region],
+                 diags: Diagnostics) -> None:
+    """Every brochure panel must fit: an error per panel that spills, at the longest field."""
     brochure = patient_of(project).brochures[document.subject]
     panels.overflows(brochure, regions, document.paper, document.language, document.label, diags)
+
+
+def inspect(document: Document, project: m.Project, env: jinja2.Environment,
+            allowed: tuple[Path, ...], diags: Diagnostics) -> None:
+    """Layout-specific checks after typesetting (single-document path): brochure panels fit."""
+    css = measure_css(document)
+    html = render.render(env, project, document, Diagnostics()) if css else None
+    if css is None or html is None:
+        return
+    check_panels(document, project, pdf.measure(html, document.layout.folder, allowed, css), diags)

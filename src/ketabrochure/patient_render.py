@@ -11,7 +11,6 @@ from . import model as m
 from . import patient_model as pm
 from . import plain
 from .diagnostics import Location
-from .qr import qr_data_uri
 from .render import SUBJECT_KINDS, Citations, SubjectKind, first_author_year
 
 READING_ORDER = ("front", "left", "middle", "right", "flap", "back")
@@ -40,8 +39,7 @@ def _shared(project: m.Project, reviewed_on: Any) -> dict[str, Any]:
     assert patient.common is not None
     return {"common": patient.common, "labels": patient.common.labels,
             "off_label": patient.common.off_label, "glossary": patient.glossary,
-            "studies": project.studies, "reviewed_on": reviewed_on,
-            "qr": qr_data_uri(project.clinic.referral_url)}
+            "studies": project.studies, "reviewed_on": reviewed_on}
 
 
 def handout_context(project: m.Project, handout_id: str) -> dict[str, Any]:

@@ -1,52 +1,85 @@
-"""Typeset HTML with WeasyPrint (the only module that imports it): URL policy, logs, PDF bytes."""
+"""Typeset HTML with WeasyPrint (the only module that imports it): URL policy, logs, PDF bytes.
+
+WeasyPrint is imported lazily, on the first document that must really be typeset: a build
+whose documents all come from the cache never pays for importing it.
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import mimetypes
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
-import weasyprint
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+if TYPE_CHECKING:
+    import weasyprint
 
-WEASYPRINT_VERSION = weasyprint.__version__
+WEASYPRINT_VERSION = metadata.version("weasyprint")
 PDF_VARIANT = "pdf/ua-1"
+FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".otf")
 
 
-class RefusedURL(FatalURLFetchingError):
-    """Raised for any resource outside the project's allowed folders: stops the document."""
+@functools.cache
+def _weasyprint() -> Any:
+    """The weasyprint module, imported on first use (about 0.4 s)."""
+    import weasyprint
+
+    return weasyprint
 
 
-class ProjectFetcher(URLFetcher):
-    """Serves `data:` URLs and files under the allowed folders; refuses everything else."""
+@functools.cache
+def _classes() -> tuple[type, type]:
+    """The URL fetcher class and its refusal exception, built once WeasyPrint is imported."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-    def __init__(self, allowed: tuple[Path, ...]) -> None:
-        super().__init__(fail_on_errors=True, allowed_protocols=("data", "file"))
-        self.allowed = tuple(p.resolve() for p in allowed)
-        self.refused: list[str] = []
+    class RefusedURL(FatalURLFetchingError):
+        """Raised for any resource outside the project's allowed folders: stops the document."""
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        scheme = url.split(":", 1)[0].lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file":
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if any(path.is_relative_to(root) for root in self.allowed):
-                if not path.is_file():
-                    return self._refuse(url, f"no such file {path}")
-                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
-            return self._refuse(url, "outside the project's layouts/, assets/ and content/")
-        return self._refuse(url, "network and other URLs are not allowed")
+    class ProjectFetcher(URLFetcher):
+        """Serves `data:` URLs and files under the allowed folders; refuses everything else.
 
-    def _refuse(self, url: str, why: str) -> URLFetcherResponse:
-        self.refused.append(f"{url} ({why})")
-        raise RefusedURL(f"refused {url}: {why}")
+        Every file it serves is remembered with its SHA-256 (`served`): the cache keys on them.
+        """
+
+        def __init__(self, allowed: tuple[Path, ...]) -> None:
+            super().__init__(fail_on_errors=True, allowed_protocols=("data", "file"))
+            self.allowed = tuple(p.resolve() for p in allowed)
+            self.refused: list[str] = []
+            self.served: dict[Path, str] = {}
+
+        def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if any(path.is_relative_to(root) for root in self.allowed):
+                    if not path.is_file():
+                        return self._refuse(url, f"no such file {path}")
+                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    data = path.read_bytes()
+                    self.served[path] = hashlib.sha256(data).hexdigest()
+                    return URLFetcherResponse(url, data, {"Content-Type": kind})
+                return self._refuse(url, "outside the project's layouts/, assets/ and content/")
+            return self._refuse(url, "network and other URLs are not allowed")
+
+        def _refuse(self, url: str, why: str) -> URLFetcherResponse:
+            self.refused.append(f"{url} ({why})")
+            raise RefusedURL(f"refused {url}: {why}")
+
+    return ProjectFetcher, RefusedURL
+
+
+def project_fetcher(allowed: tuple[Path, ...]) -> Any:
+    """A URL fetcher that enforces the project's URL policy (see `_classes`)."""
+    return _classes()[0](allowed)
 
 
 @dataclass
@@ -56,6 +89,7 @@ class Typeset:
     document: weasyprint.Document | None
     problems: list[str] = field(default_factory=list)  # errors: refused URLs, attachments
     warnings: list[str] = field(default_factory=list)  # WeasyPrint's own log
+    served: dict[Path, str] = field(default_factory=dict)  # files read for it, with SHA-256
 
     @property
     def pages(self) -> int:
@@ -84,28 +118,68 @@ def _captured_log() -> Iterator[_Collect]:
         logger.propagate = propagate
 
 
-_FONT_CONFIG: FontConfiguration | None = None
+class _Fonts:
+    """One font configuration per process, and the font files it has loaded.
+
+    @font-face files are loaded once per process, not per document, so later documents do not
+    fetch them again: every document's `served` files include the fonts loaded so far.
+    """
+
+    config: ClassVar[Any] = None
+    files: ClassVar[dict[Path, str]] = {}
 
 
-def font_config() -> FontConfiguration:
-    """One font configuration per process: @font-face files are loaded once, not per document."""
-    global _FONT_CONFIG
-    if _FONT_CONFIG is None:
-        _FONT_CONFIG = FontConfiguration()
-    return _FONT_CONFIG
+def font_config() -> Any:
+    """The process's FontConfiguration; a new one if a font file it loaded has changed on disk."""
+    if _Fonts.config is not None and any(_sha256(p) != h for p, h in _Fonts.files.items()):
+        _Fonts.config, _Fonts.files = None, {}
+    if _Fonts.config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _Fonts.config = FontConfiguration()
+    return _Fonts.config
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and set fonts up: a worker process calls this once, when it starts.
+
+    A forked worker may inherit its parent's font configuration, whose font files live in the
+    parent's temporary folder: it must not share (or, when dropped, delete) that folder, so it
+    forgets the inherited one and makes its own.
+    """
+    if _Fonts.config is not None:
+        _Fonts.config._folder = None  # the parent's: keep FontConfiguration.__del__ off it
+        _Fonts.config, _Fonts.files = None, {}
+    _weasyprint()
+    _classes()
+    font_config()
 
 
 def typeset(html: str, base_dir: Path, allowed: tuple[Path, ...]) -> Typeset:
     """Lay the HTML out into pages, fetching only what the URL policy allows."""
-    fetcher = ProjectFetcher(allowed)
+    weasyprint = _weasyprint()
+    fetcher_class, refused_url = _classes()
+    fetcher = fetcher_class(allowed)
+    config = font_config()
     with _captured_log() as log:
         try:
             source = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
                                      url_fetcher=fetcher)
-            document = source.render(font_config=font_config())
-        except RefusedURL:
+            document = source.render(font_config=config)
+        except refused_url:
             document = None
-    result = Typeset(document, [f"refused {r}" for r in fetcher.refused], log.messages)
+    _Fonts.files.update((p, h) for p, h in fetcher.served.items() if p.suffix in FONT_SUFFIXES)
+    fonts = {p: h for p, h in _Fonts.files.items()
+             if any(p.is_relative_to(root) for root in fetcher.allowed)}  # this project's
+    result = Typeset(document, [f"refused {r}" for r in fetcher.refused], log.messages,
+                     {**fonts, **fetcher.served})
     if document is not None:
         result.problems += _attachments(document)
     if result.problems:
@@ -154,7 +228,8 @@ class Region:
 
 def measure(html: str, base_dir: Path, allowed: tuple[Path, ...], css: str) -> dict[str, Region]:
     """Lay the HTML out again with extra CSS (e.g. one very tall page) and measure its panels."""
-    fetcher = ProjectFetcher(allowed)
+    weasyprint = _weasyprint()
+    fetcher = project_fetcher(allowed)
     with _captured_log():
         document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
                                    url_fetcher=fetcher).render(
@@ -163,6 +238,16 @@ def measure(html: str, base_dir: Path, allowed: tuple[Path, ...], css: str) -> d
     for page in document.pages:
         _walk(page._page_box, None, regions, set())
     return regions
+
+
+def regions_to_json(regions: dict[str, Region]) -> dict:
+    return {name: {"top": r.top, "bottom": r.bottom, "fields": r.fields}
+            for name, r in regions.items()}
+
+
+def regions_from_json(data: dict) -> dict[str, Region]:
+    return {name: Region(r["top"], r["bottom"], {k: tuple(v) for k, v in r["fields"].items()})
+            for name, r in data.items()}
 
 
 def _walk(box: object, region: Region | None, regions: dict[str, Region], seen: set) -> None:
@@ -192,6 +277,7 @@ def combine(parts: list[Typeset]) -> Typeset:
     for part in parts:
         combined.problems += part.problems
         combined.warnings += part.warnings
+        combined.served.update(part.served)
     if all(part.document is not None for part in parts) and parts and not combined.problems:
         pages = [page for part in parts for page in part.document.pages]  # type: ignore[union-attr]
         combined.document = parts[0].document.copy(pages)  # type: ignore[union-attr]

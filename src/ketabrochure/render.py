@@ -13,6 +13,7 @@ import jinja2
 from . import model as m
 from .diagnostics import Diagnostics, Location
 from .layouts import Layout
+from .locations import contact
 
 DESIGN_NAMES = {
     "rct": "RCT", "crossover-rct": "Crossover RCT", "meta-analysis": "Meta-analysis",
@@ -32,12 +33,15 @@ class Document:
     budget: m.PageBudget
     spec: m.DocumentSpec
     variant: str = "office"
+    location: str | None = None  # a clinic location's id, for per-location layouts
 
     @property
     def name(self) -> str:
         parts = [self.layout.name, self.subject, self.paper, self.language]
         if self.variant != "office":
             parts.append(self.variant)
+        if self.location:
+            parts.append(self.location)
         return "-".join(parts)
 
     @property
@@ -46,7 +50,8 @@ class Document:
 
     @property
     def label(self) -> str:
-        details = ", ".join(p for p in (self.paper, self.language, self.variant) if p != "office")
+        details = ", ".join(p for p in (self.paper, self.language, self.variant, self.location)
+                            if p and p != "office")
         return f"{self.layout.name} {self.subject} ({details})"
 
 
@@ -180,7 +185,8 @@ def context(project: m.Project, document: Document,
             extra: dict[str, Any] | None = None) -> dict[str, Any]:
     ctx = SUBJECT_KINDS[document.layout.subjects].context(project, document.subject)
     ctx.update(clinic=project.clinic, edition=project.edition, paper=document.paper,
-               lang=document.language, variant=document.variant, document=document)
+               lang=document.language, variant=document.variant, document=document,
+               location=contact(project.clinic, document.location))
     ctx.update(extra or {})
     return ctx
 

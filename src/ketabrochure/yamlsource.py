@@ -72,6 +72,10 @@ class _Converter:
         return result
 
 
+# libyaml's safe loader when PyYAML has it: same nodes and marks, several times faster
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load(path: Path, shown_as: str, diags: Diagnostics) -> Node | None:
     """Read one YAML file safely; on any problem record it and return None."""
     try:
@@ -85,7 +89,7 @@ def load(path: Path, shown_as: str, diags: Diagnostics) -> Node | None:
         return None
     try:
         text = data.decode("utf-8")
-        composed = yaml.compose(text, Loader=yaml.SafeLoader)
+        composed = yaml.compose(text, Loader=SAFE_LOADER)
     except UnicodeDecodeError as exc:
         diags.error(Location(shown_as), "yaml.encoding", shown_as,
                     f"is not UTF-8 text (byte {exc.start})")

@@ -1,0 +1,304 @@
+"""Build speed and memory, printed as ratios to bare WeasyPrint on the same HTML (no assertions).
+
+Run from the repository: .venv/bin/python benchmarks/bench.py [--repeat 3] [--scale 5,20,50]
+
+Everything runs on a throw-away copy of the project in a temporary folder, each command in its
+own process, timed by wall clock (the median of --repeat runs). Peak memory is read two ways:
+the largest single process (getrusage of the children) and the whole process tree (the main
+process plus its workers, summed, sampled every 10 ms from /proc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+STUDY = "feder2014"  # the study edited in the one-study benchmark
+TARGETS = {"cold": 0.15, "noop": 0.03, "jobs1": 1.3, "memory_mb": 300, "flat": 1.2}
+
+
+def copy_project(target: Path) -> Path:
+    for folder in ("content", "layouts", "assets"):
+        shutil.copytree(REPO / folder, target / folder)
+    return target
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in kB."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, AttributeError, ValueError):
+            continue
+    return total
+
+
+def run(command: list[str], cwd: Path | None = None) -> tuple[float, int, int, str]:
+    """Wall seconds, peak tree RSS (kB, sampled), peak single-process RSS (kB), stdout."""
+    wrapper = ("import resource, subprocess, sys; "
+               "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+               "sys.stdout.write(p.stdout); sys.stderr.write(p.stderr); "
+               "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+               "sys.exit(p.returncode)")
+    started = time.perf_counter()
+    process = subprocess.Popen([PYTHON, "-c", wrapper, *command], cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            peak[0] = max(peak[0], tree_rss(process.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    out, err = process.communicate()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{out}\n{err}")
+    maxrss = int(out.rsplit("MAXRSS", 1)[1])
+    return seconds, peak[0], maxrss, out
+
+
+def cli(root: Path, *args: str) -> list[str]:
+    return [PYTHON, "-m", "ketabrochure", "--project", str(root), "build", *args]
+
+
+def repeated(times: int, prepare, command: list[str]) -> dict:
+    """Median wall time and the largest peaks over `times` runs."""
+    results = []
+    for _ in range(times):
+        prepare()
+        results.append(run(command))
+    return {"seconds": statistics.median(r[0] for r in results),
+            "best": min(r[0] for r in results),
+            "runs": [round(r[0], 2) for r in results],
+            "tree_kb": max(r[1] for r in results), "maxrss_kb": max(r[2] for r in results),
+            "stdout": results[-1][3]}
+
+
+def edit_study(root: Path, flip: list[bool]) -> None:
+    """Change one word of a study's title (alternating, so every run really changes it)."""
+    path = root / f"content/studies/{STUDY}.yaml"
+    text = path.read_text()
+    old, new = ("Chronic Posttraumatic", "Chronic, Posttraumatic")
+    path.write_text(text.replace(*((old, new) if not flip[0] else (new, old)), 1))
+    flip[0] = not flip[0]
+
+
+def fingerprints(root: Path) -> dict[str, str]:
+    """Each planned document's HTML (every alternative and part), as the build renders it."""
+    sys.path.insert(0, str(REPO / "src"))
+    from ketabrochure import build, compose, layouts, packet
+    from ketabrochure.diagnostics import Diagnostics
+
+    diags = Diagnostics()
+    project, documents = build.load(root, diags)
+    env = layouts.environment(root)
+    found = {}
+    for d in documents:
+        make = compose.alternatives if compose.single_html(d) else packet.htmls
+        found[d.name] = "\0".join(make(d, project, env, diags) or [])
+    return found
+
+
+def citing_documents(root: Path) -> int:
+    """How many documents the study edit changes (what the rebuild should re-render)."""
+    before = fingerprints(root)
+    flip = [False]
+    edit_study(root, flip)
+    after = fingerprints(root)
+    edit_study(root, flip)
+    return sum(before[name] != after.get(name) for name in before)
+
+
+def watch_latency(root: Path, jobs: int, times: int) -> float:
+    """Seconds from a saved study edit to rebuilt PDFs in a warm `watch` (after one warm-up)."""
+    import io
+
+    sys.path.insert(0, str(REPO / "src"))
+    from ketabrochure import build
+    from ketabrochure.watch import Watcher
+
+    watcher = Watcher(root, build.Options(jobs=jobs), io.StringIO(), io.StringIO())
+    flip, seconds = [False], []
+    try:
+        watcher.step()
+        for i in range(times + 1):
+            edit_study(root, flip)
+            started = time.perf_counter()
+            watcher.step()
+            if i:  # the first edit starts the workers
+                seconds.append(time.perf_counter() - started)
+    finally:
+        watcher.close()
+    return statistics.median(seconds)
+
+
+def baselines(html_dir: Path, scratch: Path, times: int) -> tuple[dict, dict]:
+    """(a) the `weasyprint` command once per HTML file; (b) one process, HTML().write_pdf() each."""
+    files = sorted(str(p) for p in html_dir.glob("*.html"))
+    weasyprint = str(Path(PYTHON).parent / "weasyprint")
+    script = scratch / "commands.sh"
+    script.write_text("set -e\n" + "".join(f"{weasyprint} {f} {scratch}/a.pdf\n" for f in files))
+    per_file = repeated(times, lambda: None, ["bash", str(script)])
+    loop = ("import sys, weasyprint\n"
+            "for f in sys.argv[1:]:\n"
+            "    weasyprint.HTML(filename=f).write_pdf()\n")
+    in_process = repeated(times, lambda: None, [PYTHON, "-c", loop, *files])
+    return per_file, in_process
+
+
+def mb(kb: int) -> str:
+    return f"{kb / 1024:.0f} MB"
+
+
+def verdict(ok: bool) -> str:
+    return "meets target" if ok else "MISSES target"
+
+
+def speed(times: int, jobs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="ketabench-") as tmp:
+        root = copy_project(Path(tmp) / "project")
+        out = root / "out"
+        run(cli(root, "--html", "--no-cache"))  # the HTML for the baselines, and warm disk caches
+        html_dir = Path(tmp) / "html"
+        shutil.copytree(out / "html", html_dir)
+        count = len(list(html_dir.glob("*.html")))
+
+        def clean() -> None:
+            shutil.rmtree(out, ignore_errors=True)
+
+        cold1 = repeated(times, clean, cli(root, "--jobs", "1"))
+        coldn = repeated(times, clean, cli(root, "--jobs", str(jobs)))
+        noop = repeated(times, lambda: None, cli(root, "--jobs", str(jobs)))
+        expected = citing_documents(root)
+        flip = [False]
+        edit = repeated(times, lambda: edit_study(root, flip), cli(root, "--jobs", str(jobs)))
+        rendered = int(re.search(r"build passed: \d+ documents \((\d+) rendered",
+                                 edit["stdout"]).group(1))
+        per_file, in_process = baselines(html_dir, Path(tmp), times)
+        warm = watch_latency(root, jobs, times)
+
+    base, loop = per_file["seconds"], in_process["seconds"]
+    print(f"machine: {os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), "
+          f"{count} HTML files in out/html/ (a referral packet, several parts, is not one), "
+          f"{times} runs each, --jobs N = {jobs}; ratios of medians, "
+          "and [of best runs] (the best run is the least disturbed by other load)")
+    print(f"baseline (a) weasyprint command per file: {base:6.2f} s  runs {per_file['runs']}")
+    print(f"baseline (b) in-process write_pdf loop:   {loop:6.2f} s  runs {in_process['runs']}")
+    rows = [("cold build --jobs 1", cold1), (f"cold build --jobs {jobs}", coldn),
+            ("no-op rebuild", noop), (f"rebuild after editing {STUDY}", edit)]
+    for label, r in rows:
+        print(f"{label:32s} {r['seconds']:6.2f} s  = {r['seconds'] / base:5.3f} "
+              f"[{r['best'] / per_file['best']:5.3f}] x (a)  {r['seconds'] / loop:5.2f} "
+              f"[{r['best'] / in_process['best']:5.2f}] x (b)  peak {mb(r['tree_kb'])} all "
+              f"processes, {mb(r['maxrss_kb'])} largest  runs {r['runs']}")
+    print(f"watch, one-study edit once warm (median of {times}): {warm:.2f} s "
+          f"= {warm / base:.3f} x (a)")
+    print("targets (median [best]):")
+    for label, r, ref, target in (
+            (f"cold --jobs {jobs} <= {TARGETS['cold']} x (a)", coldn, per_file, TARGETS["cold"]),
+            (f"no-op <= {TARGETS['noop']} x (a)", noop, per_file, TARGETS["noop"]),
+            (f"--jobs 1 <= {TARGETS['jobs1']} x (b)", cold1, in_process, TARGETS["jobs1"])):
+        median, best = r["seconds"] / ref["seconds"], r["best"] / ref["best"]
+        print(f"  {label}: {median:.3f} {verdict(median <= target)} "
+              f"[{best:.3f} {verdict(best <= target)}]")
+    print(f"  one-study edit renders only the {expected} documents whose HTML it changes: "
+          f"rendered {rendered} "
+          f"{verdict(rendered == expected)}")
+    peak = max(r["tree_kb"] for _, r in rows)
+    print(f"  peak memory < {TARGETS['memory_mb']} MB: {mb(peak)} (all processes of a build) "
+          f"{verdict(peak / 1024 < TARGETS['memory_mb'])}")
+
+
+SYNTHETIC = """{% extends "_shared/base.html.j2" %}
+{% block title %}{{ condition.name }}: a synthetic patient handout{% endblock %}
+{% block stylesheets %}<link rel="stylesheet" href="../evidence-sheet/paper-{{ paper }}.css">{% endblock %}
+{% block body %}<h1>{{ condition.name }}</h1><p>{{ condition.bottom_line }}</p>
+<p>{{ location.name }} · {{ location.address | join(", ") }} · {{ location.phone }}</p>
+{% endblock %}
+"""
+
+
+def scale_project(target: Path, locations: int) -> Path:
+    """The project, with N locations and (if it has no patient layout yet) a synthetic one."""
+    root = copy_project(target)
+    lines = ["locations:"]
+    for i in range(locations):
+        lines += [f"  - id: site-{i + 1:02d}", f"    name: Northside site {i + 1}",
+                  f"    address: [{100 + i} Main Street, \"Portland, OR 97201\"]",
+                  f"    phone: (503) 555-{1000 + i}"]
+    with (root / "content/clinic.yaml").open("a") as handle:
+        handle.write("\n".join(lines) + "\n")
+    patient = [p for p in (root / "layouts").glob("*/layout.yaml")
+               if "audience: patient" in p.read_text()]
+    if not patient:
+        folder = root / "layouts/synthetic-handout"
+        folder.mkdir()
+        (folder / "layout.yaml").write_text("template: handout.html.j2\nsubjects: conditions\n"
+                                            "audience: patient\n")
+        (folder / "handout.html.j2").write_text(SYNTHETIC)
+        with (root / "content/documents.yaml").open("a") as handle:
+            for language in ("en", "es"):
+                handle.write(f"  - layout: synthetic-handout\n    subjects: all\n"
+                             f"    papers: [letter, a4]\n    language: {language}\n"
+                             f"    pages: {{maximum: 1}}\n")
+    return root
+
+
+def scale(sizes: list[int], jobs: int) -> None:
+    print(f"scale: cold build --jobs {jobs} with N clinic locations (patient documents x N)")
+    results = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="ketascale-") as tmp:
+            root = scale_project(Path(tmp) / "project", n)
+            seconds, tree, largest, stdout = run(cli(root, "--jobs", str(jobs)))
+            documents = int(re.search(r"build passed: (\d+) documents", stdout).group(1))
+        results.append((n, documents, seconds, tree, largest))
+        print(f"  {n:3d} locations: {documents:5d} PDFs in {seconds:7.1f} s "
+              f"({1000 * seconds / documents:5.1f} ms per PDF), peak {mb(tree)} all processes, "
+              f"{mb(largest)} largest process", flush=True)
+    (n0, d0, s0, t0, _), (n1, d1, s1, t1, _) = results[0], results[-1]
+    print(f"  memory: peak at {n1} locations / peak at {n0} = {t1 / t0:.2f} "
+          f"{verdict(t1 / t0 <= TARGETS['flat'])} (<= {TARGETS['flat']})")
+    marginal = [1000 * (b[2] - a[2]) / (b[1] - a[1]) for a, b in itertools.pairwise(results)]
+    print(f"  time: per-PDF cost at {n1} / at {n0} = {(s1 / d1) / (s0 / d0):.2f} "
+          "(1.00 = linear; startup makes the smallest size dearer per PDF); marginal cost "
+          f"between sizes: {', '.join(f'{m:.1f}' for m in marginal)} ms per PDF "
+          "(equal = linear)")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    p.add_argument("--scale", default="", help="comma-separated location counts, e.g. 5,20,50")
+    p.add_argument("--no-speed", action="store_true", help="only the scale benchmark")
+    args = p.parse_args()
+    if not args.no_speed:
+        speed(args.repeat, args.jobs)
+    if args.scale:
+        scale([int(n) for n in args.scale.split(",")], args.jobs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+"""The render cache, parallel workers, --html, --shard, progress and watch (no timings here:
+those live in benchmarks/)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+from conftest import copy_project, edit, run_cli
+
+from ketabrochure import build
+from ketabrochure.progress import Progress
+from ketabrochure.watch import Watcher
+
+PTSD = ["evidence-sheet-ptsd-letter-en", "evidence-sheet-ptsd-a4-en"]
+# a study of the PTSD sheet is also in the research report and in the sample referral packet,
+# which encloses the PTSD sheet
+CITING_FEDER2014 = [*PTSD, "report-research-letter-en", "referral-packet-sample-letter-en"]
+
+
+def warm_copy(built: Path, target: Path) -> Path:
+    """A project copy whose out/ (and render cache) is the session build's."""
+    root = copy_project(target)
+    shutil.copytree(built / "out", root / "out")
+    return root
+
+
+def total(root: Path) -> int:
+    """How many documents the build makes (from its manifest)."""
+    return len(json.loads((root / "out/manifest.json").read_text())["documents"])
+
+
+def pdfs(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "out").glob("*.pdf"))}
+
+
+def test_no_op_rebuild_renders_nothing_and_never_imports_weasyprint(built: Path,
+                                                                     tmp_path: Path) -> None:
+    root = warm_copy(built, tmp_path / "p")
+    before = pdfs(root)
+    code = ("import sys, io; from ketabrochure.cli import main; out = io.StringIO(); "
+            f"code = main(['--project', {str(root)!r}, 'build'], out, io.StringIO()); "
+            "print(code, 'weasyprint' in sys.modules, 'pypdfium2' in sys.modules); "
+            "print(out.getvalue())")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
+    assert run.stdout.splitlines()[0] == "0 False False", run.stdout + run.stderr
+    assert f"(0 rendered, {total(built)} from the cache)" in run.stdout
+    assert pdfs(root) == before
+
+
+def test_check_reuses_the_cache(built: Path, tmp_path: Path) -> None:
+    root = warm_copy(built, tmp_path / "p")
+    result = run_cli(root, "check")
+    assert result.code == 0 and f"(0 rendered, {total(built)} from the cache)" in result.stdout
+
+
+def test_parallel_and_sequential_builds_give_identical_bytes(built: Path, tmp_path: Path) -> None:
+    one = copy_project(tmp_path / "one")
+    assert run_cli(one, "build", "--jobs", "1", "ptsd", "anxiety").code == 0
+    two = warm_copy(built, tmp_path / "two")
+    result = run_cli(two, "build", "--jobs", "2", "--no-cache")
+    assert result.code == 0 and f"({total(built)} rendered, 0 from the cache)" in result.stdout
+    assert {k: v for k, v in pdfs(two).items() if "ptsd" in k or "anxiety" in k} == pdfs(one)
+    assert pdfs(two) == pdfs(built)
+    manifest = json.loads((two / "out/manifest.json").read_text())
+    assert manifest == json.loads((built / "out/manifest.json").read_text())
+
+
+def test_editing_one_study_rerenders_only_the_documents_citing_it(built: Path,
+                                                                   tmp_path: Path) -> None:
+    root = warm_copy(built, tmp_path / "p")
+    out, err = io.StringIO(), io.StringIO()
+    watcher = Watcher(root, build.Options(jobs=1), out, err)
+    try:
+        assert watcher.step().rendered == []  # everything comes from the cache
+        assert watcher.step() is None  # nothing changed: nothing done
+        edit(root / "content/studies/feder2014.yaml", "Chronic Posttraumatic",
+             "Chronic, Posttraumatic")
+        result = watcher.step()
+        assert sorted(result.rendered) == sorted(CITING_FEDER2014)
+        assert "changed: content/studies/feder2014.yaml" in out.getvalue()
+        assert f"rendered 4 of {total(built)}: evidence-sheet-ptsd" in out.getvalue()
+        edit(root / "content/studies/conley2021.yaml", "meta-analysis", "Meta-analysis")
+        assert watcher.step().rendered == ["report-research-letter-en"]  # no sheet cites it
+        edit(root / "layouts/_shared/base.css", "--tint: #eef3f6;", "--tint: #eef3f7;")
+        assert len(watcher.step().rendered) == total(built)  # all read the shared stylesheet
+    finally:
+        watcher.close()
+    text = " ".join(pypdf.PdfReader(root / "out/evidence-sheet-ptsd-a4-en.pdf").pages[0]
+                    .extract_text().split())
+    assert "Chronic, Posttraumatic" in text
+
+
+def test_watch_reports_located_errors_and_keeps_going(built: Path, tmp_path: Path) -> None:
+    root = warm_copy(built, tmp_path / "p")
+    before = pdfs(root)
+    out, err = io.StringIO(), io.StringIO()
+    watcher = Watcher(root, build.Options(jobs=2), out, err)
+    try:
+        watcher.step()
+        edit(root / "content/conditions/anxiety.yaml", "grade:", "grade: [")
+        result = watcher.step()
+        assert result.diags.has_errors()
+        assert "content/conditions/anxiety.yaml:" in err.getvalue()
+        assert "nothing written" in out.getvalue()
+        assert pdfs(root) == before
+        edit(root / "content/conditions/anxiety.yaml", "grade: [", "grade:")
+        (root / "assets/fonts/atkinson-hyperlegible-latin-700-normal.woff2").touch()
+        assert watcher.step().rendered == []  # fixed, and a touched font has the same bytes
+    finally:
+        watcher.close()
+
+
+def test_changed_image_invalidates_the_cache(built: Path, tmp_path: Path) -> None:
+    root = warm_copy(built, tmp_path / "p")
+    logo = root / "assets/logo.svg"
+    logo.write_text(logo.read_text().replace("</svg>", "<!-- new --></svg>"))
+    result = run_cli(root, "build", "--jobs", "2")
+    sheets = [line for line in result.stdout.splitlines() if line.startswith("wrote evidence")]
+    assert result.code == 0 and len(sheets) == 12
+    rendered = int(result.stdout.split("documents (")[1].split()[0])
+    assert rendered >= 12, "every sheet shows the logo: all of them are typeset again"
+
+
+def test_html_output_renders_on_its_own(built: Path, tmp_path: Path) -> None:
+    root = warm_copy(built, tmp_path / "p")
+    assert run_cli(root, "build", "--html", "ptsd").code == 0
+    html = root / "out/html/evidence-sheet-ptsd-a4-en.html"
+    weasyprint = Path(sys.executable).parent / "weasyprint"
+    subprocess.run([str(weasyprint), str(html), str(tmp_path / "x.pdf")], check=True,
+                   cwd=tmp_path)
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "x.pdf")], capture_output=True,
+                           text=True, check=True).stdout
+    assert "Atkinson-Hyperlegible" in fonts, "fonts and stylesheets resolved from out/html/"
+    assert len(pypdf.PdfReader(tmp_path / "x.pdf").pages) == 1
+
+
+def test_shards_split_the_documents_deterministically(built: Path) -> None:
+    names = []
+    for k in (1, 2, 3):
+        listing = build.Options(shard=(k, 3))
+        result = build.run(built, [], False, listing)
+        names.append({b.document.name for b in result.built})
+    assert sum(len(n) for n in names) == total(built)
+    assert set.union(*names) == {e["file"][:-4] for e in
+                                 json.loads((built / "out/manifest.json").read_text())["documents"]}
+    again = build.run(built, [], False, build.Options(shard=(2, 3)))
+    assert {b.document.name for b in again.built} == names[1]
+    assert run_cli(built, "build", "--shard", "4/3").code == 2
+
+
+def test_progress_is_live_on_a_terminal_and_plain_elsewhere() -> None:
+    live = io.StringIO()
+    progress = Progress(2, live, live=True)
+    progress.step("a", cached=True)
+    progress.step("b", cached=False)
+    assert live.getvalue() == ("\r\x1b[K1/2 documents done (0 rendered)"
+                               "\r\x1b[K2/2 documents done (1 rendered)\n")
+    plain = io.StringIO()
+    progress = Progress(2, plain)
+    progress.step("a", cached=True)
+    progress.step("b", cached=False)
+    assert plain.getvalue().splitlines() == [
+        "progress: 1/2 documents done (0 rendered), last a",
+        "progress: 2/2 documents done (1 rendered), last b"]
+
+
+def test_watch_command_stops_cleanly_on_ctrl_c(built: Path, tmp_path: Path) -> None:
+    root = warm_copy(built, tmp_path / "p")
+    process = subprocess.Popen([sys.executable, "-m", "ketabrochure", "--project", str(root),
+                                "watch", "--jobs", "2", "--interval", "0.1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("watching"):
+                break
+        edit(root / "content/studies/feder2014.yaml", "Chronic Posttraumatic",
+             "Chronic, Posttraumatic")
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("watching"):
+                break
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    text = "".join(lines) + out
+    assert f"rendered 0 of {total(built)}" in text
+    assert (f"rendered 4 of {total(built)}: evidence-sheet-ptsd-letter-en, "
+            "evidence-sheet-ptsd-a4-en, report-research-letter-en, "
+            "referral-packet-sample-letter-en") in text
+    assert "stopped watching" in out and "Traceback" not in err
+
+
+def test_a_damaged_cached_pdf_is_typeset_again(built: Path, tmp_path: Path) -> None:
+    root = warm_copy(built, tmp_path / "p")
+    entry = json.loads(next((root / "out/.cache/entries").glob("*.json")).read_text())
+    (root / f"out/.cache/objects/{entry['pdf']}.pdf").write_bytes(b"%PDF-1.7 truncated")
+    result = run_cli(root, "build", "--jobs", "1")
+    assert result.code == 0
+    assert f"(1 rendered, {total(built) - 1} from the cache)" in result.stdout
+    assert pdfs(root) == pdfs(built)
+
+
+def test_single_document_path_without_the_cache(built: Path) -> None:
+    """build.produce: one document in this process, no cache (the packet command's path)."""
+    from ketabrochure import layouts
+    from ketabrochure.diagnostics import Diagnostics
+
+    diags = Diagnostics()
+    project, documents = build.load(built, diags)
+    document = next(d for d in documents if d.name == "evidence-sheet-ptsd-a4-en")
+    item = build.produce(document, project, layouts.environment(built), built, True, diags)
+    assert not diags.errors and item.pages == 1
+    assert item.data() == (built / "out/evidence-sheet-ptsd-a4-en.pdf").read_bytes()
