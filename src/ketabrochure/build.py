@@ -11,7 +11,7 @@ from typing import TextIO
 
 import jinja2
 
-from . import checks, compose, content, engine, layouts, patient, pdf, render, shelf
+from . import checks, compose, content, engine, layouts, patient, pdf, readability, render, shelf
 from . import model as m
 from .cache import Cache
 from .cache import atomic_write as _atomic_write
@@ -180,6 +180,8 @@ def run(root: Path, names: list[str], write: bool, options: Options | None = Non
     """
     options = options or Options()
     result = Result()
+    grades = root / "out" / ".cache" / "grades.json"
+    readability.recall(grades)
     project, documents = load(root, result.diags)
     if project is None:
         return result
@@ -206,6 +208,8 @@ def run(root: Path, names: list[str], write: bool, options: Options | None = Non
         thumb = cache.object_path(item.thumb, "png") if item.thumb else None
         result.built.append(Built(item.document, item.pages, None, source, thumb, item.meta,
                                   item.rendered, item.grade))
+    if write:
+        readability.remember(grades)
     if write and not result.diags.has_errors():
         full = not names and not options.shard
         result.written = write_outputs(out, result.built, full=full)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from textstat.textstat import textstatistics
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cache import atomic_write
+
+if TYPE_CHECKING:
+    from textstat.textstat import textstatistics
 
 ERROR_ABOVE = 8.0  # grade above this: an error
 WARN_ABOVE = 6.0   # grade above this: a warning (the target is 6)
@@ -10,10 +18,16 @@ MIN_WORDS = 8      # shorter texts (headings, labels, terms) are too short to sc
 FORMULAS = {"en": "Flesch-Kincaid", "es": "Crawford"}
 
 _SCORERS: dict[str, textstatistics] = {}
+# Grades already computed, by language and text: scoring English loads the CMU pronouncing
+# dictionary (about 1 s), so builds keep the grades in out/.cache/ (see `remember`).
+_GRADES: dict[str, float] = {}
+_LOADED: set[Path] = set()
 
 
 def _scorer(lang: str) -> textstatistics:
     if lang not in _SCORERS:
+        from textstat.textstat import textstatistics  # imported on first use: slow
+
         scorer = textstatistics()
         scorer.set_lang("en_US" if lang == "en" else "es")
         _SCORERS[lang] = scorer
@@ -22,9 +36,33 @@ def _scorer(lang: str) -> textstatistics:
 
 def grade(text: str, lang: str) -> float:
     """US school grade needed to read the text (Crawford: years of schooling, for Spanish)."""
-    scorer = _scorer(lang)
-    value = scorer.flesch_kincaid_grade(text) if lang == "en" else scorer.crawford(text)
-    return round(float(value), 1)
+    k = hashlib.sha256(f"{lang}\0{text}".encode()).hexdigest()
+    if k not in _GRADES:
+        scorer = _scorer(lang)
+        value = scorer.flesch_kincaid_grade(text) if lang == "en" else scorer.crawford(text)
+        _GRADES[k] = round(float(value), 1)
+    return _GRADES[k]
+
+
+def recall(path: Path) -> None:
+    """Take grades computed by earlier builds (a pure function of language and text)."""
+    if path in _LOADED:
+        return
+    _LOADED.add(path)
+    try:
+        _GRADES.update({k: float(v) for k, v in json.loads(path.read_text()).items()})
+    except (OSError, ValueError, AttributeError, TypeError):
+        pass
+
+
+def remember(path: Path) -> None:
+    """Keep the grades for the next build (only when something new was scored)."""
+    try:
+        if json.loads(path.read_text()) == _GRADES:
+            return
+    except (OSError, ValueError):
+        pass
+    atomic_write(path, json.dumps(_GRADES, sort_keys=True).encode(), fsync=False)
 
 
 def scored(text: str) -> bool:
