@@ -81,7 +81,8 @@ def index_html(entries: list[dict]) -> str:
     audiences = {a: label for a, label in AUDIENCES if any(e.get("audience") == a for e in entries)}
     groups = []
     for audience, label in AUDIENCES:
-        cards = [_card(e) for e in entries if e.get("audience", "physician") == audience]
+        cards = [_card(e) for e in sorted(entries, key=_shelf_order)
+                 if e.get("audience", "physician") == audience]
         if cards:
             groups.append(f'<section class="group" data-group="{audience}" aria-label="{label}">'
                           f'<h2>{label}</h2><ul class="cards">{"".join(cards)}</ul></section>')
@@ -90,6 +91,17 @@ def index_html(entries: list[dict]) -> str:
                + _options("Audience", "audience", audiences))
     return PAGE.format(filters=filters, groups="\n".join(groups), total=len(entries),
                        style=STYLE, script=SCRIPT)
+
+
+VARIANT_ORDER = ("office", "large-print", "print-shop")  # what the front desk prints first
+
+
+def _shelf_order(entry: dict) -> tuple:
+    """By condition, then language, then the office copy before large print and print-shop."""
+    variant = entry.get("variant", "office")
+    rank = VARIANT_ORDER.index(variant) if variant in VARIANT_ORDER else len(VARIANT_ORDER)
+    return (entry.get("subject_name", ""), entry.get("language", ""), entry.get("paper", ""),
+            rank, entry.get("location", ""), entry["file"])
 
 
 PAGE = """<!DOCTYPE html>
