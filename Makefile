@@ -4,13 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test check clean prereqs
+.PHONY: build test check clean prereqs sysdeps
 
 build: $(STAMP)
 	$(BIN)/ketabrochure build
 
-test: $(STAMP)
+test: sysdeps $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Debian packages the tests need (poppler-utils, chromium, ...): installed when missing.
+sysdeps:
+	@bash scripts/install-system-deps.sh
 
 check: $(STAMP)
 	$(BIN)/ketabrochure check

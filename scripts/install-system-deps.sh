@@ -3,6 +3,10 @@
 # installs only what is missing (needs root).
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium)
+if ! command -v dpkg-query >/dev/null; then
+  echo "not a Debian system: install Pango, poppler-utils and chromium yourself" >&2
+  exit 0
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
