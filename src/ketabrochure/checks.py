@@ -9,8 +9,8 @@ from . import model as m
 from .diagnostics import Diagnostics, Location
 from .render import Document
 
-ANIMAL_WORDS = re.compile(r"\b(animal|animals|mouse|mice|rat|rats|preclinical)\b", re.I)
-MECHANISM_WORDS = re.compile(r"\b(mechanism|mechanistic|imaging|PET|EEG|brain)\b", re.I)
+ANIMAL_WORDS = re.compile(r"\b(animal|animals|mouse|mice|rat|rats|preclinical)\b", re.IGNORECASE)
+MECHANISM_WORDS = re.compile(r"\b(mechanism|mechanistic|imaging|PET|EEG|brain)\b", re.IGNORECASE)
 STALE_AFTER = dt.timedelta(days=365)
 
 

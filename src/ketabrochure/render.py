@@ -137,12 +137,12 @@ def condition_context(project: m.Project, condition: m.Condition) -> dict[str, A
     points = [(p.text, citations.numbers(p.cites)) for p in condition.key_points]
     rows = [project.studies[s] for s in condition.evidence]
     rows.sort(key=lambda s: m.ROLES.index(s.role))  # efficacy first, then mechanism, animal
-    evidence = [dict(study=s, number=citations.number(s.id), name=first_author_year(s),
-                     design=DESIGN_NAMES[s.design.type], flags=study_flags(s)) for s in rows]
-    return dict(condition=condition, points=points, evidence=evidence,
-                references=citations.references(),
-                regulatory=[project.regulatory[r] for r in condition.regulatory],
-                reviewed_on=condition.reviewed_on)
+    evidence = [{"study": s, "number": citations.number(s.id), "name": first_author_year(s),
+                 "design": DESIGN_NAMES[s.design.type], "flags": study_flags(s)} for s in rows]
+    return {"condition": condition, "points": points, "evidence": evidence,
+            "references": citations.references(),
+            "regulatory": [project.regulatory[r] for r in condition.regulatory],
+            "reviewed_on": condition.reviewed_on}
 
 
 @dataclass(frozen=True)
