@@ -13,8 +13,7 @@ import jinja2
 
 from . import checks, compose, content, engine, layouts, patient, pdf, readability, render, shelf
 from . import model as m
-from .cache import Cache
-from .cache import atomic_write as _atomic_write
+from .cache import Cache, atomic_write
 from .diagnostics import Diagnostics
 from .fields import suggestion
 from .locations import locations
@@ -150,7 +149,7 @@ def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[Documen
 def produce(document: Document, project: m.Project, env: jinja2.Environment, root: Path,
             write: bool, diags: Diagnostics) -> Built | None:
     """Stages 4-6 for one document: render, typeset, check (and make PDF bytes to write)."""
-    allowed = tuple(root / folder for folder in ALLOWED_FOLDERS)
+    allowed = allowed_folders(root)
     typeset = compose.typeset(document, project, env, allowed, diags)  # render + typeset
     if typeset is None:
         return None
@@ -280,8 +279,3 @@ def _read_manifest(out: Path) -> list[dict]:
                 and "/" not in e["file"] and e["file"].endswith(".pdf")]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return []
-
-
-def atomic_write(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename: never a half-written file."""
-    _atomic_write(target, data)

@@ -11,11 +11,10 @@ from . import glyphs
 from . import model as m
 from . import recipients as recipients_file
 from .diagnostics import Diagnostics, Location, relative
-from .fields import Fields, suggestion
+from .fields import ID_RE, Fields, suggestion
 from .locations import read_locations
 from .yamlsource import Node, load
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID_RE = re.compile(r"^\d{1,9}$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -228,13 +227,7 @@ class Reader:
     def regulatory(self, path: Path) -> dict[str, m.RegulatoryFact]:
         f = self.fields(path, ("facts",))
         facts: dict[str, m.RegulatoryFact] = {}
-        facts_node = f.get("facts") if f else None
-        if facts_node is None:
-            return facts
-        if not facts_node.is_map:
-            f.error(facts_node.loc, "must be a mapping of fact ids to facts", where="facts")
-            return facts
-        for fact_id, node in facts_node.value.items():
+        for fact_id, node, loc in f.entries("facts", "fact") if f else []:
             r = Fields(node, f"facts.{fact_id}", self.diags,
                        ("statement", "date", "year", "off_label"))
             statement = r.text("statement") if r.ok else None
@@ -243,7 +236,7 @@ class Reader:
             facts[fact_id] = m.RegulatoryFact(
                 id=fact_id, statement=statement, date=r.date("date", required=False),
                 year=r.integer("year", required=False, minimum=1900),
-                off_label=r.boolean("off_label", False), loc=facts_node.key_locs[fact_id])
+                off_label=r.boolean("off_label", False), loc=loc)
         return facts
 
     def clinic(self, path: Path) -> m.Clinic | None:
@@ -348,7 +341,7 @@ def read_project(root: Path, diags: Diagnostics) -> m.Project | None:
     regulatory = reader.regulatory(reader.content / "regulatory.yaml")
     clinic = reader.clinic(reader.content / "clinic.yaml")
     edition, documents = reader.documents(reader.content / "documents.yaml")
-    recipients = recipients_file.read(root, diags)
+    recipients = recipients_file.read(reader)
     check_references(conditions, studies, regulatory, reader.broken, diags)
     recipients_file.check_conditions(recipients, conditions, reader.broken, diags)
     if clinic is None or edition is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -11,6 +12,7 @@ from .diagnostics import Diagnostics, Location
 from .yamlsource import Node
 
 T = TypeVar("T")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # ids: file names, recipients, locations
 
 _TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
                list: "a list", dict: "a mapping", dt.date: "a date", type(None): "empty"}
@@ -167,6 +169,17 @@ class Fields:
                 self.error(item.loc, f"must be text; got {describe(item.value)}",
                            code="content.type", where=f"{self._path(key)}[{index + 1}]")
         return tuple(texts), tuple(locs)
+
+    def entries(self, key: str, what: str) -> list[tuple[str, Node, Location]]:
+        """A mapping of ids to entries (`facts:`, `recipients:`): (id, entry, id's location)."""
+        child = self.get(key)
+        if child is None:
+            return []
+        if not child.is_map:
+            self.error(child.loc, f"must be a mapping of {what} ids to {what}s",
+                       where=self._path(key))
+            return []
+        return [(name, node, child.key_locs[name]) for name, node in child.value.items()]
 
     def sub(self, key: str, known: Iterable[str], required: bool = True) -> Fields | None:
         child = self.get(key, required)

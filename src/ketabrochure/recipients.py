@@ -4,44 +4,32 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import glyphs
 from . import model as m
-from .diagnostics import Diagnostics, Location, relative
-from .fields import Fields, suggestion
-from .yamlsource import Node, load
+from .diagnostics import Diagnostics, Location
+from .fields import ID_RE, Fields, suggestion
+from .yamlsource import Node
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+if TYPE_CHECKING:
+    from .content import Reader
+
 FILE = "recipients.yaml"
 
 
-def read(root: Path, diags: Diagnostics) -> dict[str, m.Recipient]:
+def read(reader: Reader) -> dict[str, m.Recipient]:
     """Recipients by id; a missing file means none (the CLI can still name one)."""
-    path = root / "content" / FILE
-    if not path.is_file():
-        return {}
-    node = load(path, relative(path, root), diags)
-    if node is None:
-        return {}
-    glyphs.check(node, glyphs.coverage(root / "assets" / "fonts"), diags)
-    f = Fields(node, "", diags, ("recipients",))
+    path = reader.content / FILE
+    f = reader.fields(path, ("recipients",)) if path.is_file() else None
     found: dict[str, m.Recipient] = {}
-    top = f.get("recipients") if f.ok else None
-    if top is None:
-        return found
-    if not top.is_map:
-        f.error(top.loc, "must be a mapping of recipient ids to recipients", where="recipients")
-        return found
-    for rid, item in top.value.items():
-        loc = top.key_locs[rid]
-        if not ID_RE.match(str(rid)):
+    for rid, item, loc in f.entries("recipients", "recipient") if f else []:
+        if not ID_RE.match(rid):
             f.error(loc, f"'{rid}' is not an id (lower-case letters, digits, hyphens)",
                     code="content.id", where="recipients")
             continue
-        recipient = _recipient(str(rid), item, loc, diags)
+        recipient = _recipient(rid, item, loc, reader.diags)
         if recipient is not None:
-            found[str(rid)] = recipient
+            found[rid] = recipient
     return found
 
 
