@@ -223,3 +223,30 @@ def test_single_document_path_without_the_cache(built: Path) -> None:
     item = build.produce(document, project, layouts.environment(built), built, True, diags)
     assert not diags.errors and item.pages == 1
     assert item.data() == (built / "out/evidence-sheet-ptsd-a4-en.pdf").read_bytes()
+
+
+def test_brochure_panels_measured_in_place_match_one_tall_page(built: Path) -> None:
+    """A brochure's panels are measured where they were laid out; an overflowing brochure is
+    laid out again on one tall page instead (its content was split across pages): both ways
+    measure the same panels and fields."""
+    from ketabrochure import compose, layouts, parallel, patient, pdf
+    from ketabrochure.diagnostics import Diagnostics
+
+    diags = Diagnostics()
+    project, documents = build.load(built, diags)
+    env, allowed = layouts.environment(built), build.allowed_folders(built)
+    brochures = [d for d in documents if d.layout.subjects == "brochures"]
+    assert len(brochures) == 4
+    for document in brochures:
+        (part,) = compose.parts(document, project, env, diags)
+        typeset = parallel.fit(part, allowed)
+        css = patient.measure_css(document)
+        here = pdf.panels(typeset, part.base_dir, allowed, css, split=False)
+        tall = pdf.panels(typeset, part.base_dir, allowed, css, split=True)
+        assert set(here) == set(tall) == {"flap", "back", "front", "left", "middle", "right"}
+        for name, region in tall.items():
+            assert abs((here[name].bottom - here[name].top) - (region.bottom - region.top)) < 0.5
+            assert here[name].fields.keys() == region.fields.keys() and region.fields
+            for field, (top, bottom, words) in region.fields.items():
+                mine = here[name].fields[field]
+                assert abs((mine[1] - mine[0]) - (bottom - top)) < 0.5 and mine[2] == words

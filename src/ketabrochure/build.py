@@ -161,7 +161,7 @@ def produce(document: Document, project: m.Project, env: jinja2.Environment, roo
         return None
     subject_loc = render.SUBJECT_KINDS[document.layout.subjects].location(project, document.subject)
     checks.page_budget(document, typeset.pages, subject_loc, diags)
-    patient.inspect(document, project, env, allowed, diags)
+    patient.inspect(document, project, typeset, allowed, diags)
     data = pdf.pdf_bytes(typeset, patient.bleed_points(document)) if write else None
     return Built(document, typeset.pages, data, grade=patient.reading_grade(document, project))
 
@@ -178,6 +178,15 @@ def run(root: Path, names: list[str], write: bool, options: Options | None = Non
     typeset by `renderer` (default: a pool of `options.jobs` workers, closed afterwards).
     """
     options = options or Options()
+    if renderer is not None:
+        return _run(root, names, write, options, renderer)
+    with Renderer(options.jobs) as own:
+        own.fork()  # before the content is read, so that the forked workers stay small
+        return _run(root, names, write, options, own)
+
+
+def _run(root: Path, names: list[str], write: bool, options: Options,
+         renderer: Renderer) -> Result:
     result = Result()
     grades = root / "out" / ".cache" / "grades.json"
     readability.recall(grades)
@@ -195,13 +204,7 @@ def run(root: Path, names: list[str], write: bool, options: Options | None = Non
     ctx = engine.Context(project, env, root, allowed_folders(root), cache,
                          write, result.diags, out / "html" if options.html and write else None)
     progress = Progress(len(chosen), options.progress) if options.progress else None
-    own = renderer is None
-    renderer = renderer or Renderer(options.jobs)
-    try:
-        done = engine.produce_all(chosen, ctx, renderer, progress)
-    finally:
-        if own:
-            renderer.close()
+    done = engine.produce_all(chosen, ctx, renderer, progress)
     for item in done:
         source = cache.object_path(item.pdf, "pdf") if item.pdf else None
         thumb = cache.object_path(item.thumb, "png") if item.thumb else None

@@ -1,4 +1,5 @@
-"""Typeset a document: render, lay out, and leave optional parts out if they break the budget."""
+"""What to lay out for a document: its HTML, alternatives without optional parts that may
+break the page budget, and the parts of combined documents."""
 
 from __future__ import annotations
 
@@ -10,38 +11,42 @@ import jinja2
 from . import charts, packet, pdf, render
 from . import model as m
 from .diagnostics import Diagnostics
+from .parallel import Part, typeset_parts
 from .render import Document
+
+
+def parts(document: Document, project: m.Project, env: jinja2.Environment,
+          diags: Diagnostics) -> list[Part] | None:
+    """What to lay out for a document: its HTML with any alternatives, or, for a referral
+    packet, a letter and whole evidence sheets (their pages are combined)."""
+    if document.layout.subjects == "recipients":
+        return packet.parts(document, project, env, diags)
+    htmls = alternatives(document, project, env, diags)
+    return None if htmls is None else [Part(tuple(htmls), document.budget, document.layout.folder)]
+
+
+def check_parts(document: Document, project: m.Project, part_pages: list[int],
+                diags: Diagnostics) -> None:
+    """Each part of a combined document must keep its own page budget."""
+    if document.layout.subjects == "recipients":
+        packet.check_parts(document, project, part_pages, diags)
 
 
 def typeset(document: Document, project: m.Project, env: jinja2.Environment,
             allowed: tuple[Path, ...], diags: Diagnostics) -> pdf.Typeset | None:
-    """The laid-out document; a referral packet is a letter plus whole evidence sheets."""
-    if document.layout.subjects == "recipients":
-        return packet.typeset(document, project, env, allowed, diags)
-    return fitted(document, project, env, allowed, diags)
-
-
-def fitted(document: Document, project: m.Project, env: jinja2.Environment,
-           allowed: tuple[Path, ...], diags: Diagnostics,
-           extra: dict[str, Any] | None = None) -> pdf.Typeset | None:
-    """Try with the optional parts first; if the pages break the budget, try without them."""
-    choices = optional_parts(project, document)
-    result = None
-    for i, optional in enumerate(choices):
-        html = render.render(env, project, document, diags, {**(extra or {}), **optional})
-        if html is None:
-            return None
-        result = pdf.typeset(html, document.layout.folder, allowed)
-        last = i == len(choices) - 1
-        if last or result.document is None or document.budget.allows(result.pages):
-            break
+    """Render and lay out one document in this process (the build uses worker processes)."""
+    found = parts(document, project, env, diags)
+    if found is None:
+        return None
+    result, part_pages = typeset_parts(tuple(found), allowed)
+    if result.document is not None:
+        check_parts(document, project, part_pages, diags)
     return result
 
 
 def alternatives(document: Document, project: m.Project, env: jinja2.Environment,
                  diags: Diagnostics, extra: dict[str, Any] | None = None) -> list[str] | None:
-    """Every HTML `fitted` may try, in order (the build renders them all up front: they are
-    the cache key, and a worker process lays them out)."""
+    """Every HTML to try, in order, until one fits the page budget (see `parallel.fit`)."""
     htmls = []
     for optional in optional_parts(project, document):
         html = render.render(env, project, document, diags, {**(extra or {}), **optional})
@@ -49,11 +54,6 @@ def alternatives(document: Document, project: m.Project, env: jinja2.Environment
             return None
         htmls.append(html)
     return htmls
-
-
-def single_html(document: Document) -> bool:
-    """Whether the document is one HTML (with alternatives); a referral packet is several."""
-    return document.layout.subjects != "recipients"
 
 
 def optional_parts(project: m.Project, document: Document) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from . import model as m
 from .cache import Cache, Entry, atomic_write, key
 from .diagnostics import Diagnostics
 from .locations import contact
-from .parallel import Job, Outcome, Renderer
+from .parallel import Job, Outcome, Part, Renderer
 from .progress import Progress
 from .render import Document
 from .thumbs import THUMB_WIDTH
@@ -79,11 +79,13 @@ def standalone(html: str, base_dir: Path) -> str:
     return html.replace("<head>", "<head>\n  " + base, 1)
 
 
-def doc_key(ctx: Context, document: Document, htmls: list[str]) -> str:
-    """The cache key: the HTML (each alternative), its base folder, the page budget the
-    alternatives are fitted to, and how PDFs and thumbnails are made."""
-    return key("\0".join(htmls), document.layout.folder.relative_to(ctx.root).as_posix(),
-               str(document.budget), THUMBS, f"bleed {patient.bleed_points(document)}",
+def doc_key(ctx: Context, document: Document, parts: list[Part]) -> str:
+    """The cache key: each part's HTML (every alternative), base folder and the page budget
+    the alternatives are fitted to, and how PDFs and thumbnails are made."""
+    return key(*(value for part in parts for value in (
+                   "\0".join(part.htmls), part.base_dir.relative_to(ctx.root).as_posix(),
+                   str(part.budget))),
+               THUMBS, f"bleed {patient.bleed_points(document)}",
                f"measure {patient.measure_css(document)}")
 
 
@@ -92,24 +94,20 @@ def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
     """Every document that typeset cleanly, in the given order; problems go to ctx.diags."""
     done: dict[int, Done] = {}
     missed: list[tuple[int, str]] = []  # (index, cache key)
-    direct: list[int] = []  # several HTML parts: typeset here while the workers work
     for i, document in enumerate(documents):
-        if not compose.single_html(document):
-            direct.append(i)
+        parts = compose.parts(document, ctx.project, ctx.env, ctx.diags)
+        if parts is None:
             continue
-        htmls = compose.alternatives(document, ctx.project, ctx.env, ctx.diags)
-        if htmls is None:
-            continue
-        html = htmls[0]
-        if ctx.html_dir is not None:
+        html = parts[0].htmls[0]
+        if ctx.html_dir is not None and len(parts) == 1:  # a packet is not one HTML file
             target = ctx.html_dir / f"{document.name}.html"
             atomic_write(target, standalone(html, document.layout.folder).encode(), fsync=False)
-        k = doc_key(ctx, document, htmls)
+        k = doc_key(ctx, document, parts)
         entry = ctx.cache.lookup(k, need_pdf=ctx.write) if ctx.cache else None
         meta = shelf_meta(html, document, ctx.project)
         if entry is None:
             if not missed:
-                renderer.start()  # workers import WeasyPrint while we render the rest
+                renderer.warm_up()  # workers import WeasyPrint while we render the rest
             done[i] = Done(document, 0, meta=meta)
             missed.append((i, k))
             continue
@@ -122,12 +120,7 @@ def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
             progress.step(document.name, cached=True)
     keys = dict(missed)
     missed.sort(key=lambda m: -_size(documents[m[0]]))  # longest first: no long tail at the end
-    outcomes = renderer.run(_jobs(documents, missed, ctx), len(missed))
-    for i in direct:
-        item = _direct(ctx, documents[i], progress)
-        if item is not None:
-            done[i] = item
-    for outcome in outcomes:
+    for outcome in renderer.run(_jobs(documents, missed, ctx), len(missed)):
         item = done[outcome.index]
         _finish(ctx, item, outcome, keys[outcome.index])
         if not outcome.ok:
@@ -150,47 +143,15 @@ def _jobs(documents: list[Document], missed: list[tuple[int, str]],
     folder = ctx.cache.folder if ctx.cache and ctx.write else None
     for i, _ in missed:
         document = documents[i]
-        htmls = compose.alternatives(document, ctx.project, ctx.env, Diagnostics())
-        assert htmls is not None
-        yield Job(i, tuple(htmls), document.budget, document.layout.folder, ctx.allowed, folder,
-                  patient.bleed_points(document), patient.measure_css(document))
+        parts = compose.parts(document, ctx.project, ctx.env, Diagnostics())
+        assert parts is not None
+        yield Job(i, tuple(parts), ctx.allowed, folder, patient.bleed_points(document),
+                  patient.measure_css(document))
 
 
-def _direct(ctx: Context, document: Document, progress: Progress | None) -> Done | None:
-    """A document made of several HTML parts (a referral packet): typeset in this process,
-    cached under all its parts' HTML; an entry is kept only if it raised no error."""
-    from . import packet
-
-    htmls = packet.htmls(document, ctx.project, ctx.env, Diagnostics())
-    k = doc_key(ctx, document, htmls) if htmls is not None else None
-    entry = ctx.cache.lookup(k, need_pdf=ctx.write) if ctx.cache and k else None
-    if progress:
-        progress.step(document.name, cached=entry is not None)
-    meta = shelf_meta(htmls[0] if htmls else "", document, ctx.project)
-    if entry is not None:
-        for message in entry.warnings:
-            ctx.diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
-        _check_pages(ctx, document, entry.pages)
-        return Done(document, entry.pages, entry.pdf, entry.thumb, meta)
-    errors = len(ctx.diags.errors)
-    result = compose.typeset(document, ctx.project, ctx.env, ctx.allowed, ctx.diags)
-    if result is None:
-        return None
-    outcome = Outcome(-1, result.pages, result.warnings, result.problems, result.served)
-    if result.document is not None and ctx.cache is not None and ctx.write:
-        from .cache import put_object
-        from .thumbs import thumbnail
-
-        data = pdf.pdf_bytes(result)
-        outcome.pdf = put_object(ctx.cache.folder, data, "pdf")
-        outcome.thumb = put_object(ctx.cache.folder, thumbnail(data), "png")
-    item = Done(document, 0, meta=meta)
-    _finish(ctx, item, outcome, k if len(ctx.diags.errors) == errors else None)
-    return item if outcome.ok else None
-
-
-def _finish(ctx: Context, item: Done, outcome: Outcome, k: str | None) -> None:
-    """Report what typesetting found, check the page budget, remember the result in the cache."""
+def _finish(ctx: Context, item: Done, outcome: Outcome, k: str) -> None:
+    """Report what typesetting found, check the pages, and remember the result in the cache
+    (unless a part broke its own budget: that error must show on the next build too)."""
     document = item.document
     for message in outcome.warnings:
         ctx.diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
@@ -202,7 +163,9 @@ def _finish(ctx: Context, item: Done, outcome: Outcome, k: str | None) -> None:
                                                        outcome.thumb, True)
     _check_pages(ctx, document, outcome.pages)
     _check_panels(ctx, document, outcome.regions)
-    if ctx.cache is not None and ctx.write and k is not None:
+    errors = len(ctx.diags.errors)
+    compose.check_parts(document, ctx.project, outcome.part_pages, ctx.diags)
+    if ctx.cache is not None and ctx.write and len(ctx.diags.errors) == errors:
         files = ctx.cache.relative(outcome.served)
         ctx.cache.store(k, Entry(outcome.pages, outcome.warnings, files, outcome.pdf,
                                  outcome.thumb, regions=outcome.regions))

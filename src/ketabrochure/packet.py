@@ -9,10 +9,11 @@ from typing import Any
 
 import jinja2
 
-from . import build, compose, glyphs, layouts, pdf, render
+from . import build, compose, glyphs, layouts, render
 from . import model as m
 from .diagnostics import Diagnostics, Location
 from .fields import suggestion
+from .parallel import Part
 from .recipients import slug
 
 LAYOUT = "referral-packet"
@@ -27,56 +28,44 @@ def letter_context(project: m.Project, recipient: m.Recipient) -> dict[str, Any]
             "reviewed_on": recipient.date, "off_label": off_label}
 
 
-def typeset(document: render.Document, project: m.Project, env: jinja2.Environment,
-            allowed: tuple[Path, ...], diags: Diagnostics) -> pdf.Typeset | None:
-    """The letter (one page), then each sheet rendered exactly as on its own, pages combined."""
+def parts(document: render.Document, project: m.Project, env: jinja2.Environment,
+          diags: Diagnostics) -> list[Part] | None:
+    """The letter (one page), then each sheet rendered exactly as on its own."""
     recipient = project.recipients[document.subject]
-    letter = compose.fitted(document, project, env, allowed, diags)
+    letter = compose.alternatives(document, project, env, diags)
     if letter is None:
         return None
-    if letter.document is not None and letter.pages != 1:
-        diags.error(recipient.loc, "check.page-count", f"{document.label}: cover letter",
-                    f"runs to {letter.pages} pages; it must fit on 1 (shorten the names)")
     sheet_layout = _sheet_layout(document.layout.folder.parent.parent)
     if sheet_layout is None:
         diags.error(document.layout.loc, "layout.missing-file", document.label,
                     f"a referral packet encloses {SHEET_LAYOUT} pages: no layouts/{SHEET_LAYOUT}")
         return None
-    parts = [letter]
-    for condition, loc in zip(recipient.conditions, recipient.condition_locs):
+    found = [Part(tuple(letter), ONE_PAGE, document.layout.folder)]
+    for condition in recipient.conditions:
         if condition not in project.conditions:
             return None  # reported by the content checks
         sheet = render.Document(sheet_layout, condition, document.paper, document.language,
                                 ONE_PAGE, document.spec)
-        part = compose.fitted(sheet, project, env, allowed, diags, {"anchor": f"{condition}-"})
-        if part is None:
+        htmls = compose.alternatives(sheet, project, env, diags, {"anchor": f"{condition}-"})
+        if htmls is None:
             return None
-        if part.document is not None and part.pages != 1:
-            diags.error(loc, "check.enclosure", document.label,
-                        f"the enclosed {condition} evidence sheet runs to {part.pages} pages; "
-                        "it must fit on 1")
-        parts.append(part)
-    return pdf.combine(parts)
-
-
-def htmls(document: render.Document, project: m.Project, env: jinja2.Environment,
-          diags: Diagnostics) -> list[str] | None:
-    """Every HTML `typeset` may lay out for this packet (the build's cache key)."""
-    recipient = project.recipients[document.subject]
-    found = compose.alternatives(document, project, env, diags)
-    sheet_layout = _sheet_layout(document.layout.folder.parent.parent)
-    if found is None or sheet_layout is None:
-        return found
-    for condition in recipient.conditions:
-        if condition not in project.conditions:
-            return None
-        sheet = render.Document(sheet_layout, condition, document.paper, document.language,
-                                ONE_PAGE, document.spec)
-        part = compose.alternatives(sheet, project, env, diags, {"anchor": f"{condition}-"})
-        if part is None:
-            return None
-        found += part
+        found.append(Part(tuple(htmls), ONE_PAGE, sheet_layout.folder))
     return found
+
+
+def check_parts(document: render.Document, project: m.Project, part_pages: list[int],
+                diags: Diagnostics) -> None:
+    """The letter and each enclosed sheet must fit on one page."""
+    recipient = project.recipients[document.subject]
+    letter, *sheets = part_pages
+    if letter != 1:
+        diags.error(recipient.loc, "check.page-count", f"{document.label}: cover letter",
+                    f"runs to {letter} pages; it must fit on 1 (shorten the names)")
+    for condition, loc, pages in zip(recipient.conditions, recipient.condition_locs, sheets):
+        if pages != 1:
+            diags.error(loc, "check.enclosure", document.label,
+                        f"the enclosed {condition} evidence sheet runs to {pages} pages; "
+                        "it must fit on 1")
 
 
 def _sheet_layout(root: Path) -> layouts.Layout | None:

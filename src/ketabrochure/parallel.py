@@ -22,15 +22,23 @@ from .model import PageBudget
 
 
 @dataclass(frozen=True)
+class Part:
+    """HTML to lay out: its alternatives are tried in order until one fits the budget (the
+    last one is kept)."""
+
+    htmls: tuple[str, ...]
+    budget: PageBudget
+    base_dir: Path  # relative URLs resolve from here (the layout's folder)
+
+
+@dataclass(frozen=True)
 class Job:
     index: int
-    htmls: tuple[str, ...]  # tried in order until one fits the budget (the last one is kept)
-    budget: PageBudget
-    base_dir: Path
+    parts: tuple[Part, ...]  # one, or several whose pages are combined (a referral packet)
     allowed: tuple[Path, ...]
     cache: Path | None  # the cache folder the PDF and thumbnail go to; None when only checking
     bleed: float | None = None  # print-shop BleedBox distance, in points
-    measure_css: str | None = None  # brochures: lay out again with this CSS and measure panels
+    measure_css: str | None = None  # brochures: CSS to lay out again with, to measure panels
 
 
 @dataclass
@@ -43,6 +51,7 @@ class Outcome:
     pdf: str | None = None  # SHA-256 of the PDF in the object store
     thumb: str | None = None
     regions: dict | None = None  # measured brochure panels (pdf.regions_to_json)
+    part_pages: list[int] = field(default_factory=list)  # each part's pages, as laid out
 
     @property
     def ok(self) -> bool:
@@ -58,22 +67,43 @@ def default_jobs() -> int:
 
 
 def _start_worker() -> None:
-    """A worker ignores Ctrl-C (the main process handles it) and sets WeasyPrint's fonts up."""
+    """A worker ignores Ctrl-C (the main process handles it) and drops what it inherited."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    pdf.warm_up()
+    pdf.forget_inherited_fonts()
+
+
+def fit(part: Part, allowed: tuple[Path, ...]) -> pdf.Typeset:
+    """The first alternative that fits the part's budget, else the last; `served` names the
+    files every attempt read (the choice depends on them all)."""
+    served: dict[Path, str] = {}
+    for i, html in enumerate(part.htmls):
+        result = pdf.typeset(html, part.base_dir, allowed)
+        served.update(result.served)
+        if i == len(part.htmls) - 1 or result.document is None or part.budget.allows(result.pages):
+            break
+    result.served = served
+    result.html = html
+    return result
+
+
+def typeset_parts(parts: tuple[Part, ...],
+                  allowed: tuple[Path, ...]) -> tuple[pdf.Typeset, list[int]]:
+    """Every part fitted, their pages combined into one document; and each part's pages."""
+    fitted = [fit(part, allowed) for part in parts]
+    combined = fitted[0] if len(fitted) == 1 else pdf.combine(fitted)
+    return combined, [part.pages for part in fitted]
 
 
 def typeset_job(job: Job) -> Outcome:
     """Typeset one document; with a cache, write its PDF and thumbnail into the object store."""
-    served: dict[Path, str] = {}  # every attempt's files: the choice depends on them all
-    for i, html in enumerate(job.htmls):
-        result = pdf.typeset(html, job.base_dir, job.allowed)
-        served.update(result.served)
-        if i == len(job.htmls) - 1 or result.document is None or job.budget.allows(result.pages):
-            break
-    outcome = Outcome(job.index, result.pages, result.warnings, result.problems, served)
+    pdf.warm_up()
+    result, part_pages = typeset_parts(job.parts, job.allowed)
+    outcome = Outcome(job.index, result.pages, result.warnings, result.problems, result.served,
+                      part_pages=part_pages)
     if result.document is not None and job.measure_css is not None:
-        regions = pdf.measure(html, job.base_dir, job.allowed, job.measure_css)
+        part = job.parts[0]
+        regions = pdf.panels(result, part.base_dir, job.allowed, job.measure_css,
+                             split=not part.budget.allows(result.pages))
         outcome.regions = pdf.regions_to_json(regions)
     if result.document is not None and job.cache is not None:
         from .thumbs import thumbnail
@@ -120,16 +150,23 @@ class Renderer:
                 if job is not None:
                     futures.add(pool.submit(typeset_job, job))
 
-    def start(self) -> None:
-        """Start the workers now: they import WeasyPrint while this process renders the HTML.
+    def fork(self) -> None:
+        """Start the worker processes now, while this process is small: a forked worker
+        shares its parent's memory as it was then (not the content and reading-grade data
+        this process loads next). They import nothing more until `warm_up`."""
+        if self.jobs > 1:
+            self._ensure_pool().submit(int)
 
-        (Importing it here before forking was tried: no measurable gain, and the main process
-        grew by about 20 MB.)
+    def warm_up(self) -> None:
+        """Workers import WeasyPrint and set fonts up now, while this process renders the HTML.
+
+        (Importing WeasyPrint here before forking was tried: no measurable gain, and every
+        process grew by about 20 MB.)
         """
         if self.jobs > 1:
             pool = self._ensure_pool()
-            for _ in range(self.jobs):  # make every worker start and warm up
-                pool.submit(int)
+            for _ in range(self.jobs):  # each worker takes one (unless one is very quick)
+                pool.submit(pdf.warm_up)
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:

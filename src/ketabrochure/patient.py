@@ -5,10 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import jinja2
-
 from . import model as m
-from . import panels, pdf, plain, readability, render
+from . import panels, pdf, plain, readability
 from . import patient_model as pm
 from .diagnostics import Diagnostics
 from .patient_checks import patient_rules
@@ -68,11 +66,12 @@ def check_panels(document: Document, project: m.Project, regions: dict[str, pdf.
     panels.overflows(brochure, regions, document.paper, document.language, document.label, diags)
 
 
-def inspect(document: Document, project: m.Project, env: jinja2.Environment,
+def inspect(document: Document, project: m.Project, typeset: pdf.Typeset,
             allowed: tuple[Path, ...], diags: Diagnostics) -> None:
     """Layout-specific checks after typesetting (single-document path): brochure panels fit."""
     css = measure_css(document)
-    html = render.render(env, project, document, Diagnostics()) if css else None
-    if css is None or html is None:
+    if css is None or typeset.document is None:
         return
-    check_panels(document, project, pdf.measure(html, document.layout.folder, allowed, css), diags)
+    split = not document.budget.allows(typeset.pages)
+    regions = pdf.panels(typeset, document.layout.folder, allowed, css, split)
+    check_panels(document, project, regions, diags)

@@ -90,6 +90,7 @@ class Typeset:
     problems: list[str] = field(default_factory=list)  # errors: refused URLs, attachments
     warnings: list[str] = field(default_factory=list)  # WeasyPrint's own log
     served: dict[Path, str] = field(default_factory=dict)  # files read for it, with SHA-256
+    html: str = ""  # the HTML laid out (of the first part, for combined documents)
 
     @property
     def pages(self) -> int:
@@ -147,16 +148,17 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def warm_up() -> None:
-    """Import WeasyPrint and set fonts up: a worker process calls this once, when it starts.
-
-    A forked worker may inherit its parent's font configuration, whose font files live in the
-    parent's temporary folder: it must not share (or, when dropped, delete) that folder, so it
-    forgets the inherited one and makes its own.
-    """
+def forget_inherited_fonts() -> None:
+    """A forked worker may inherit its parent's font configuration, whose font files live in
+    the parent's temporary folder: it must not share (or, when dropped, delete) that folder,
+    so it forgets the inherited one and makes its own."""
     if _Fonts.config is not None:
         _Fonts.config._folder = None  # the parent's: keep FontConfiguration.__del__ off it
         _Fonts.config, _Fonts.files = None, {}
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and set fonts up (once per process; later calls cost nothing)."""
     _weasyprint()
     _classes()
     font_config()
@@ -179,7 +181,7 @@ def typeset(html: str, base_dir: Path, allowed: tuple[Path, ...]) -> Typeset:
     fonts = {p: h for p, h in _Fonts.files.items()
              if any(p.is_relative_to(root) for root in fetcher.allowed)}  # this project's
     result = Typeset(document, [f"refused {r}" for r in fetcher.refused], log.messages,
-                     {**fonts, **fetcher.served})
+                     {**fonts, **fetcher.served}, html)
     if document is not None:
         result.problems += _attachments(document)
     if result.problems:
@@ -226,14 +228,20 @@ class Region:
     fields: dict[str, tuple[float, float, int]] = field(default_factory=dict)  # top, bottom, words
 
 
-def measure(html: str, base_dir: Path, allowed: tuple[Path, ...], css: str) -> dict[str, Region]:
-    """Lay the HTML out again with extra CSS (e.g. one very tall page) and measure its panels."""
-    weasyprint = _weasyprint()
-    fetcher = project_fetcher(allowed)
-    with _captured_log():
-        document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
-                                   url_fetcher=fetcher).render(
-            font_config=font_config(), stylesheets=[weasyprint.CSS(string=css)])
+def panels(typeset: Typeset, base_dir: Path, allowed: tuple[Path, ...], css: str,
+           split: bool) -> dict[str, Region]:
+    """The document's `data-panel` regions, measured where they were laid out; or, if its
+    content was `split` across more pages than planned (a panel overflowed), laid out again
+    with `css` (e.g. one very tall page) to measure each panel whole."""
+    assert typeset.document is not None
+    document = typeset.document
+    if split:
+        weasyprint = _weasyprint()
+        with _captured_log():
+            source = weasyprint.HTML(string=typeset.html, url_fetcher=project_fetcher(allowed),
+                                     base_url=base_dir.resolve().as_uri() + "/")
+            document = source.render(font_config=font_config(),
+                                     stylesheets=[weasyprint.CSS(string=css)])
     regions: dict[str, Region] = {}
     for page in document.pages:
         _walk(page._page_box, None, regions, set())

