@@ -4,17 +4,21 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test check clean prereqs sysdeps
+.PHONY: build test check clean prereqs sysdeps sysdeps-build
 
-build: $(STAMP)
+build: sysdeps-build $(STAMP)
 	$(BIN)/ketabrochure build
 
 test: sysdeps $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# Debian packages the tests need (poppler-utils, chromium, ...): installed when missing.
+# Debian packages the build (Pango, HarfBuzz subsetting) and the tests (poppler-utils,
+# chromium) need: installed when missing.
+sysdeps-build:
+	@bash scripts/install-system-deps.sh build
+
 sysdeps:
-	@bash scripts/install-system-deps.sh
+	@bash scripts/install-system-deps.sh test
 
 check: $(STAMP)
 	$(BIN)/ketabrochure check

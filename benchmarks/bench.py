@@ -107,7 +107,7 @@ def edit_study(root: Path, flip: list[bool]) -> None:
 def fingerprints(root: Path) -> dict[str, str]:
     """Each planned document's HTML (every alternative and part), as the build renders it."""
     sys.path.insert(0, str(REPO / "src"))
-    from ketabrochure import build, compose, layouts, packet
+    from ketabrochure import build, compose, layouts
     from ketabrochure.diagnostics import Diagnostics
 
     diags = Diagnostics()
@@ -115,8 +115,8 @@ def fingerprints(root: Path) -> dict[str, str]:
     env = layouts.environment(root)
     found = {}
     for d in documents:
-        make = compose.alternatives if compose.single_html(d) else packet.htmls
-        found[d.name] = "\0".join(make(d, project, env, diags) or [])
+        parts = compose.parts(d, project, env, diags) or []
+        found[d.name] = "\0".join(html for part in parts for html in part.htmls)
     return found
 
 
@@ -153,8 +153,22 @@ def watch_latency(root: Path, jobs: int, times: int) -> float:
     return statistics.median(seconds)
 
 
-def baselines(html_dir: Path, scratch: Path, times: int) -> tuple[dict, dict]:
-    """(a) the `weasyprint` command once per HTML file; (b) one process, HTML().write_pdf() each."""
+SPLIT_LOOP = """import subprocess, sys
+jobs, files = int(sys.argv[1]), sys.argv[2:]
+shares = [[] for _ in range(jobs)]
+for f in files:  # sorted longest first: each to the share with the least so far
+    min(shares, key=lambda s: sum(size for size, _ in s)).append((len(open(f).read()), f))
+loop = "import sys, weasyprint\\nfor f in sys.argv[1:]: weasyprint.HTML(filename=f).write_pdf()"
+procs = [subprocess.Popen([sys.executable, "-c", loop, *(f for _, f in s)]) for s in shares]
+sys.exit(max(p.wait() for p in procs))
+"""
+
+
+def baselines(html_dir: Path, scratch: Path, times: int,
+              jobs: int) -> tuple[dict, dict, dict]:
+    """(a) the `weasyprint` command once per HTML file; (b) one process, HTML().write_pdf() each;
+    (c) loop (b) split over `jobs` processes at once (the files dealt out longest first): what
+    bare WeasyPrint makes of the same HTML on this machine's cores, a floor for the build."""
     files = sorted(str(p) for p in html_dir.glob("*.html"))
     weasyprint = str(Path(PYTHON).parent / "weasyprint")
     script = scratch / "commands.sh"
@@ -164,7 +178,9 @@ def baselines(html_dir: Path, scratch: Path, times: int) -> tuple[dict, dict]:
             "for f in sys.argv[1:]:\n"
             "    weasyprint.HTML(filename=f).write_pdf()\n")
     in_process = repeated(times, lambda: None, [PYTHON, "-c", loop, *files])
-    return per_file, in_process
+    by_size = sorted(files, key=lambda f: -Path(f).stat().st_size)
+    split = repeated(times, lambda: None, [PYTHON, "-c", SPLIT_LOOP, str(jobs), *by_size])
+    return per_file, in_process, split
 
 
 def mb(kb: int) -> str:
@@ -195,7 +211,7 @@ def speed(times: int, jobs: int) -> None:
         edit = repeated(times, lambda: edit_study(root, flip), cli(root, "--jobs", str(jobs)))
         rendered = int(re.search(r"build passed: \d+ documents \((\d+) rendered",
                                  edit["stdout"]).group(1))
-        per_file, in_process = baselines(html_dir, Path(tmp), times)
+        per_file, in_process, split = baselines(html_dir, Path(tmp), times, jobs)
         warm = watch_latency(root, jobs, times)
 
     base, loop = per_file["seconds"], in_process["seconds"]
@@ -205,6 +221,9 @@ def speed(times: int, jobs: int) -> None:
           "and [of best runs] (the best run is the least disturbed by other load)")
     print(f"baseline (a) weasyprint command per file: {base:6.2f} s  runs {per_file['runs']}")
     print(f"baseline (b) in-process write_pdf loop:   {loop:6.2f} s  runs {in_process['runs']}")
+    print(f"baseline (c) loop (b) on {jobs} processes:      {split['seconds']:6.2f} s "
+          f"= {split['seconds'] / base:5.3f} x (a): bare WeasyPrint's floor on these cores  "
+          f"runs {split['runs']}")
     rows = [("cold build --jobs 1", cold1), (f"cold build --jobs {jobs}", coldn),
             ("no-op rebuild", noop), (f"rebuild after editing {STUDY}", edit)]
     for label, r in rows:

@@ -13,7 +13,7 @@ import jinja2
 
 from . import checks, compose, content, engine, layouts, patient, pdf, readability, render, shelf
 from . import model as m
-from .cache import Cache, atomic_write
+from .cache import Cache, atomic_write, has_entries
 from .diagnostics import Diagnostics
 from .fields import suggestion
 from .locations import locations
@@ -181,7 +181,9 @@ def run(root: Path, names: list[str], write: bool, options: Options | None = Non
     if renderer is not None:
         return _run(root, names, write, options, renderer)
     with Renderer(options.jobs) as own:
-        own.fork()  # before the content is read, so that the forked workers stay small
+        # before the content is read, so that the forked workers stay small; with nothing in
+        # the cache every document will be typeset, so they may import WeasyPrint at once
+        own.fork(warm=not options.cache or not has_entries(root / "out"))
         return _run(root, names, write, options, own)
 
 

@@ -48,6 +48,12 @@ def key(html: str, base: str, *options: str) -> str:
     return digest.hexdigest()
 
 
+def has_entries(out: Path) -> bool:
+    """Whether the cache in this out/ folder holds any document."""
+    entries = out / CACHE_DIR / "entries"
+    return entries.is_dir() and any(entries.iterdir())
+
+
 class Cache:
     """One project's cache; `hashes` remembers file hashes for the lifetime of the object."""
 

@@ -150,11 +150,13 @@ class Renderer:
                 if job is not None:
                     futures.add(pool.submit(typeset_job, job))
 
-    def fork(self) -> None:
+    def fork(self, warm: bool = False) -> None:
         """Start the worker processes now, while this process is small: a forked worker
         shares its parent's memory as it was then (not the content and reading-grade data
-        this process loads next). They import nothing more until `warm_up`."""
-        if self.jobs > 1:
+        this process loads next). They import nothing more until `warm_up`, unless `warm`."""
+        if warm:
+            self.warm_up()
+        elif self.jobs > 1:
             self._ensure_pool().submit(int)
 
     def warm_up(self) -> None:
