@@ -109,3 +109,21 @@ def test_real_handout_and_brochure_carry_each_locations_contact_and_qr(tmp_path:
     brochure = root / "out/trifold-what-is-ketamine-therapy-letter-en-downtown.pdf"
     (code,) = decode_qr(brochure, 0)
     assert code.text == "https://northside-ketamine.example/book/downtown"
+
+
+def test_a_location_without_web_addresses_sends_patients_to_the_clinic_page(
+        tmp_path: Path) -> None:
+    from test_patient_pdfs import decode_qr
+
+    root = copy_project(tmp_path / "p")
+    own_url = "    booking_url: https://northside-ketamine.example/book/eastside\n"
+    with (root / "content/clinic.yaml").open("a") as handle:
+        handle.write(LOCATIONS.replace(own_url, ""))
+    name = "handout-ptsd-letter-en-eastside"
+    result = run_cli(root, "build", name)
+    assert result.code == 0, result.stderr
+    handout = root / f"out/{name}.pdf"
+    reader = pypdf.PdfReader(handout)
+    assert "Northside Eastside" in " ".join(reader.pages[-1].extract_text().split())
+    (code,) = decode_qr(handout, len(reader.pages) - 1)
+    assert code.text == "https://northside-ketamine.example/refer"

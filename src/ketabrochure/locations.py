@@ -3,6 +3,8 @@ contact block (a location's own details, or the clinic's when it lists none)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from . import model as m
 from .diagnostics import Diagnostics
 from .fields import Fields
@@ -52,6 +54,9 @@ def contact(clinic: m.Clinic, location_id: str | None) -> m.ClinicLocation:
     """The contact block for a document: its location's, else the clinic's main details."""
     for where in clinic.locations:
         if where.id == location_id:
-            return where
+            if where.booking_url or where.referral_url:
+                return where
+            # a site without web addresses of its own: its QR code goes to the clinic's page
+            return dataclasses.replace(where, referral_url=clinic.referral_url)
     return m.ClinicLocation("main", clinic.name, clinic.address, clinic.phone,
                             None, clinic.referral_url, clinic.loc)
