@@ -94,6 +94,7 @@ def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
     """Every document that typeset cleanly, in the given order; problems go to ctx.diags."""
     done: dict[int, Done] = {}
     missed: list[tuple[int, str]] = []  # (index, cache key)
+    cost: dict[int, int] = {}  # how much HTML a missed document lays out: the dearest go first
     for i, document in enumerate(documents):
         parts = compose.parts(document, ctx.project, ctx.env, ctx.diags)
         if parts is None:
@@ -110,6 +111,7 @@ def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
                 renderer.warm_up()  # workers import WeasyPrint while we render the rest
             done[i] = Done(document, 0, meta=meta)
             missed.append((i, k))
+            cost[i] = sum(len(html) for part in parts for html in part.htmls)
             continue
         for message in entry.warnings:
             ctx.diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
@@ -119,7 +121,7 @@ def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
         if progress:
             progress.step(document.name, cached=True)
     keys = dict(missed)
-    missed.sort(key=lambda m: -_size(documents[m[0]]))  # longest first: no long tail at the end
+    missed.sort(key=lambda m: -cost[m[0]])  # no long document left to run alone at the end
     for outcome in renderer.run(_jobs(documents, missed, ctx), len(missed)):
         item = done[outcome.index]
         _finish(ctx, item, outcome, keys[outcome.index])
@@ -130,11 +132,6 @@ def produce_all(documents: list[Document], ctx: Context, renderer: Renderer,
     for item in done.values():
         item.grade = patient.reading_grade(item.document, ctx.project)
     return [done[i] for i in sorted(done)]
-
-
-def _size(document: Document) -> int:
-    """How long a document may run, in pages: its budget (a report is typeset first)."""
-    return document.budget.exactly or document.budget.maximum or 1
 
 
 def _jobs(documents: list[Document], missed: list[tuple[int, str]],
