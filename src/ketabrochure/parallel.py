@@ -82,7 +82,6 @@ def fit(part: Part, allowed: tuple[Path, ...]) -> pdf.Typeset:
         if i == len(part.htmls) - 1 or result.document is None or part.budget.allows(result.pages):
             break
     result.served = served
-    result.html = html
     return result
 
 

@@ -90,7 +90,7 @@ class Typeset:
     problems: list[str] = field(default_factory=list)  # errors: refused URLs, attachments
     warnings: list[str] = field(default_factory=list)  # WeasyPrint's own log
     served: dict[Path, str] = field(default_factory=dict)  # files read for it, with SHA-256
-    html: str = ""  # the HTML laid out (of the first part, for combined documents)
+    html: str = ""  # the HTML laid out ("" for a document combined from parts)
 
     @property
     def pages(self) -> int:
