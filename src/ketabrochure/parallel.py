@@ -95,7 +95,6 @@ def typeset_parts(parts: tuple[Part, ...],
 
 def typeset_job(job: Job) -> Outcome:
     """Typeset one document; with a cache, write its PDF and thumbnail into the object store."""
-    pdf.warm_up()
     result, part_pages = typeset_parts(job.parts, job.allowed)
     outcome = Outcome(job.index, result.pages, result.warnings, result.problems, result.served,
                       part_pages=part_pages)

@@ -18,7 +18,6 @@ MIN_WORDS = 8      # shorter texts (headings, labels, terms) are too short to sc
 FORMULAS = {"en": "Flesch-Kincaid", "es": "Crawford"}
 
 _SCORERS: dict[str, textstatistics] = {}
-
 # Grades already computed, by language and text: scoring English needs the CMU pronouncing
 # dictionary, so builds keep the grades in out/.cache/ (see `remember`).
 _GRADES: dict[str, float] = {}
@@ -63,7 +62,7 @@ def _scorer(lang: str) -> textstatistics:
     if lang not in _SCORERS:
         from textstat.textstat import textstatistics  # imported on first use: slow
 
-        if not _SCORERS:
+        if lang == "en":  # only English counts syllables with the CMU dictionary
             _use_compact_cmudict()
         scorer = textstatistics()
         scorer.set_lang("en_US" if lang == "en" else "es")
