@@ -107,15 +107,17 @@ def edit_study(root: Path, flip: list[bool]) -> None:
 def fingerprints(root: Path) -> dict[str, str]:
     """Each planned document's HTML (every alternative and part), as the build renders it."""
     sys.path.insert(0, str(REPO / "src"))
-    from ketabrochure import build, compose, layouts
+    from ketabrochure import kinds, layouts
+    from ketabrochure.build import run as build
     from ketabrochure.diagnostics import Diagnostics
 
     diags = Diagnostics()
     project, documents = build.load(root, diags)
-    env = layouts.environment(root)
+    assert project is not None
+    env = layouts.environment(root, kinds.FILTERS)
     found = {}
     for d in documents:
-        parts = compose.parts(d, project, env, diags) or []
+        parts = kinds.kind_of(d).parts(d, project, env, diags) or []
         found[d.name] = "\0".join(html for part in parts for html in part.htmls)
     return found
 
@@ -135,8 +137,8 @@ def watch_latency(root: Path, jobs: int, times: int) -> float:
     import io
 
     sys.path.insert(0, str(REPO / "src"))
-    from ketabrochure import build
-    from ketabrochure.watch import Watcher
+    from ketabrochure.build import run as build
+    from ketabrochure.build.watch import Watcher
 
     watcher = Watcher(root, build.Options(jobs=jobs), io.StringIO(), io.StringIO())
     flip, seconds = [False], []

@@ -35,12 +35,6 @@ def run_cli(root: Path, *args: str) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A fresh copy of the default project."""
-    return copy_project(tmp_path / "project")
-
-
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default project, built once for the whole session (read-only for tests)."""
@@ -48,6 +42,32 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli(root, "build")
     assert result.code == 0, result.stderr + result.stdout
     return root
+
+
+def seed_cache(built: Path, root: Path) -> Path:
+    """Give a project copy the session build's render cache: a test that edits one file then
+    typesets only the documents that edit changes (the cache keys on every input, so a seeded
+    cache gives the same bytes as an empty one; test_speed checks that)."""
+    shutil.copytree(built / "out" / ".cache", root / "out" / ".cache")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path, built: Path) -> Path:
+    """A fresh copy of the default project, its render cache seeded from the session build."""
+    return seed_cache(built, copy_project(tmp_path / "project"))
+
+
+@pytest.fixture
+def cold_project(tmp_path: Path) -> Path:
+    """A fresh copy of the default project with no out/ at all."""
+    return copy_project(tmp_path / "cold")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below a folder with its bytes (to show that a command wrote nothing)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO, edit, run_cli
+from conftest import REPO, edit, run_cli, tree
 
 
 def overflow(project: Path, condition: str = "ptsd") -> None:
@@ -23,6 +23,7 @@ def overflow(project: Path, condition: str = "ptsd") -> None:
 
 def test_overflowing_sheet_fails_check_with_located_message(project: Path) -> None:
     overflow(project)
+    cache = tree(project / "out")
     result = run_cli(project, "check")
     assert result.code == 1
     lines = [line for line in result.stderr.splitlines() if "check.page-count" in line]
@@ -33,7 +34,7 @@ def test_overflowing_sheet_fails_check_with_located_message(project: Path) -> No
     ]
     assert all(page_count(lines, paper) > 1 for paper in ("a4", "letter"))
     assert "FAIL evidence-sheet-ptsd-letter-en.pdf" in result.stdout
-    assert not (project / "out").exists(), "check must not write"
+    assert tree(project / "out") == cache, "check must not write, not even into the cache"
 
 
 def page_count(lines: list[str], paper: str) -> int:

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pypdf
-from conftest import copy_project, edit, run_cli
+from conftest import copy_project, edit, run_cli, seed_cache
 
 LOCATIONS = """
 locations:
@@ -36,9 +36,9 @@ ENTRY = """  - layout: test-handout
 """
 
 
-def patient_project(root: Path) -> Path:
+def patient_project(root: Path, built: Path) -> Path:
     """The default project plus a small patient-audience layout and two locations."""
-    copy_project(root)
+    seed_cache(built, copy_project(root))
     folder = root / "layouts/test-handout"
     folder.mkdir()
     (folder / "layout.yaml").write_text("template: handout.html.j2\nsubjects: conditions\n"
@@ -55,8 +55,8 @@ def text(path: Path) -> str:
     return " ".join(pypdf.PdfReader(path).pages[0].extract_text().split())
 
 
-def test_patient_documents_are_made_per_location(tmp_path: Path) -> None:
-    root = patient_project(tmp_path / "p")
+def test_patient_documents_are_made_per_location(tmp_path: Path, built: Path) -> None:
+    root = patient_project(tmp_path / "p", built)
     result = run_cli(root, "build", "--jobs", "2")
     assert result.code == 0, result.stderr
     handouts = sorted(p.name for p in (root / "out").glob("test-handout-*.pdf"))
@@ -72,16 +72,16 @@ def test_patient_documents_are_made_per_location(tmp_path: Path) -> None:
     assert "(503) 555-0100" in text(root / "out/test-handout-anxiety-letter-en-eastside.pdf")
 
 
-def test_without_locations_a_patient_document_uses_the_clinic_contact(tmp_path: Path) -> None:
-    root = patient_project(tmp_path / "p")
+def test_without_locations_a_patient_document_uses_the_clinic_contact(tmp_path: Path, built: Path) -> None:
+    root = patient_project(tmp_path / "p", built)
     clinic = root / "content/clinic.yaml"
     clinic.write_text(clinic.read_text().split("\nlocations:")[0] + "\n")
     assert run_cli(root, "build", "test-handout").code == 0
     assert "(503) 555-0142" in text(root / "out/test-handout-ptsd-letter-en.pdf")
 
 
-def test_location_errors_are_located(tmp_path: Path) -> None:
-    root = patient_project(tmp_path / "p")
+def test_location_errors_are_located(tmp_path: Path, built: Path) -> None:
+    root = patient_project(tmp_path / "p", built)
     edit(root / "content/clinic.yaml", "id: eastside", "id: Downtown")
     edit(root / "content/clinic.yaml", "book/downtown", "book/downtown x")
     result = run_cli(root, "check")
@@ -91,10 +91,10 @@ def test_location_errors_are_located(tmp_path: Path) -> None:
     shutil.rmtree(root)
 
 
-def test_real_handout_and_brochure_carry_each_locations_contact_and_qr(tmp_path: Path) -> None:
+def test_real_handout_and_brochure_carry_each_locations_contact_and_qr(tmp_path: Path, built: Path) -> None:
     from test_patient_pdfs import decode_qr
 
-    root = copy_project(tmp_path / "p")
+    root = seed_cache(built, copy_project(tmp_path / "p"))
     with (root / "content/clinic.yaml").open("a") as handle:
         handle.write(LOCATIONS)
     names = ["handout-ptsd-letter-es-eastside", "trifold-what-is-ketamine-therapy-letter-en-downtown"]
@@ -112,10 +112,10 @@ def test_real_handout_and_brochure_carry_each_locations_contact_and_qr(tmp_path:
 
 
 def test_a_location_without_web_addresses_sends_patients_to_the_clinic_page(
-        tmp_path: Path) -> None:
+        tmp_path: Path, built: Path) -> None:
     from test_patient_pdfs import decode_qr
 
-    root = copy_project(tmp_path / "p")
+    root = seed_cache(built, copy_project(tmp_path / "p"))
     own_url = "    booking_url: https://northside-ketamine.example/book/eastside\n"
     with (root / "content/clinic.yaml").open("a") as handle:
         handle.write(LOCATIONS.replace(own_url, ""))

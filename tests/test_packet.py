@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pypdf
 import yaml
-from conftest import edit, run_cli
+from conftest import edit, run_cli, tree
 
 
 def title(root: Path, condition: str) -> str:
@@ -72,11 +72,12 @@ def test_packet_command_escapes_markup_in_names(project: Path) -> None:
 
 
 def test_packet_command_usage_errors(project: Path) -> None:
+    before = tree(project / "out")
     unknown = run_cli(project, "packet", "--to", "Dr. X", "--practice", "Y",
                       "--conditions", "depresion")
     assert unknown.code == 2
     assert "no condition 'depresion' (did you mean 'depression'?)" in unknown.stderr
-    assert not (project / "out").exists()
+    assert tree(project / "out") == before, "a usage error writes nothing"
     missing = run_cli(project, "packet", "--to", "Dr. X", "--conditions", "ptsd")
     assert missing.code == 2
     glyph = run_cli(project, "packet", "--to", "Dr. \u674e", "--practice", "Y",

@@ -69,11 +69,11 @@ def test_text_of_each_panel_stays_inside_its_panel(built: Path, lang: str) -> No
         where = f"page {page + 1} panel {panel + 1}: {char['text']!r} at {char['x0']:.1f}"
         assert char["x0"] >= left + SAFE - 0.5, where
         assert char["x1"] <= right - SAFE + 0.5, where
-        assert SAFE - 0.5 <= char["top"] and char["bottom"] <= height - SAFE + 0.5, where
+        assert char["top"] >= SAFE - 0.5 and char["bottom"] <= height - SAFE + 0.5, where
     assert set(seen) == {(p, i) for p in (0, 1) for i in range(3)}, "every panel has text"
 
 
-@pytest.mark.parametrize("page, panel, heading", [
+@pytest.mark.parametrize(("page", "panel", "heading"), [
     (0, 0, "Is it right for me?"), (0, 1, "Talk with us"), (0, 2, "For patients and families"),
     (1, 0, "What is ketamine?"), (1, 1, "What studies found"), (1, 2, "Is it safe?"),
 ])
@@ -101,7 +101,7 @@ def test_a4_brochure_on_request(project: Path) -> None:
         assert left + SAFE - 0.5 <= char["x0"] and char["x1"] <= right - SAFE + 0.5, char["text"]
 
 
-@pytest.mark.parametrize("name, bleed", [
+@pytest.mark.parametrize(("name", "bleed"), [
     (f"{BROCHURE}-letter-en-print-shop", 9.0),
     (f"{BROCHURE}-letter-es-print-shop", 9.0),
     ("handout-ptsd-letter-es-print-shop", 9.0),
@@ -151,7 +151,7 @@ def decode_qr(path: Path, page: int) -> list[zxingcpp.Barcode]:
     return zxingcpp.read_barcodes(pdf[page].render(scale=3).to_pil())
 
 
-@pytest.mark.parametrize("name, page", [("handout-depression-letter-en", -1),
+@pytest.mark.parametrize(("name", "page"), [("handout-depression-letter-en", -1),
                                         ("handout-anxiety-letter-es", -1),
                                         (f"{BROCHURE}-letter-en", 0)])
 def test_qr_code_decodes_to_the_clinic_url(built: Path, name: str, page: int) -> None:

@@ -8,7 +8,7 @@ import pytest
 from conftest import edit, run_cli
 from test_diagnostics import diagnostics, line_of
 
-from ketabrochure import plain
+from ketabrochure.patient import numbers as plain
 
 BROCHURE = "content/brochures/what-is-ketamine-therapy.yaml"
 DEPRESSION = "content/handouts/depression.yaml"
@@ -78,7 +78,7 @@ def test_english_only_field_needs_no_spanish(project: Path) -> None:
     assert result.code == 0, result.stderr
 
 
-@pytest.mark.parametrize("old, new, code", [
+@pytest.mark.parametrize(("old", "new", "code"), [
     ("felt much better after 3 weeks of ketamine.", "were cured after 3 weeks of ketamine.",
      "content.forbidden"),
     ("Doctors call this hard-to-treat depression.", "IV ketamine is FDA-approved for it.",
@@ -119,7 +119,7 @@ def test_check_reports_the_grade_of_every_patient_document(project: Path) -> Non
         assert "reading grade" in line and f"({formula})" in line, line
 
 
-@pytest.mark.parametrize("percent, en, es", [
+@pytest.mark.parametrize(("percent", "en", "es"), [
     (55.4, "5 or 6 in 10 people", "5 o 6 de cada 10 personas"),
     (70.8, "about 7 in 10 people", "unas 7 de cada 10 personas"),
     (41.2, "about 4 in 10 people", "unas 4 de cada 10 personas"),

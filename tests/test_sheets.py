@@ -32,7 +32,7 @@ def test_one_page_of_the_right_size(built: Path, condition: str, paper: str) -> 
     assert (float(box.width), float(box.height)) == pytest.approx(PAPER_POINTS[paper], abs=0.5)
 
 
-@pytest.mark.parametrize("condition, numbers", [
+@pytest.mark.parametrize(("condition", "numbers"), [
     ("depression", ["55.4%", "41.2%", "70.8%", "18 days", "26%", "15%"]),
     ("suicidal-ideation", ["4.96", "55%", "30%", "88%", "33%"]),
     ("ptsd", ["12.7", "11.88", "67%", "20%", "158"]),
@@ -68,7 +68,7 @@ def test_tagged_pdf_with_metadata(built: Path) -> None:
     assert root["/MarkInfo"]["/Marked"]
     assert root["/Lang"] == "en"
     info = reader.metadata
-    assert info.title and "PTSD" in info.title.upper() or "POSTTRAUMATIC" in info.title.upper()
+    assert (info.title and "PTSD" in info.title.upper()) or "POSTTRAUMATIC" in info.title.upper()
     assert info.author == "Northside Ketamine Clinic"
     assert info.subject
 

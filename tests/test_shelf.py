@@ -19,9 +19,9 @@ SCREENSHOT = os.environ.get("KETABROCHURE_SHELF_SCREENSHOT")  # keep a picture t
 
 
 @pytest.fixture(scope="module")
-def shelf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shelf(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Path:
     """A project with physician and patient documents (two locations), built."""
-    root = patient_project(tmp_path_factory.mktemp("shelf") / "p")
+    root = patient_project(tmp_path_factory.mktemp("shelf") / "p", built)
     result = run_cli(root, "build", "--jobs", "2")
     assert result.code == 0, result.stderr
     return root / "out"

@@ -14,9 +14,14 @@ from pathlib import Path
 import pypdf
 from conftest import copy_project, edit, run_cli
 
-from ketabrochure import build
-from ketabrochure.progress import Progress
-from ketabrochure.watch import Watcher
+from ketabrochure import kinds, layouts
+from ketabrochure.build import engine
+from ketabrochure.build import run as build
+from ketabrochure.build.progress import Progress
+from ketabrochure.build.watch import Watcher
+from ketabrochure.diagnostics import Diagnostics
+from ketabrochure.typeset import jobs, pdf
+from ketabrochure.typeset.pool import Renderer
 
 PTSD = ["evidence-sheet-ptsd-letter-en", "evidence-sheet-ptsd-a4-en"]
 # a study of the PTSD sheet is also in the research report and in the sample referral packet,
@@ -212,16 +217,17 @@ def test_a_damaged_cached_pdf_is_typeset_again(built: Path, tmp_path: Path) -> N
     assert pdfs(root) == pdfs(built)
 
 
-def test_single_document_path_without_the_cache(built: Path) -> None:
-    """build.produce: one document in this process, no cache (the packet command's path)."""
-    from ketabrochure import layouts
-    from ketabrochure.diagnostics import Diagnostics
-
+def test_one_document_in_process_gives_the_build_s_bytes(built: Path, tmp_path: Path) -> None:
+    """The packet command's path: the engine with one in-process renderer and a fresh cache."""
+    root = copy_project(tmp_path / "p")
     diags = Diagnostics()
-    project, documents = build.load(built, diags)
+    project, documents = build.load(root, diags)
+    assert project is not None
     document = next(d for d in documents if d.name == "evidence-sheet-ptsd-a4-en")
-    item = build.produce(document, project, layouts.environment(built), built, True, diags)
-    assert not diags.errors and item.pages == 1
+    ctx = build._context(root, project, True, build.Options(), diags)
+    with Renderer(jobs=1) as renderer:
+        (item,) = engine.produce_all([document], ctx, renderer)
+    assert not diags.errors and item.pages == 1 and item.rendered
     assert item.data() == (built / "out/evidence-sheet-ptsd-a4-en.pdf").read_bytes()
 
 
@@ -229,18 +235,17 @@ def test_brochure_panels_measured_in_place_match_one_tall_page(built: Path) -> N
     """A brochure's panels are measured where they were laid out; an overflowing brochure is
     laid out again on one tall page instead (its content was split across pages): both ways
     measure the same panels and fields."""
-    from ketabrochure import compose, layouts, parallel, patient, pdf
-    from ketabrochure.diagnostics import Diagnostics
-
     diags = Diagnostics()
     project, documents = build.load(built, diags)
-    env, allowed = layouts.environment(built), build.allowed_folders(built)
+    assert project is not None
+    env, allowed = layouts.environment(built, kinds.FILTERS), build.allowed_folders(built)
     brochures = [d for d in documents if d.layout.subjects == "brochures"]
     assert len(brochures) == 4
     for document in brochures:
-        (part,) = compose.parts(document, project, env, diags)
-        typeset = parallel.fit(part, allowed)
-        css = patient.measure_css(document)
+        kind = kinds.kind_of(document)
+        (part,) = kind.parts(document, project, env, diags)
+        typeset = jobs.fit(part, allowed)
+        css = kind.measure_css
         here = pdf.panels(typeset, part.base_dir, allowed, css, split=False)
         tall = pdf.panels(typeset, part.base_dir, allowed, css, split=True)
         assert set(here) == set(tall) == {"flap", "back", "front", "left", "middle", "right"}

@@ -10,7 +10,7 @@ from conftest import edit, run_cli
 TEMPLATE = "layouts/evidence-sheet/sheet.html.j2"
 
 
-@pytest.mark.parametrize("tag, refused", [
+@pytest.mark.parametrize(("tag", "refused"), [
     ('<img src="file:///etc/hostname" alt="x">', "file:///etc/hostname"),
     ('<img src="../../../outside.png" alt="x">', "outside.png"),
     ('<link rel="stylesheet" href="https://example.com/x.css">', "https://example.com/x.css"),

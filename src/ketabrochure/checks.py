@@ -1,71 +1,15 @@
-"""Content and page rules over the model and the typeset pages: pure, they only report."""
+"""Stage 6, generic: the page budget every document keeps. Pure: it only reports."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 from . import model as m
 from .diagnostics import Diagnostics, Location
-from .render import Document
-
-ANIMAL_WORDS = re.compile(r"\b(animal|animals|mouse|mice|rat|rats|preclinical)\b", re.IGNORECASE)
-MECHANISM_WORDS = re.compile(r"\b(mechanism|mechanistic|imaging|PET|EEG|brain)\b", re.IGNORECASE)
-STALE_AFTER = dt.timedelta(days=365)
 
 
-def page_budget(document: Document, pages: int, subject: Location, diags: Diagnostics) -> None:
+def page_budget(document: m.Document, pages: int, subject: Location, diags: Diagnostics) -> None:
     """A document outside its page budget fails, located at its subject's YAML file."""
     if document.budget.allows(pages):
         return
     noun = "page" if pages == 1 else "pages"
     diags.error(subject, "check.page-count", document.label,
                 f"runs to {pages} {noun}; its budget is {document.budget}")
-
-
-def content_rules(project: m.Project, today: dt.date, diags: Diagnostics) -> None:
-    for condition in project.conditions.values():
-        _condition_rules(condition, project, today, diags)
-    off_label = [f for f in project.regulatory.values() if f.off_label]
-    if len(off_label) != 1 and project.regulatory:
-        first = next(iter(project.regulatory.values()))
-        diags.error(first.loc, "content.off-label", "regulatory",
-                    f"exactly one fact must be marked off_label: true; found {len(off_label)}")
-
-
-def _condition_rules(condition: m.Condition, project: m.Project, today: dt.date,
-                     diags: Diagnostics) -> None:
-    studies, where = project.studies, f"condition {condition.id}"
-    if not any(project.regulatory[r].off_label for r in condition.regulatory
-               if r in project.regulatory):
-        diags.error(condition.locs.get("regulatory", condition.loc), "content.off-label", where,
-                    "must list the off-label statement (the fact marked off_label: true)")
-    for i, point in enumerate(condition.key_points):
-        if not point.cites:
-            diags.error(point.loc, "content.uncited", f"{where}: key_points[{i + 1}]",
-                        "every key point must cite at least one study")
-        cited = [studies[s] for s in point.cites if s in studies]
-        if any(s.role == "preclinical" for s in cited) and not ANIMAL_WORDS.search(point.text):
-            diags.error(point.loc, "content.preclinical", f"{where}: key_points[{i + 1}]",
-                        "cites an animal study; say in the text that it is an animal study")
-        labelled = MECHANISM_WORDS.search(point.text) or ANIMAL_WORDS.search(point.text)
-        if cited and all(s.role != "efficacy" for s in cited) and not labelled:
-            diags.error(point.loc, "content.mechanism", f"{where}: key_points[{i + 1}]",
-                        "cites only mechanism or animal studies; say so in the text")
-    for study_id, loc in zip(condition.evidence, condition.evidence_locs):
-        study = studies.get(study_id)
-        if study is not None and not study.outcomes:
-            diags.error(loc, "content.no-result", f"{where}: evidence",
-                        f"study '{study_id}' has no confirmed outcome to show")
-    reviewed = condition.reviewed_on
-    reviewed_loc = condition.locs.get("reviewed_on", condition.loc)
-    if reviewed > today:
-        diags.error(reviewed_loc, "content.date", f"{where}: reviewed_on",
-                    f"{reviewed.isoformat()} is in the future")
-    elif today - reviewed > STALE_AFTER:
-        diags.warning(reviewed_loc, "content.stale", f"{where}: reviewed_on",
-                      f"last reviewed {reviewed.isoformat()}, more than a year ago")
-    efficacy = [studies[s] for s in condition.evidence if s in studies and studies[s].is_efficacy]
-    if condition.certainty.grade == "high" and all(s.is_small for s in efficacy):
-        diags.warning(condition.locs.get("certainty", condition.loc), "content.grade", where,
-                      "graded high, but every efficacy study in its table has fewer than 50 people")

@@ -9,8 +9,11 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from . import build, packet, readability
-from .diagnostics import Diagnostics
+from .build import run as build
+from .build.watch import watch
+from .diagnostics import Diagnostics, UsageError, summary
+from .patient import readability
+from .physician.recipients import recipient_from_args
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -91,11 +94,6 @@ def print_diagnostics(diags: Diagnostics, stream: TextIO) -> None:
         print(diagnostic, file=stream)
 
 
-def summary(diags: Diagnostics) -> str:
-    e, w = len(diags.errors), len(diags.warnings)
-    return f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
-
-
 def cmd_list(root: Path, stdout: TextIO, stderr: TextIO) -> int:
     diags = Diagnostics()
     _, documents = build.load(root, diags)
@@ -131,9 +129,9 @@ def cmd_run(root: Path, names: list[str], write: bool, strict: bool,
 
 
 def cmd_packet(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    recipient = packet.recipient_from_args(args.to, args.practice, args.conditions,
+    recipient = recipient_from_args(args.to, args.practice, args.conditions,
                                            args.date or dt.date.today(), tuple(args.address))
-    result = packet.make(root, recipient)
+    result = build.packet(root, recipient)
     print_diagnostics(result.diags, stderr)
     for path in result.written:
         print(f"wrote {path.name}", file=stdout)
@@ -155,15 +153,13 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         if args.command == "list":
             return cmd_list(root, stdout, stderr)
         if args.command == "watch":
-            from .watch import watch
-
             return watch(root, options(args, stdout), args.interval, stdout, stderr)
         if args.command == "packet":
             return cmd_packet(root, args, stdout, stderr)
         return cmd_run(root, args.documents if args.command == "build" else [],
                        args.command == "build", args.strict, stdout, stderr,
                        options(args, stdout))
-    except build.UsageError as exc:
+    except UsageError as exc:
         print(f"ketabrochure: error: {exc}", file=stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -1,4 +1,5 @@
-"""Diagnostics: located problems, collected, then printed as `path:line:col: severity[code]: where: message`."""
+"""Diagnostics: located problems, collected, then printed as
+`path:line:col: severity[code]: where: message`."""
 
 from __future__ import annotations
 
@@ -61,6 +62,16 @@ class Diagnostics:
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.items, key=lambda d: (d.location, d.code))
+
+
+class UsageError(Exception):
+    """The command line asked for something that does not exist (exit 2, not a diagnostic)."""
+
+
+def summary(diags: Diagnostics) -> str:
+    """'2 errors, 1 warning': the count that closes every run's report."""
+    e, w = len(diags.errors), len(diags.warnings)
+    return f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
 
 
 def relative(path: Path, root: Path) -> str:

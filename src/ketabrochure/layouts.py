@@ -1,53 +1,56 @@
-"""Discover layouts (one folder each under layouts/) and build the Jinja environment."""
+"""Stage 3: discover layouts (one folder each under layouts/) and build the Jinja environment."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import jinja2
+import segno
 
+from . import model as m
 from .diagnostics import Diagnostics, Location, relative
-from .fields import Fields
-from .qr import qr_data_uri
-from .yamlsource import load
+from .read.fields import Fields
+from .read.yamlsource import load
+
+LAYOUT_FIELDS = ("template", "subjects", "audience", "per_location")
 
 
-@dataclass(frozen=True)
-class Layout:
-    name: str
-    folder: Path
-    template: str  # relative to layouts/, e.g. "evidence-sheet/sheet.html.j2"
-    subjects: str  # what a document's subject is: an id of this content kind
-    audience: str  # physician | patient
-    loc: Location
-    per_location: bool = False  # one document per clinic location (default: patient layouts)
-
-
-def discover(root: Path, subject_kinds: tuple[str, ...], diags: Diagnostics) -> dict[str, Layout]:
+def discover(root: Path, subject_kinds: Iterable[str],
+             diags: Diagnostics) -> dict[str, m.Layout]:
     """Every folder of layouts/ with a layout.yaml; folders starting with _ hold shared parts."""
-    found: dict[str, Layout] = {}
+    kinds = tuple(subject_kinds)
+    found: dict[str, m.Layout] = {}
     for folder in sorted((root / "layouts").iterdir()):
-        if not folder.is_dir() or folder.name.startswith("_"):
-            continue
-        shown = relative(folder / "layout.yaml", root)
-        node = load(folder / "layout.yaml", shown, diags)
-        if node is None:
-            continue
-        f = Fields(node, "", diags, ("template", "subjects", "audience", "per_location"))
-        template = f.text("template") if f.ok else None
-        subjects = f.choice("subjects", subject_kinds) if f.ok else None
-        audience = f.choice("audience", ("physician", "patient")) if f.ok else None
-        if template and not (folder / template).is_file():
-            f.error(f.loc("template"), f"no file {folder.name}/{template}",
-                    code="layout.missing-file", where="template")
-            template = None
-        if template and subjects and audience:
-            found[folder.name] = Layout(folder.name, folder, f"{folder.name}/{template}",
-                                        subjects, audience, Location(shown),
-                                        f.boolean("per_location", audience == "patient"))
+        if folder.is_dir() and not folder.name.startswith("_"):
+            layout = read_layout(root, folder, kinds, diags)
+            if layout is not None:
+                found[folder.name] = layout
     return found
+
+
+def read_layout(root: Path, folder: Path, subject_kinds: tuple[str, ...],
+                diags: Diagnostics) -> m.Layout | None:
+    """One layout folder's layout.yaml, checked against the document kinds there are."""
+    shown = relative(folder / "layout.yaml", root)
+    node = load(folder / "layout.yaml", shown, diags)
+    if node is None:
+        return None
+    f = Fields(node, "", diags, LAYOUT_FIELDS)
+    template = f.text("template") if f.ok else None
+    subjects = f.choice("subjects", subject_kinds) if f.ok else None
+    audience = f.choice("audience", m.AUDIENCES) if f.ok else None
+    if template and not (folder / template).is_file():
+        f.error(f.loc("template"), f"no file {folder.name}/{template}",
+                code="layout.missing-file", where="template")
+        template = None
+    if not (template and subjects and audience):
+        return None
+    return m.Layout(folder.name, folder, f"{folder.name}/{template}", subjects, audience,
+                    Location(shown), f.boolean("per_location", audience == "patient"))
 
 
 def long_date(value: dt.date, language: str = "en") -> str:
@@ -55,7 +58,8 @@ def long_date(value: dt.date, language: str = "en") -> str:
     months = {
         "en": ("January February March April May June July August September October "
                "November December"),
-        "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+        "es": ("enero febrero marzo abril mayo junio julio agosto septiembre octubre "
+               "noviembre diciembre"),
     }[language].split()
     return f"{value.day} {months[value.month - 1]} {value.year}"
 
@@ -65,8 +69,18 @@ def percent(value: float) -> str:
     return f"{value:g}%"
 
 
-def environment(root: Path) -> jinja2.Environment:
-    """Jinja with autoescape and StrictUndefined always on; templates named from layouts/."""
+@functools.lru_cache(maxsize=256)  # each location's URL is drawn on many documents
+def qr_data_uri(url: str) -> str:
+    """An SVG QR code (standard QR, never Micro QR) for the URL, as a data: URL the URL policy
+    allows, with the 4-module quiet zone scanners need."""
+    code = segno.make_qr(url, error="m")
+    return str(code.svg_data_uri(scale=1, border=4, dark="#000000", light="#ffffff"))
+
+
+def environment(root: Path,
+                filters: Mapping[str, Callable[..., Any]] | None = None) -> jinja2.Environment:
+    """Jinja with autoescape and StrictUndefined always on; templates named from layouts/.
+    `filters` adds the document kinds' own filters (the patient kinds' `tr`, `terms_in`)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root / "layouts"),
         autoescape=True,
@@ -77,6 +91,5 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters["long_date"] = long_date
     env.filters["percent"] = percent
     env.filters["qr"] = qr_data_uri
-    from .patient_render import FILTERS  # late: patient_render imports render, which imports us
-    env.filters.update(FILTERS)
+    env.filters.update(filters or {})
     return env

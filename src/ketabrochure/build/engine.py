@@ -1,0 +1,186 @@
+"""Stages 4-6 for a list of documents, the one path every command takes: render each to HTML,
+take unchanged ones from the cache, typeset the rest (in parallel), and check them all. Writes
+only into the cache.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .. import model as m
+from ..diagnostics import Diagnostics
+from ..document_kind import Laid
+from ..files import atomic_write
+from ..kinds import kind_of
+from ..typeset.jobs import Job, Outcome, Part
+from ..typeset.pdf import regions_from_json
+from ..typeset.pool import Renderer
+from ..typeset.thumbs import THUMB_WIDTH
+from .cache import Cache, Entry, key
+from .progress import Progress
+
+TITLE_RE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
+MODIFIED_RE = re.compile(r'<meta name="dcterms.modified" content="([^"]*)"')
+THUMBS = f"thumbs {THUMB_WIDTH}px, pypdfium2 {metadata.version('pypdfium2')}"
+
+
+@dataclass
+class Built:
+    """A document that typeset without errors: its pages, and its PDF in the cache's object
+    store (when built, not only checked)."""
+
+    document: m.Document
+    pages: int = 0
+    pdf: Path | None = None  # out/.cache/objects/<sha256>.pdf
+    thumb: Path | None = None  # its first-page thumbnail (PNG), for the print shelf
+    meta: dict[str, str] = field(default_factory=dict)  # title etc., for the shelf
+    rendered: bool = False  # typeset in this run (False: taken from the cache)
+    grade: float | None = None  # reading grade of a patient document
+
+    @property
+    def sha256(self) -> str:
+        return self.pdf.stem if self.pdf is not None else ""  # objects are named by SHA-256
+
+    def data(self) -> bytes:
+        """The PDF's bytes, from the cache's object store."""
+        return self.pdf.read_bytes() if self.pdf is not None else b""
+
+
+@dataclass
+class Context:
+    """What every document of one run shares."""
+
+    project: m.Project
+    env: jinja2.Environment
+    root: Path
+    allowed: tuple[Path, ...]
+    cache: Cache
+    write: bool
+    diags: Diagnostics
+    html_dir: Path | None = None  # --html: also write each document's HTML here
+
+
+def shelf_meta(html: str, document: m.Document, project: m.Project) -> dict[str, str]:
+    """What the print shelf shows besides the manifest's basics: title, subject, review date."""
+    title = TITLE_RE.search(html)
+    modified = MODIFIED_RE.search(html)
+    meta = {"title": htmllib.unescape(title.group(1).strip()) if title else document.name,
+            "audience": document.layout.audience,
+            "subject_name": kind_of(document).title(project, document.subject),
+            "reviewed_on": modified.group(1) if modified else ""}
+    if document.location:
+        meta["location"] = document.location
+        meta["location_name"] = m.contact(project.clinic, document.location).name
+    return meta
+
+
+def standalone(html: str, base_dir: Path) -> str:
+    """The HTML with a <base> so its relative URLs resolve from anywhere (out/html/)."""
+    base = f'<base href="{base_dir.resolve().as_uri()}/">'
+    return html.replace("<head>", "<head>\n  " + base, 1)
+
+
+def doc_key(ctx: Context, document: m.Document, parts: list[Part]) -> str:
+    """The cache key: each part's HTML (every alternative), base folder and the page budget
+    the alternatives are fitted to, and how PDFs and thumbnails are made."""
+    return key(*(value for part in parts for value in (
+                   "\0".join(part.htmls), part.base_dir.relative_to(ctx.root).as_posix(),
+                   str(part.budget))),
+               THUMBS, f"bleed {document.bleed_points}",
+               f"measure {kind_of(document).measure_css}")
+
+
+def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
+                progress: Progress | None = None) -> list[Built]:
+    """Every document that typeset cleanly, in the given order; problems go to ctx.diags."""
+    done: dict[int, Built] = {}
+    missed: list[tuple[int, str]] = []  # (index, cache key)
+    cost: dict[int, int] = {}  # how much HTML a missed document lays out: the dearest go first
+    for i, document in enumerate(documents):
+        parts = kind_of(document).parts(document, ctx.project, ctx.env, ctx.diags)
+        if parts is None:
+            continue
+        html = parts[0].htmls[0]
+        if ctx.html_dir is not None and len(parts) == 1:  # a packet is not one HTML file
+            target = ctx.html_dir / f"{document.name}.html"
+            atomic_write(target, standalone(html, document.layout.folder).encode(), fsync=False)
+        k = doc_key(ctx, document, parts)
+        entry = ctx.cache.lookup(k, need_pdf=ctx.write)
+        meta = shelf_meta(html, document, ctx.project)
+        if entry is None:
+            if not missed:
+                renderer.warm_up()  # workers import WeasyPrint while we render the rest
+            done[i] = Built(document, meta=meta)
+            missed.append((i, k))
+            cost[i] = sum(len(html) for part in parts for html in part.htmls)
+            continue
+        for message in entry.warnings:
+            ctx.diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
+        done[i] = Built(document, entry.pages, _object(ctx, entry.pdf, "pdf"),
+                        _object(ctx, entry.thumb, "png"), meta)
+        _check(ctx, document, entry.pages, entry.part_pages, entry.regions)
+        if progress:
+            progress.step(document.name, cached=True)
+    keys = dict(missed)
+    missed.sort(key=lambda m: -cost[m[0]])  # no long document left to run alone at the end
+    for outcome in renderer.run(_jobs(documents, missed, ctx), len(missed)):
+        item = done[outcome.index]
+        _finish(ctx, item, outcome, keys[outcome.index])
+        if not outcome.ok:
+            del done[outcome.index]
+        if progress:
+            progress.step(item.document.name, cached=False)
+    for item in done.values():
+        item.grade = kind_of(item.document).reading_grade(item.document, ctx.project)
+    return [done[i] for i in sorted(done)]
+
+
+def _jobs(documents: list[m.Document], missed: list[tuple[int, str]],
+          ctx: Context) -> Iterator[Job]:
+    """Jobs for the documents to typeset; their HTML is rendered again, lazily, to keep memory
+    flat."""
+    folder = ctx.cache.folder if ctx.write else None
+    for i, _ in missed:
+        document = documents[i]
+        kind = kind_of(document)
+        parts = kind.parts(document, ctx.project, ctx.env, Diagnostics())
+        assert parts is not None
+        yield Job(i, tuple(parts), ctx.allowed, folder, document.bleed_points, kind.measure_css)
+
+
+def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
+    """Report what typesetting found, check the pages, and remember the result in the cache."""
+    document = item.document
+    for message in outcome.warnings:
+        ctx.diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
+    for problem in outcome.problems:
+        ctx.diags.error(document.layout.loc, "pdf.url-policy", document.label, problem)
+    if not outcome.ok:
+        return
+    item.pages, item.rendered = outcome.pages, True
+    item.pdf, item.thumb = _object(ctx, outcome.pdf, "pdf"), _object(ctx, outcome.thumb, "png")
+    _check(ctx, document, outcome.pages, outcome.part_pages, outcome.regions)
+    if ctx.write:
+        files = ctx.cache.relative(outcome.served)
+        ctx.cache.store(k, Entry(outcome.pages, outcome.warnings, files, outcome.pdf,
+                                 outcome.thumb, regions=outcome.regions,
+                                 part_pages=outcome.part_pages))
+
+
+def _object(ctx: Context, digest: str | None, suffix: str) -> Path | None:
+    return ctx.cache.object_path(digest, suffix) if digest else None
+
+
+def _check(ctx: Context, document: m.Document, pages: int, part_pages: list[int],
+           regions: dict[str, Any] | None) -> None:
+    measured = regions_from_json(regions) if regions is not None else None
+    laid = Laid(pages, tuple(part_pages), measured)
+    kind_of(document).check(document, ctx.project, laid, ctx.diags)

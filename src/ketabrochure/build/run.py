@@ -1,0 +1,180 @@
+"""The commands as functions: load (stages 1-3), check and build (stages 4-7), packet.
+Everything is checked before anything is written."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from .. import layouts
+from .. import model as m
+from ..diagnostics import Diagnostics, UsageError
+from ..kinds import AUDIENCES, FILTERS, KINDS
+from ..patient import readability
+from ..physician.referral_packet import LAYOUT as PACKET_LAYOUT
+from ..read.fields import suggestion
+from ..read.glyphs import coverage
+from ..read.project import read_project
+from ..typeset.pool import Renderer
+from . import engine
+from .cache import Cache, has_entries
+from .engine import Built
+from .outputs import write_outputs
+from .plan import plan, select, shard
+from .progress import Progress
+
+ALLOWED_FOLDERS = ("layouts", "assets", "content")
+
+
+@dataclass
+class Result:
+    diags: Diagnostics = field(default_factory=Diagnostics)
+    built: list[Built] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def rendered(self) -> list[str]:
+        """Names of the documents typeset in this run (the others came from the cache)."""
+        return [b.document.name for b in self.built if b.rendered]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to build: parallel jobs, cache, extra outputs and which share of the documents."""
+
+    jobs: int | None = None  # None: one per CPU
+    cache: bool = True
+    html: bool = False  # also write out/html/<document>.html
+    shard: tuple[int, int] | None = None  # (K, N): the K-th of N shares, 1-based
+    progress: TextIO | None = None  # where progress lines go (none if None)
+
+
+def find_root(start: Path) -> Path:
+    """The project root: the nearest folder, upwards, with content/documents.yaml."""
+    for folder in (start, *start.parents):
+        if (folder / "content" / "documents.yaml").is_file():
+            return folder
+    raise UsageError(f"no project here: {start} has no content/documents.yaml "
+                     "(run from the project root, or pass --project DIR)")
+
+
+def allowed_folders(root: Path) -> tuple[Path, ...]:
+    """The only folders WeasyPrint may read from."""
+    return tuple(root / folder for folder in ALLOWED_FOLDERS)
+
+
+def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[m.Document]]:
+    """Stages 1-3: read the content and layouts, run the content rules, plan the documents."""
+    project = read_project(root, diags)
+    found = layouts.discover(root, KINDS, diags)
+    if project is None:
+        return None, []
+    for audience in AUDIENCES:
+        project = audience.read(root, project, diags)
+    today = dt.date.today()
+    for audience in AUDIENCES:
+        audience.rules(project, today, diags)
+    return project, plan(project, found, diags)
+
+
+def run(root: Path, names: list[str], write: bool, options: Options | None = None,
+        renderer: Renderer | None = None) -> Result:
+    """check (write=False) or build (write=True): everything is checked before anything is written.
+
+    Unchanged documents come from the cache in out/.cache/ (check only reads it); the rest are
+    typeset by `renderer` (default: a pool of `options.jobs` workers, closed afterwards).
+    """
+    options = options or Options()
+    if renderer is not None:
+        return _run(root, names, write, options, renderer)
+    with Renderer(options.jobs) as own:
+        # before the content is read, so that the forked workers stay small; with nothing in
+        # the cache every document will be typeset, so they may import WeasyPrint at once
+        own.fork(warm=not options.cache or not has_entries(root / "out"))
+        return _run(root, names, write, options, own)
+
+
+def check(root: Path, names: list[str] | None = None, options: Options | None = None) -> Result:
+    """Render and check every document (or those named) without writing into out/."""
+    return run(root, names or [], False, options)
+
+
+def _run(root: Path, names: list[str], write: bool, options: Options,
+         renderer: Renderer) -> Result:
+    result = Result()
+    grades = root / "out" / ".cache" / "grades.json"
+    readability.recall(grades)
+    project, documents = load(root, result.diags)
+    if project is None:
+        return result
+    chosen = select(documents, names)
+    if options.shard:
+        chosen = shard(chosen, *options.shard)
+    html_dir = root / "out" / "html" if options.html and write else None
+    ctx = _context(root, project, write, options, result.diags, html_dir)
+    progress = Progress(len(chosen), options.progress) if options.progress else None
+    result.built = engine.produce_all(chosen, ctx, renderer, progress)
+    if write:
+        readability.remember(grades)
+    if write and not result.diags.has_errors():
+        full = not names and not options.shard
+        result.written = write_outputs(root / "out", result.built, full=full)
+        if full:
+            ctx.cache.prune()
+    return result
+
+
+def _context(root: Path, project: m.Project, write: bool, options: Options,
+             diags: Diagnostics, html_dir: Path | None = None) -> engine.Context:
+    """What the engine needs for one run: this project's cache, templates and URL policy."""
+    cache = Cache(root, root / "out", read=options.cache)
+    env = layouts.environment(root, FILTERS)
+    if write:  # compiled templates are kept too (never by check: it writes nothing)
+        env.bytecode_cache = cache.template_cache()
+    return engine.Context(project, env, root, allowed_folders(root), cache, write, diags,
+                          html_dir)
+
+
+def packet(root: Path, recipient: m.Recipient, write: bool = True) -> Result:
+    """`ketabrochure packet`: check and write one referral packet into out/, through the same
+    engine as `build` (in this process: one document needs no workers)."""
+    result = Result()
+    project, _ = load(root, result.diags)
+    if project is None:
+        return result
+    _check_recipient(root, recipient, project)
+    found = layouts.discover(root, KINDS, Diagnostics())
+    if PACKET_LAYOUT not in found:
+        raise UsageError(f"no layout '{PACKET_LAYOUT}' in layouts/")
+    project = dataclasses.replace(project, recipients={**project.recipients,
+                                                       recipient.id: recipient})
+    spec = next((s for s in project.documents if s.layout == PACKET_LAYOUT), None)
+    paper = spec.papers[0] if spec else "letter"
+    budget = spec.budget if spec else m.PageBudget(maximum=1 + len(recipient.conditions))
+    spec = spec or m.DocumentSpec(PACKET_LAYOUT, (recipient.id,), (paper,), "en", budget,
+                                  recipient.loc)
+    document = m.Document(found[PACKET_LAYOUT], recipient.id, paper, spec.language, budget, spec)
+    ctx = _context(root, project, write, Options(), result.diags)
+    with Renderer(jobs=1) as renderer:
+        result.built = engine.produce_all([document], ctx, renderer)
+    if write and result.built and not result.diags.has_errors():
+        result.written = write_outputs(root / "out", result.built, full=False)
+    return result
+
+
+def _check_recipient(root: Path, recipient: m.Recipient, project: m.Project) -> None:
+    """A recipient from the command line must ask for known conditions, in printable letters."""
+    for condition in recipient.conditions:
+        if condition not in project.conditions:
+            raise UsageError(f"no condition '{condition}'"
+                             f"{suggestion(condition, project.conditions)} "
+                             f"(known: {', '.join(sorted(project.conditions))})")
+    charset = coverage(root / "assets" / "fonts")
+    text = " ".join((recipient.name, recipient.practice, *recipient.address))
+    missing = sorted({c for c in text if charset and c not in charset})
+    if missing:
+        raise UsageError(f"the vendored fonts cannot print {', '.join(map(repr, missing))}"
+                         " in the recipient's name, practice or address")

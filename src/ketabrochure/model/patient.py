@@ -1,0 +1,123 @@
+"""The patient-content model: bilingual texts, handouts, brochures, glossary; no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..diagnostics import Location
+
+PANELS: tuple[str, ...] = ("flap", "back", "front", "left", "middle", "right")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One patient-facing text, English and Spanish side by side, with what backs it."""
+
+    path: str  # the YAML field, e.g. "findings[2]"
+    en: str
+    es: str | None
+    loc: Location
+    lang_locs: dict[str, Location] = field(default_factory=dict, compare=False)
+    cites: tuple[str, ...] = ()
+    cite_locs: tuple[Location, ...] = ()
+    facts: tuple[str, ...] = ()
+    fact_locs: tuple[Location, ...] = ()
+    english_only: bool = False
+
+    def raw(self, lang: str) -> str:
+        """The text in a language (English where the field is marked English-only)."""
+        return self.es if lang == "es" and self.es is not None else self.en
+
+    def where(self, lang: str) -> Location:
+        return self.lang_locs.get(lang, self.loc)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading, then paragraphs, then bullet points (each optional)."""
+
+    heading: Text | None
+    text: tuple[Text, ...]
+    bullets: tuple[Text, ...]
+
+    @property
+    def texts(self) -> tuple[Text, ...]:
+        return ((self.heading,) if self.heading else ()) + self.text + self.bullets
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    blocks: tuple[Block, ...]
+    loc: Location
+
+    @property
+    def texts(self) -> tuple[Text, ...]:
+        return tuple(t for block in self.blocks for t in block.texts)
+
+
+@dataclass(frozen=True)
+class Brochure:
+    id: str
+    title: Text
+    panels: dict[str, Panel]
+    reviewed_on: dt.date
+    loc: Location
+
+    @property
+    def texts(self) -> tuple[Text, ...]:
+        return (self.title, *tuple(t for p in self.panels.values() for t in p.texts))
+
+
+@dataclass(frozen=True)
+class Handout:
+    id: str  # a condition id
+    title: Text
+    condition: Text
+    treatment: Text
+    findings: tuple[Text, ...]
+    strength: Text
+    side_effects: tuple[Text, ...]
+    questions: tuple[Text, ...]
+    reviewed_on: dt.date
+    loc: Location
+
+    @property
+    def texts(self) -> tuple[Text, ...]:
+        return (self.title, self.condition, self.treatment, *self.findings, self.strength,
+                *self.side_effects, *self.questions)
+
+
+@dataclass(frozen=True)
+class Term:
+    term: Text
+    definition: Text
+
+
+@dataclass(frozen=True)
+class Common:
+    """Text every patient document shares (content/patient.yaml)."""
+
+    off_label: Text
+    visit: tuple[Text, ...]
+    not_for: tuple[Text, ...]
+    questions: tuple[Text, ...]
+    labels: dict[str, Text]
+    forbidden: tuple[tuple[str, Location], ...]
+    loc: Location
+
+    @property
+    def texts(self) -> tuple[Text, ...]:
+        return (self.off_label, *self.visit, *self.not_for, *self.questions)
+
+
+@dataclass(frozen=True)
+class PatientContent:
+    """All patient content; a project without content/patient.yaml has none."""
+
+    common: Common | None = None
+    handouts: dict[str, Handout] = field(default_factory=dict)
+    brochures: dict[str, Brochure] = field(default_factory=dict)
+    glossary: tuple[Term, ...] = ()
+    broken: frozenset[str] = frozenset()

@@ -1,0 +1,155 @@
+"""Read patient content (patient.yaml, handouts/, brochures/, glossary.yaml): bilingual, located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import model as m
+from ..diagnostics import Diagnostics, Location
+from ..read.fields import Fields, describe, suggestion
+from ..read.reader import Reader
+from ..read.yamlsource import Node
+
+TEXT_KEYS = ("en", "es", "cites", "facts", "english_only")
+PANEL_KEYS = ("heading", "text", "bullets")
+
+
+class PatientReader(Reader):
+    """Reads the patient-facing YAML; every text must carry English and Spanish side by side."""
+
+    # -- bilingual texts -------------------------------------------------------------------
+    def text_node(self, node: Node, path: str) -> m.Text | None:
+        if not node.is_map:
+            self.diags.error(node.loc, "content.bilingual", path,
+                             f"must be a mapping {{en: ..., es: ...}}; got {describe(node.value)}")
+            return None
+        t = Fields(node, path, self.diags, TEXT_KEYS)
+        en = t.text("en")
+        english_only = t.boolean("english_only", False)
+        es_node = node.value.get("es")
+        es = t.text("es", required=False)
+        if (es_node is None or es_node.value is None) and not english_only:
+            self.diags.error(node.loc, "content.translation", path,
+                             "no Spanish translation: add 'es' beside 'en', or mark the field "
+                             "english_only: true")
+        cites, cite_locs = t.text_list("cites", required=False)
+        facts, fact_locs = t.text_list("facts", required=False)
+        if en is None:
+            return None
+        lang_locs = {lang: node.value[lang].loc for lang in ("en", "es") if lang in node.value}
+        return m.Text(path=path, en=en, es=es, loc=node.loc, lang_locs=lang_locs, cites=cites,
+                       cite_locs=cite_locs, facts=facts, fact_locs=fact_locs,
+                       english_only=english_only)
+
+    def text(self, f: Fields, key: str, required: bool = True) -> m.Text | None:
+        node = f.get(key, required)
+        return None if node is None else self.text_node(node, f"{f.where}.{key}".lstrip("."))
+
+    def texts(self, f: Fields, key: str, required: bool = True) -> tuple[m.Text, ...]:
+        prefix = f"{f.where}.{key}".lstrip(".")
+        nodes = f.items(key, required)
+        found = (self.text_node(n, f"{prefix}[{i + 1}]") for i, n in enumerate(nodes))
+        return tuple(t for t in found if t is not None)
+
+    # -- files -----------------------------------------------------------------------------
+    def common(self, path: Path) -> m.Common | None:
+        f = self.fields(path, ("off_label", "visit", "not_for", "questions", "labels",
+                                      "forbidden"))
+        if f is None:
+            return None
+        off_label = self.text(f, "off_label")
+        visit, not_for = self.texts(f, "visit"), self.texts(f, "not_for")
+        questions = self.texts(f, "questions")
+        labels: dict[str, m.Text] = {}
+        labels_node = f.get("labels")
+        if labels_node is not None and labels_node.is_map:
+            for key, node in labels_node.value.items():
+                label = self.text_node(node, f"labels.{key}")
+                if label is not None:
+                    labels[key] = label
+        forbidden, forbidden_locs = f.text_list("forbidden")
+        if off_label is None:
+            return None
+        return m.Common(off_label=off_label, visit=visit, not_for=not_for, questions=questions,
+                         labels=labels,
+                         forbidden=tuple(zip(forbidden, forbidden_locs, strict=True)),
+                         loc=Location(self.shown(path)))
+
+    def handout(self, path: Path) -> m.Handout | None:
+        f = self.fields(path, ("title", "condition", "treatment", "findings", "strength",
+                               "side_effects", "questions", "reviewed_on"))
+        if f is None:
+            return None
+        title, condition = self.text(f, "title"), self.text(f, "condition")
+        treatment, strength = self.text(f, "treatment"), self.text(f, "strength")
+        reviewed_on = f.date("reviewed_on")
+        findings, side_effects = self.texts(f, "findings"), self.texts(f, "side_effects")
+        questions = self.texts(f, "questions", required=False)
+        if (title is None or condition is None or treatment is None or strength is None
+                or reviewed_on is None):
+            return None
+        return m.Handout(id=path.stem, title=title, condition=condition, treatment=treatment,
+                         findings=findings, strength=strength, side_effects=side_effects,
+                         questions=questions, reviewed_on=reviewed_on,
+                         loc=Location(self.shown(path)))
+
+    def brochure(self, path: Path) -> m.Brochure | None:
+        f = self.fields(path, ("title", "panels", "reviewed_on"))
+        if f is None:
+            return None
+        title, reviewed_on = self.text(f, "title"), f.date("reviewed_on")
+        p = f.sub("panels", m.PANELS)
+        panels: dict[str, m.Panel] = {}
+        for name in m.PANELS:
+            if p is None:
+                break
+            blocks = tuple(b for b in (self.block(node, f"panels.{name}[{i + 1}]")
+                                       for i, node in enumerate(p.items(name))) if b)
+            if blocks:
+                panels[name] = m.Panel(name=name, blocks=blocks, loc=p.loc(name))
+        if title is None or reviewed_on is None or len(panels) != len(m.PANELS):
+            return None
+        return m.Brochure(id=path.stem, title=title, panels=panels, reviewed_on=reviewed_on,
+                          loc=Location(self.shown(path)))
+
+    def block(self, node: Node, path: str) -> m.Block | None:
+        sub = Fields(node, path, self.diags, PANEL_KEYS)
+        if not sub.ok:
+            return None
+        return m.Block(heading=self.text(sub, "heading", False),
+                       text=self.texts(sub, "text", False),
+                       bullets=self.texts(sub, "bullets", False))
+
+    def glossary(self, path: Path) -> tuple[m.Term, ...]:
+        f = self.fields(path, ("terms",))
+        terms = []
+        for i, node in enumerate(f.items("terms") if f else []):
+            t = Fields(node, f"terms[{i + 1}]", self.diags, ("term", "definition"))
+            if t.ok:
+                term, definition = self.text(t, "term"), self.text(t, "definition")
+                if term and definition:
+                    terms.append(m.Term(term, definition))
+        return tuple(terms)
+
+
+def read_patient(root: Path, conditions: dict[str, m.Condition],
+                 diags: Diagnostics) -> m.PatientContent:
+    """All patient content; a project without any (no content/patient.yaml) has none."""
+    content = root / "content"
+    reader = PatientReader(root, diags)
+    if not (content / "patient.yaml").is_file():
+        if (content / "handouts").is_dir() or (content / "brochures").is_dir():
+            diags.error(Location("content/patient.yaml"), "content.missing-file", "patient",
+                        "handouts and brochures need content/patient.yaml (shared patient text)")
+        return m.PatientContent()
+    common = reader.common(content / "patient.yaml")
+    handouts = reader.each("handouts", reader.handout)
+    for handout_id, handout in handouts.items():
+        if handout_id not in conditions:
+            diags.error(handout.loc, "content.unknown-ref", "handout",
+                        f"no condition '{handout_id}' in content/conditions/"
+                        f"{suggestion(handout_id, conditions)}")
+    brochures = reader.each("brochures", reader.brochure)
+    glossary = reader.glossary(content / "glossary.yaml")
+    return m.PatientContent(common, handouts, brochures, glossary,
+                             broken=frozenset(reader.broken))

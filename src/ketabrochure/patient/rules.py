@@ -1,0 +1,109 @@
+"""Rules over patient text: citations, numbers from the data, banned phrases, reading grade."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .. import model as m
+from ..diagnostics import Diagnostics, Location
+from . import numbers, readability
+
+LANGS = ("en", "es")
+FDA_CLAIM = re.compile(r"FDA[-\s]approved|approved by the FDA|FDA\s+(?:has\s+)?approved|"
+                       r"aprobad[oa]s? por la FDA|FDA\s+(?:ha\s+aprobado|aprobó)", re.IGNORECASE)
+KETAMINE = re.compile(r"(?<![a-z])(ketamine|ketamina)", re.IGNORECASE)
+ALLOWING = re.compile(r"\b(not|only|no|solo|sólo|únicamente|esketamine|esketamina|spravato)\b",
+                      re.IGNORECASE)
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def all_texts(patient: m.PatientContent) -> Iterator[m.Text]:
+    if patient.common is not None:
+        yield from patient.common.texts
+        yield from patient.common.labels.values()
+    for handout in patient.handouts.values():
+        yield from handout.texts
+    for brochure in patient.brochures.values():
+        yield from brochure.texts
+    for term in patient.glossary:
+        yield from (term.term, term.definition)
+
+
+def languages(text: m.Text) -> tuple[str, ...]:
+    return ("en",) if text.english_only or text.es is None else LANGS
+
+
+def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnostics) -> None:
+    """Every rule over every patient text, in both languages."""
+    forbidden = patient.common.forbidden if patient.common else ()
+    for text in all_texts(patient):
+        _sources(text, project, diags)
+        for lang in languages(text):
+            _language_rules(text, lang, project, forbidden, diags)
+    for handout in patient.handouts.values():
+        for item in (*handout.findings, handout.strength):
+            if not item.cites:
+                diags.error(item.loc, "content.uncited", f"handout {handout.id}: {item.path}",
+                            "what studies found must cite at least one study (cites: [...])")
+    common = patient.common
+    if common is not None and not any(
+            project.regulatory[f].off_label for f in common.off_label.facts
+            if f in project.regulatory):
+        diags.error(common.off_label.loc, "content.off-label", "off_label",
+                    "must cite the off-label regulatory fact (facts: [...])")
+
+
+def _sources(text: m.Text, project: m.Project, diags: Diagnostics) -> None:
+    for study_id, loc in zip(text.cites, text.cite_locs, strict=False):
+        study = project.studies.get(study_id)
+        if study is None:
+            if study_id not in project.broken:
+                diags.error(loc, "content.unknown-ref", f"{text.path}.cites",
+                            f"no study '{study_id}'")
+        elif study.role != "efficacy":
+            diags.error(loc, "content.patient-evidence", f"{text.path}.cites",
+                        f"'{study_id}' is a {study.role} study: patient text cites only "
+                        "studies in people that test whether treatment works")
+    for fact_id, loc in zip(text.facts, text.fact_locs, strict=False):
+        if fact_id not in project.regulatory:
+            diags.error(loc, "content.unknown-ref", f"{text.path}.facts",
+                        f"no regulatory fact '{fact_id}'")
+    named = numbers.studies_named(text.en) | numbers.studies_named(text.es or "")
+    for study_id in sorted(named - set(text.cites)):
+        diags.error(text.loc, "content.uncited", text.path,
+                    f"uses a number from '{study_id}' but does not cite it")
+    if re.search(r"\d|\{", text.en) and not (text.cites or text.facts) and \
+            not text.path.startswith("labels."):
+        diags.error(text.loc, "content.uncited", text.path,
+                    "a statement with a number must cite studies (cites) or facts (facts)")
+
+
+def _language_rules(text: m.Text, lang: str, project: m.Project,
+                    forbidden: tuple[tuple[str, Location], ...], diags: Diagnostics) -> None:
+    where, loc = f"{text.path}.{lang}", text.where(lang)
+    try:
+        filled = numbers.fill(text.raw(lang), project.studies, lang)
+    except numbers.PlaceholderError as exc:
+        diags.error(loc, "content.placeholder", where, str(exc))
+        return
+    for phrase, _ in forbidden:
+        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", filled, re.IGNORECASE):
+            diags.error(loc, "content.forbidden", where,
+                        f"patient text may not say '{phrase}' (see forbidden in patient.yaml)")
+    for sentence in SENTENCE.split(filled):
+        if FDA_CLAIM.search(sentence) and KETAMINE.search(sentence) and \
+                not ALLOWING.search(sentence):
+            diags.error(loc, "content.forbidden", where,
+                        "says ketamine is FDA-approved: IV ketamine for mental health is off-label")
+    if readability.scored(filled):
+        score = readability.grade(filled, lang)
+        formula = readability.FORMULAS[lang]
+        if score > readability.ERROR_ABOVE:
+            diags.error(loc, "check.readability", where,
+                        f"reading grade {score:g} ({formula}) is above "
+                        f"{readability.ERROR_ABOVE:g}: use shorter sentences and words")
+        elif score > readability.WARN_ABOVE:
+            diags.warning(loc, "check.readability", where,
+                          f"reading grade {score:g} ({formula}); the target is "
+                          f"{readability.WARN_ABOVE:g} or below")

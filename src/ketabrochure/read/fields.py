@@ -1,0 +1,213 @@
+"""Typed, located reading of YAML mappings: every problem becomes a diagnostic, never an
+exception."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from ..diagnostics import Diagnostics, Location
+from .yamlsource import Node
+
+T = TypeVar("T")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # ids: file names, recipients, locations
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+PMID_RE = re.compile(r"^\d{1,9}$")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+
+_TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+               list: "a list", dict: "a mapping", dt.date: "a date", type(None): "empty"}
+
+
+def describe(value: object) -> str:
+    """How a value reads to a content editor: `a number (12)`, `a list`, ..."""
+    kind = _TYPE_NAMES.get(type(value), type(value).__name__)
+    if isinstance(value, str | int | float | bool | dt.date):
+        return f"{kind} ({value!r})" if not isinstance(value, str) else f"text ({value!r})"
+    return kind
+
+
+def suggestion(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for a near miss, else an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class Fields:
+    """Reads the keys of one YAML mapping, reporting missing, unknown and mistyped fields."""
+
+    def __init__(self, node: Node, where: str, diags: Diagnostics, known: Iterable[str]) -> None:
+        self.node = node
+        self.where = where
+        self.diags = diags
+        self.known = tuple(known)
+        self.ok = node.is_map
+        if not self.ok:
+            self.error(node.loc, f"must be a mapping of {', '.join(self.known)}; "
+                       f"got {describe(node.value)}", code="content.type")
+            return
+        for key, loc in node.key_locs.items():
+            if key not in self.known:
+                self.error(loc, f"unknown field '{key}'{suggestion(key, self.known)}",
+                           code="content.unknown-field", where=self._path(key))
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _path(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def error(self, loc: Location, message: str, code: str = "content.invalid",
+              where: str | None = None) -> None:
+        self.diags.error(loc, code, where or self.where or "file", message)
+
+    def loc(self, key: str) -> Location:
+        if self.ok and key in self.node.value:
+            child: Node = self.node.value[key]
+            return child.loc
+        return self.node.loc
+
+    def locs(self) -> dict[str, Location]:
+        return {key: child.loc for key, child in self.node.value.items()} if self.ok else {}
+
+    def get(self, key: str, required: bool = True) -> Node | None:
+        if not self.ok:
+            return None
+        child: Node | None = self.node.value.get(key)
+        if child is None or child.value is None:
+            if required:
+                if child is None:
+                    self.error(self.node.loc, f"missing required field '{key}'",
+                               code="content.missing-field", where=self._path(key))
+                else:
+                    self.error(child.loc, "is empty", code="content.missing-field",
+                               where=self._path(key))
+            return None
+        return child
+
+    def _typed(self, key: str, required: bool, check: Callable[[object], bool],
+               expected: str) -> Node | None:
+        child = self.get(key, required)
+        if child is not None and not check(child.value):
+            self.error(child.loc, f"must be {expected}; got {describe(child.value)}",
+                       code="content.type", where=self._path(key))
+            return None
+        return child
+
+    # -- typed getters ---------------------------------------------------------------------
+    def text(self, key: str, required: bool = True, allow_number: bool = False) -> str | None:
+        def check(v: object) -> bool:
+            number = isinstance(v, int | float) and not isinstance(v, bool)
+            return isinstance(v, str) or (allow_number and number)
+
+        child = self._typed(key, required, check, "text")
+        if child is None:
+            return None
+        value = str(child.value).strip()
+        if not value:
+            self.error(child.loc, "is empty", code="content.missing-field", where=self._path(key))
+            return None
+        return value
+
+    def integer(self, key: str, required: bool = True, minimum: int = 0) -> int | None:
+        child = self._typed(key, required, lambda v: isinstance(v, int) and not isinstance(v, bool),
+                            "a whole number")
+        if child is None:
+            return None
+        if child.value < minimum:
+            self.error(child.loc, f"must be at least {minimum}; got {child.value}",
+                       where=self._path(key))
+            return None
+        return int(child.value)
+
+    def number(self, key: str, required: bool = True) -> float | None:
+        child = self._typed(key, required,
+                            lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+                            "a number")
+        return None if child is None else float(child.value)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        child = self._typed(key, False, lambda v: isinstance(v, bool), "true or false")
+        return default if child is None else bool(child.value)
+
+    def choice(self, key: str, choices: Iterable[str], required: bool = True) -> str | None:
+        choices = tuple(choices)
+        value = self.text(key, required)
+        if value is not None and value not in choices:
+            self.error(self.loc(key),
+                       f"'{value}' is not one of {', '.join(choices)}{suggestion(value, choices)}",
+                       where=self._path(key))
+            return None
+        return value
+
+    def date(self, key: str, required: bool = True) -> dt.date | None:
+        child = self.get(key, required)
+        if child is None:
+            return None
+        value = child.value
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.error(child.loc, f"must be a date written YYYY-MM-DD; got {describe(value)}",
+                   code="content.date", where=self._path(key))
+        return None
+
+    def choices(self, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        """An optional list of choices, e.g. `variants: [office, print-shop]`."""
+        values, locs = self.text_list(key, required=False)
+        for value, loc in zip(values, locs, strict=False):
+            if value not in allowed:
+                self.error(loc, f"'{value}' is not one of {', '.join(allowed)}"
+                           f"{suggestion(value, allowed)}", where=self._path(key))
+        return tuple(v for v in values if v in allowed)
+
+    def url(self, key: str, required: bool = True) -> str | None:
+        """A web address (https:// or http://)."""
+        url = self.text(key, required)
+        if url is not None and not URL_RE.match(url):
+            self.error(self.loc(key), f"'{url}' is not a web address starting with https://",
+                       code="content.url", where=self._path(key))
+        return url
+
+    def items(self, key: str, required: bool = True) -> list[Node]:
+        child = self._typed(key, required, lambda v: isinstance(v, list), "a list")
+        return [] if child is None else list(child.value)
+
+    def text_list(self, key: str,
+                  required: bool = True) -> tuple[tuple[str, ...], tuple[Location, ...]]:
+        texts: list[str] = []
+        locs: list[Location] = []
+        for index, item in enumerate(self.items(key, required)):
+            if isinstance(item.value, str) and item.value.strip():
+                texts.append(item.value.strip())
+                locs.append(item.loc)
+            else:
+                self.error(item.loc, f"must be text; got {describe(item.value)}",
+                           code="content.type", where=f"{self._path(key)}[{index + 1}]")
+        return tuple(texts), tuple(locs)
+
+    def entries(self, key: str, what: str) -> list[tuple[str, Node, Location]]:
+        """A mapping of ids to entries (`facts:`, `recipients:`): (id, entry, id's location)."""
+        child = self.get(key)
+        if child is None:
+            return []
+        if not child.is_map:
+            self.error(child.loc, f"must be a mapping of {what} ids to {what}s",
+                       where=self._path(key))
+            return []
+        return [(name, node, child.key_locs[name]) for name, node in child.value.items()]
+
+    def sub(self, key: str, known: Iterable[str], required: bool = True) -> Fields | None:
+        child = self.get(key, required)
+        if child is None:
+            return None
+        fields = Fields(child, self._path(key), self.diags, known)
+        return fields if fields.ok else None

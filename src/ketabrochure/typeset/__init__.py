@@ -1,0 +1,1 @@
+"""Stage 5: HTML -> laid-out pages and PDF bytes. The only place that imports WeasyPrint."""

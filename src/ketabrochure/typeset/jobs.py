@@ -1,0 +1,92 @@
+"""Typesetting jobs: what to lay out for one document, and the small outcome it returns.
+
+A job carries the HTML (rendered in the main process) and returns a small, picklable outcome;
+the PDF and its thumbnail go straight into the cache's object store, so large builds never
+hold every PDF in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..files import put_object
+from ..model import PageBudget
+from . import pdf
+from .thumbs import thumbnail
+
+
+@dataclass(frozen=True)
+class Part:
+    """HTML to lay out: its alternatives are tried in order until one fits the budget (the
+    last one is kept)."""
+
+    htmls: tuple[str, ...]
+    budget: PageBudget
+    base_dir: Path  # relative URLs resolve from here (the layout's folder)
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int
+    parts: tuple[Part, ...]  # one, or several whose pages are combined (a referral packet)
+    allowed: tuple[Path, ...]
+    cache: Path | None  # the cache folder the PDF and thumbnail go to; None when only checking
+    bleed: float | None = None  # print-shop BleedBox distance, in points
+    measure_css: str | None = None  # brochures: CSS to lay out again with, to measure panels
+
+
+@dataclass
+class Outcome:
+    index: int
+    pages: int = 0
+    warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    served: dict[Path, str] = field(default_factory=dict)
+    pdf: str | None = None  # SHA-256 of the PDF in the object store
+    thumb: str | None = None
+    regions: dict[str, Any] | None = None  # measured brochure panels (pdf.regions_to_json)
+    part_pages: list[int] = field(default_factory=list)  # each part's pages, as laid out
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def fit(part: Part, allowed: tuple[Path, ...]) -> pdf.Typeset:
+    """The first alternative that fits the part's budget, else the last; `served` names the
+    files every attempt read (the choice depends on them all)."""
+    served: dict[Path, str] = {}
+    for i, html in enumerate(part.htmls):
+        result = pdf.typeset(html, part.base_dir, allowed)
+        served.update(result.served)
+        if i == len(part.htmls) - 1 or result.document is None or part.budget.allows(result.pages):
+            break
+    result.served = served
+    return result
+
+
+def typeset_parts(parts: tuple[Part, ...],
+                  allowed: tuple[Path, ...]) -> tuple[pdf.Typeset, list[int]]:
+    """Every part fitted, their pages combined into one document; and each part's pages."""
+    fitted = [fit(part, allowed) for part in parts]
+    combined = fitted[0] if len(fitted) == 1 else pdf.combine(fitted)
+    return combined, [part.pages for part in fitted]
+
+
+def typeset_job(job: Job) -> Outcome:
+    """Typeset one document; with a cache, write its PDF and thumbnail into the object store."""
+    result, part_pages = typeset_parts(job.parts, job.allowed)
+    outcome = Outcome(job.index, result.pages, result.warnings, result.problems, result.served,
+                      part_pages=part_pages)
+    if result.document is not None and job.measure_css is not None:
+        part = job.parts[0]
+        regions = pdf.panels(result, part.base_dir, job.allowed, job.measure_css,
+                             split=not part.budget.allows(result.pages))
+        outcome.regions = pdf.regions_to_json(regions)
+    if result.document is not None and job.cache is not None:
+        data = pdf.pdf_bytes(result, job.bleed)
+        outcome.pdf = put_object(job.cache, data, "pdf")
+        outcome.thumb = put_object(job.cache, thumbnail(data), "png")
+    return outcome

@@ -1,0 +1,288 @@
+"""Typeset HTML with WeasyPrint (the only module that imports it): URL policy, logs, PDF bytes.
+
+WeasyPrint is imported lazily, on the first document that must really be typeset: a build
+whose documents all come from the cache never pays for importing it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import mimetypes
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import unquote, urlsplit
+
+from ..files import FONT_SUFFIXES, sha256_file
+
+if TYPE_CHECKING:
+    import weasyprint
+
+WEASYPRINT_VERSION = metadata.version("weasyprint")
+PDF_VARIANT = "pdf/ua-1"
+
+
+@functools.cache
+def _weasyprint() -> Any:
+    """The weasyprint module, imported on first use (about 0.4 s)."""
+    import weasyprint
+
+    return weasyprint
+
+
+@functools.cache
+def _classes() -> tuple[Any, type[Exception]]:
+    """The URL fetcher class and its refusal exception, built once WeasyPrint is imported."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class RefusedURL(FatalURLFetchingError):  # type: ignore[misc]  # WeasyPrint has no types
+        """Raised for any resource outside the project's allowed folders: stops the document."""
+
+    class ProjectFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves `data:` URLs and files under the allowed folders; refuses everything else.
+
+        Every file it serves is remembered with its SHA-256 (`served`): the cache keys on them.
+        """
+
+        def __init__(self, allowed: tuple[Path, ...]) -> None:
+            super().__init__(fail_on_errors=True, allowed_protocols=("data", "file"))
+            self.allowed = tuple(p.resolve() for p in allowed)
+            self.refused: list[str] = []
+            self.served: dict[Path, str] = {}
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if any(path.is_relative_to(root) for root in self.allowed):
+                    if not path.is_file():
+                        return self._refuse(url, f"no such file {path}")
+                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    data = path.read_bytes()
+                    self.served[path] = hashlib.sha256(data).hexdigest()
+                    return URLFetcherResponse(url, data, {"Content-Type": kind})
+                return self._refuse(url, "outside the project's layouts/, assets/ and content/")
+            return self._refuse(url, "network and other URLs are not allowed")
+
+        def _refuse(self, url: str, why: str) -> Any:
+            self.refused.append(f"{url} ({why})")
+            raise RefusedURL(f"refused {url}: {why}")
+
+    return ProjectFetcher, RefusedURL
+
+
+def project_fetcher(allowed: tuple[Path, ...]) -> Any:
+    """A URL fetcher that enforces the project's URL policy (see `_classes`)."""
+    return _classes()[0](allowed)
+
+
+@dataclass
+class Typeset:
+    """A laid-out document, or the reasons it could not be laid out."""
+
+    document: weasyprint.Document | None
+    problems: list[str] = field(default_factory=list)  # errors: refused URLs, attachments
+    warnings: list[str] = field(default_factory=list)  # WeasyPrint's own log
+    served: dict[Path, str] = field(default_factory=dict)  # files read for it, with SHA-256
+    html: str = ""  # the HTML laid out ("" for a document combined from parts)
+
+    @property
+    def pages(self) -> int:
+        return len(self.document.pages) if self.document else 0
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _captured_log() -> Iterator[_Collect]:
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+class _Fonts:
+    """One font configuration per process, and the font files it has loaded.
+
+    @font-face files are loaded once per process, not per document, so later documents do not
+    fetch them again: every document's `served` files include the fonts loaded so far.
+    """
+
+    config: ClassVar[Any] = None
+    files: ClassVar[dict[Path, str]] = {}
+
+
+def font_config() -> Any:
+    """The process's FontConfiguration; a new one if a font file it loaded has changed on disk."""
+    if _Fonts.config is not None and any(sha256_file(p) != h for p, h in _Fonts.files.items()):
+        _Fonts.config, _Fonts.files = None, {}
+    if _Fonts.config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _Fonts.config = FontConfiguration()
+    return _Fonts.config
+
+
+def forget_inherited_fonts() -> None:
+    """A forked worker may inherit its parent's font configuration, whose font files live in
+    the parent's temporary folder: it must not share (or, when dropped, delete) that folder,
+    so it forgets the inherited one and makes its own."""
+    if _Fonts.config is not None:
+        _Fonts.config._folder = None  # the parent's: keep FontConfiguration.__del__ off it
+        _Fonts.config, _Fonts.files = None, {}
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and set fonts up (once per process; later calls cost nothing)."""
+    _weasyprint()
+    _classes()
+    font_config()
+
+
+def typeset(html: str, base_dir: Path, allowed: tuple[Path, ...]) -> Typeset:
+    """Lay the HTML out into pages, fetching only what the URL policy allows."""
+    weasyprint = _weasyprint()
+    fetcher_class, refused_url = _classes()
+    fetcher = fetcher_class(allowed)
+    config = font_config()
+    with _captured_log() as log:
+        try:
+            source = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
+                                     url_fetcher=fetcher)
+            document = source.render(font_config=config)
+        except refused_url:
+            document = None
+    _Fonts.files.update((p, h) for p, h in fetcher.served.items() if p.suffix in FONT_SUFFIXES)
+    fonts = {p: h for p, h in _Fonts.files.items()
+             if any(p.is_relative_to(root) for root in fetcher.allowed)}  # this project's
+    result = Typeset(document, [f"refused {r}" for r in fetcher.refused], log.messages,
+                     {**fonts, **fetcher.served}, html)
+    if document is not None:
+        result.problems += _attachments(document)
+    if result.problems:
+        result.document = None
+    return result
+
+
+def _attachments(document: weasyprint.Document) -> list[str]:
+    """Attachments would embed files in the PDF: never allowed."""
+    found = ["a <link rel=attachment> is not allowed" for _ in document.metadata.attachments]
+    for page in document.pages:
+        found += [f"attachment link {target!r} is not allowed"
+                  for kind, target, *_ in page.links if kind == "attachment"]
+    return found
+
+
+def pdf_bytes(typeset: Typeset, bleed: float | None = None) -> bytes:
+    """The tagged PDF (PDF/UA-1); dates come from the HTML metadata, so output is reproducible.
+
+    With `bleed` (in points), each page's BleedBox is set that far outside its TrimBox: the CSS
+    bleed area (the MediaBox) may be wider, to hold crop marks off the artwork.
+    """
+    assert typeset.document is not None
+    finisher = None if bleed is None else _bleed_box_setter(bleed)
+    data: bytes = typeset.document.write_pdf(pdf_variant=PDF_VARIANT, finisher=finisher)
+    return data
+
+
+def _bleed_box_setter(bleed: float) -> Callable[[weasyprint.Document, object], None]:
+    def finish(_document: weasyprint.Document, pdf: object) -> None:
+        for obj in pdf.objects:  # type: ignore[attr-defined]
+            if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
+                left, top, right, bottom = obj["TrimBox"]
+                obj["BleedBox"] = type(obj["TrimBox"])(
+                    [left - bleed, top - bleed, right + bleed, bottom + bleed])
+    return finish
+
+
+@dataclass
+class Region:
+    """An element marked `data-panel` in the HTML and the `data-field` elements inside it
+    (in CSS px)."""
+
+    top: float
+    bottom: float
+    fields: dict[str, tuple[float, float, int]] = field(default_factory=dict)  # top, bottom, words
+
+
+def panels(typeset: Typeset, base_dir: Path, allowed: tuple[Path, ...], css: str,
+           split: bool) -> dict[str, Region]:
+    """The document's `data-panel` regions, measured where they were laid out; or, if its
+    content was `split` across more pages than planned (a panel overflowed), laid out again
+    with `css` (e.g. one very tall page) to measure each panel whole."""
+    assert typeset.document is not None
+    document = typeset.document
+    if split:
+        weasyprint = _weasyprint()
+        with _captured_log():
+            source = weasyprint.HTML(string=typeset.html, url_fetcher=project_fetcher(allowed),
+                                     base_url=base_dir.resolve().as_uri() + "/")
+            document = source.render(font_config=font_config(),
+                                     stylesheets=[weasyprint.CSS(string=css)])
+    regions: dict[str, Region] = {}
+    for page in document.pages:
+        _walk(page._page_box, None, regions, set())
+    return regions
+
+
+def regions_to_json(regions: dict[str, Region]) -> dict[str, Any]:
+    return {name: {"top": r.top, "bottom": r.bottom, "fields": r.fields}
+            for name, r in regions.items()}
+
+
+def regions_from_json(data: dict[str, Any]) -> dict[str, Region]:
+    return {name: Region(r["top"], r["bottom"], {k: tuple(v) for k, v in r["fields"].items()})
+            for name, r in data.items()}
+
+
+def _walk(box: Any, region: Region | None, regions: dict[str, Region], seen: set[int]) -> None:
+    element = getattr(box, "element", None)
+    if element is not None and hasattr(box, "margin_height"):
+        top = box.position_y
+        bottom = top + box.margin_height()
+        if element.get("data-panel") and id(element) not in seen:
+            seen.add(id(element))
+            region = regions.setdefault(element.get("data-panel"), Region(top, bottom))
+        elif element.get("data-field") and region is not None:
+            # an inline text is laid out as one box per line: the field spans all of them
+            name = element.get("data-field")
+            old = region.fields.get(name)
+            words = old[2] if old else len(" ".join(element.itertext()).split())
+            if old:
+                top, bottom = min(top, old[0]), max(bottom, old[1])
+            region.fields[name] = (top, bottom, words)
+    for child in getattr(box, "children", ()):
+        _walk(child, region, regions, seen)
+
+
+def combine(parts: list[Typeset]) -> Typeset:
+    """One document of all the parts' pages, in order, with the first part's metadata
+    (WeasyPrint: `documents[0].copy(all_pages)`); bookmarks and links stay with their pages."""
+    combined = Typeset(None)
+    for part in parts:
+        combined.problems += part.problems
+        combined.warnings += part.warnings
+        combined.served.update(part.served)
+    if all(part.document is not None for part in parts) and parts and not combined.problems:
+        pages = [page for part in parts for page in part.document.pages]  # type: ignore[union-attr]
+        combined.document = parts[0].document.copy(pages)  # type: ignore[union-attr]
+    return combined

