@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         print(f"ketabrochure: error: {exc}", file=stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("ketabrochure: interrupted; no file in out/ was left half-written", file=stderr)
+        print("ketabrochure: interrupted; out/ still holds its last complete edition", file=stderr)
         return 130
 
 

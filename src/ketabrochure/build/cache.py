@@ -2,6 +2,10 @@
 its HTML, a file WeasyPrint read for it (stylesheets, fonts, images), WeasyPrint's version or
 the options change.
 
+Nothing in the cache is executed or unpickled: entries are JSON, checked field by field (a
+malformed entry of any shape is a miss), the files they name must lie inside the project, and
+every object is verified by its hash before use (a damaged one is typeset and written again).
+
 Layout: `entries/<key>.json`, where the key is the SHA-256 of the HTML, the base URL, the
 WeasyPrint version and the options, records the files read (project-relative path and
 SHA-256), the page count, WeasyPrint's warnings and the SHA-256 of the PDF and of its
@@ -13,13 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
-from ..files import atomic_write
+from ..files import atomic_write, sha256_file
 from ..typeset.pdf import PDF_VARIANT, WEASYPRINT_VERSION
 
 CACHE_DIR = ".cache"
@@ -66,22 +70,20 @@ class Cache:
         self.used: set[str] = set()
 
     def file_hash(self, relative: str) -> str | None:
+        """The SHA-256 of a project file; None if it is missing or lies outside the project
+        (an entry naming such a file is never used, and the file is never read)."""
         if relative not in self.hashes:
-            try:
-                data = (self.root / relative).read_bytes()
-                self.hashes[relative] = hashlib.sha256(data).hexdigest()
-            except OSError:
-                self.hashes[relative] = None
+            path = (self.root / relative).resolve()
+            inside = not Path(relative).is_absolute() and path.is_relative_to(self.root)
+            self.hashes[relative] = sha256_file(path) if inside else None
         return self.hashes[relative]
 
     def lookup(self, doc_key: str, need_pdf: bool) -> Entry | None:
         """The entry for this key if every file it read is unchanged (and its PDF is kept)."""
         if not self.read:
             return None
-        try:
-            data = json.loads((self.folder / "entries" / f"{doc_key}.json").read_text())
-            entry = Entry(**data)
-        except (OSError, ValueError, TypeError):
+        entry = _read_entry(self.folder / "entries" / f"{doc_key}.json")
+        if entry is None:
             return None
         if any(self.file_hash(p) != h for p, h in entry.files.items()):
             return None
@@ -113,12 +115,6 @@ class Cache:
         atomic_write(self.folder / "entries" / f"{doc_key}.json",
                      json.dumps(entry.__dict__, indent=1, sort_keys=True).encode())
 
-    def template_cache(self) -> jinja2.BytecodeCache:
-        """Jinja's compiled templates, kept in jinja/ (keyed by each template's source)."""
-        folder = self.folder / "jinja"
-        folder.mkdir(parents=True, exist_ok=True)
-        return jinja2.FileSystemBytecodeCache(str(folder))
-
     def object_path(self, digest: str, suffix: str) -> Path:
         return self.folder / "objects" / f"{digest}.{suffix}"
 
@@ -127,16 +123,69 @@ class Cache:
         entries = self.folder / "entries"
         if not entries.is_dir():
             return
-        kept: set[str] = set()
+        kept: set[str | None] = set()
         for path in entries.glob("*.json"):
-            if path.stem not in self.used:
+            entry = _read_entry(path) if path.stem in self.used else None
+            if entry is None:
                 path.unlink(missing_ok=True)
-                continue
-            try:
-                data = json.loads(path.read_text())
-                kept |= {data.get("pdf"), data.get("thumb")}
-            except (OSError, ValueError):
-                path.unlink(missing_ok=True)
+            else:
+                kept |= {entry.pdf, entry.thumb}
         for path in (self.folder / "objects").glob("*.*"):
             if path.stem not in kept and not path.name.startswith("."):
                 path.unlink(missing_ok=True)
+
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _read_entry(path: Path) -> Entry | None:
+    try:
+        return entry_from_json(json.loads(path.read_bytes()))
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def entry_from_json(data: object) -> Entry | None:
+    """An entry from its JSON, or None unless every field has its type (a cache restored from
+    elsewhere, or damaged, is only ever a miss)."""
+    if not isinstance(data, dict) or set(data) - set(Entry.__dataclass_fields__):
+        return None
+    pages, warnings, files = data.get("pages"), data.get("warnings"), data.get("files")
+    pdf, thumb = data.get("pdf"), data.get("thumb")
+    regions, part_pages = data.get("regions"), data.get("part_pages", [])
+    if not (_whole(pages) and _texts(warnings) and isinstance(files, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
+            and all(d is None or (isinstance(d, str) and SHA256_RE.match(d))
+                    for d in (pdf, thumb))
+            and isinstance(part_pages, list) and all(_whole(p) for p in part_pages)
+            and (regions is None or _regions(regions))):
+        return None
+    return Entry(pages, warnings, files, pdf, thumb,  # type: ignore[arg-type]  # checked above
+                 regions=regions, part_pages=part_pages)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _regions(value: object) -> bool:
+    """Measured panels: {name: {top, bottom, fields: {path: [top, bottom, words]}}}."""
+    if not isinstance(value, dict):
+        return False
+    for region in value.values():
+        if not (isinstance(region, dict) and _number(region.get("top"))
+                and _number(region.get("bottom")) and isinstance(region.get("fields"), dict)):
+            return False
+        for box in region["fields"].values():
+            if not (isinstance(box, list) and len(box) == 3 and _number(box[0])
+                    and _number(box[1]) and _whole(box[2])):
+                return False
+    return True

@@ -163,6 +163,9 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
         ctx.diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
     for problem in outcome.problems:
         ctx.diags.error(document.layout.loc, "pdf.url-policy", document.label, problem)
+    if outcome.failure is not None:
+        ctx.diags.error(kind_of(document).source(ctx.project, document.subject), "pdf.failed",
+                        document.label, outcome.failure)
     if not outcome.ok:
         return
     item.pages, item.rendered = outcome.pages, True
@@ -170,9 +173,14 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
     _check(ctx, document, outcome.pages, outcome.part_pages, outcome.regions)
     if ctx.write:
         files = ctx.cache.relative(outcome.served)
-        ctx.cache.store(k, Entry(outcome.pages, outcome.warnings, files, outcome.pdf,
-                                 outcome.thumb, regions=outcome.regions,
-                                 part_pages=outcome.part_pages))
+        try:
+            ctx.cache.store(k, Entry(outcome.pages, outcome.warnings, files, outcome.pdf,
+                                     outcome.thumb, regions=outcome.regions,
+                                     part_pages=outcome.part_pages))
+        except OSError as exc:
+            ctx.diags.error(document.layout.loc, "out.write", document.label,
+                            f"cannot write its cache entry in out/.cache/ "
+                            f"({exc.strerror or exc}); nothing was published")
 
 
 def _object(ctx: Context, digest: str | None, suffix: str) -> Path | None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..files import atomic_write, sha256_file, write_if_changed
+from ..files import publish, sha256_file
 from . import shelf
 from .engine import Built
 
@@ -15,28 +15,40 @@ MANIFEST = "manifest.json"
 
 
 def write_outputs(out: Path, built: list[Built], full: bool) -> list[Path]:
-    """Write every PDF atomically, then the manifest and the print shelf; a full build removes
-    PDFs it no longer makes. A PDF already in out/ with the same bytes is left alone."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Publish the new edition of out/ in one step (files.publish): every PDF, its thumbnail,
+    the manifest and the print shelf; a full build drops PDFs it no longer makes. With nothing
+    changed, nothing is touched."""
     old = read_manifest(out)
     known = {e["file"]: e.get("sha256") for e in old}
     entries = {} if full else {e["file"]: e for e in old if (out / e["file"]).is_file()}
-    written = []
+    changes: dict[str, bytes | Path] = {}
     for item in built:
-        target = out / item.document.file
-        if known.get(item.document.file) != item.sha256 or sha256_file(target) != item.sha256:
-            atomic_write(target, item.data())
-        written.append(target)
-        entries[item.document.file] = manifest_entry(item)
-        if item.thumb is not None:
-            shelf.copy_thumb(item.thumb, out, item.document.name)
-    for stale in {e["file"] for e in old} - set(entries):
-        (out / stale).unlink(missing_ok=True)
-        (out / shelf.thumb_file(stale)).unlink(missing_ok=True)
+        name = item.document.file
+        if item.pdf is not None and (known.get(name) != item.sha256
+                                     or sha256_file(out / name) != item.sha256):
+            changes[name] = item.pdf
+        entries[name] = manifest_entry(item)
+        thumb = shelf.thumb_file(name)
+        if item.thumb is not None and sha256_file(out / thumb) != item.thumb.stem:
+            changes[thumb] = item.thumb
+    removed = {e["file"] for e in old} - set(entries)
+    removed |= {shelf.thumb_file(name) for name in removed}
     manifest = {"documents": sorted(entries.values(), key=lambda e: e["file"])}
-    write_if_changed(out / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
-    write_if_changed(out / shelf.INDEX, shelf.index_html(manifest["documents"]).encode())
-    return written
+    for name, data in ((MANIFEST, (json.dumps(manifest, indent=2, allow_nan=False) + "\n")),
+                       (shelf.INDEX, shelf.index_html(manifest["documents"]))):
+        if _read(out / name) != data.encode():
+            changes[name] = data.encode()
+    removed = {name for name in removed if (out / name).exists()}
+    if changes or removed:
+        publish(out, changes, removed)
+    return [out / item.document.file for item in built]
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def manifest_entry(item: Built) -> dict[str, Any]:

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from .. import layouts
 from .. import model as m
-from ..diagnostics import Diagnostics, UsageError
+from ..diagnostics import Diagnostics, Location, UsageError
+from ..files import lock, recover
 from ..kinds import AUDIENCES, FILTERS, KINDS
 from ..patient import readability
 from ..physician.referral_packet import LAYOUT as PACKET_LAYOUT
@@ -68,15 +73,15 @@ def allowed_folders(root: Path) -> tuple[Path, ...]:
 
 def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[m.Document]]:
     """Stages 1-3: read the content and layouts, run the content rules, plan the documents."""
-    project = read_project(root, diags)
+    project, complete = read_project(root, diags)
     found = layouts.discover(root, KINDS, diags)
-    if project is None:
-        return None, []
     for audience in AUDIENCES:
         project = audience.read(root, project, diags)
     today = dt.date.today()
     for audience in AUDIENCES:
         audience.rules(project, today, diags)
+    if not complete:
+        return None, []
     return project, plan(project, found, diags)
 
 
@@ -102,9 +107,63 @@ def check(root: Path, names: list[str] | None = None, options: Options | None = 
     return run(root, names or [], False, options)
 
 
+def lock_file(root: Path) -> Path:
+    """The lock beside out/ (not in it: out/ itself is replaced by each new edition)."""
+    return root / ".out.lock"
+
+
+@contextmanager
+def one_writer(root: Path, write: bool, stream: TextIO | None) -> Iterator[None]:
+    """Builds, watch and packet take out/ for themselves; check only shares it with others
+    that read. Whoever comes second waits, and says so."""
+    def waiting() -> None:
+        print("waiting for another ketabrochure run on this project's out/ to finish",
+              file=stream or sys.stderr, flush=True)
+
+    with lock(lock_file(root), shared=not write, waiting=waiting):
+        if write:
+            with suppress(OSError):  # a read-only out/ is reported by writable_out
+                recover(root / "out")
+        yield
+
+
+def writable_out(root: Path, diags: Diagnostics) -> bool:
+    """out/ must be a folder we can write (or not exist yet): else one clear error."""
+    out, where = root / "out", Location("out")
+    problem = None
+    if out.is_symlink() and not out.exists():
+        problem = f"out/ is a link to {os.readlink(out)}, which does not exist"
+    elif out.exists() and not out.is_dir():
+        problem = "out/ is a file, not a folder: move it away, then build again"
+    elif not os.access(out if out.exists() else root, os.W_OK):
+        problem = f"{'out/' if out.exists() else 'the project folder'} is read-only"
+    if problem:
+        diags.error(where, "out.unwritable", "out/", problem)
+    return problem is None
+
+
+def _publish(root: Path, built: list[Built], full: bool, diags: Diagnostics) -> list[Path]:
+    """Write the new edition; a disk that is full or fails leaves the old one whole."""
+    try:
+        return write_outputs(root / "out", built, full=full)
+    except OSError as exc:
+        diags.error(Location("out"), "out.write", "out/",
+                    f"cannot write the new edition ({exc.strerror or exc}); out/ still holds "
+                    "the previous one, unchanged")
+        return []
+
+
 def _run(root: Path, names: list[str], write: bool, options: Options,
          renderer: Renderer) -> Result:
+    with one_writer(root, write, options.progress):
+        return _locked_run(root, names, write, options, renderer)
+
+
+def _locked_run(root: Path, names: list[str], write: bool, options: Options,
+                renderer: Renderer) -> Result:
     result = Result()
+    if write and not writable_out(root, result.diags):
+        return result
     grades = root / "out" / ".cache" / "grades.json"
     readability.recall(grades)
     project, documents = load(root, result.diags)
@@ -118,12 +177,14 @@ def _run(root: Path, names: list[str], write: bool, options: Options,
     progress = Progress(len(chosen), options.progress) if options.progress else None
     result.built = engine.produce_all(chosen, ctx, renderer, progress)
     if write:
-        readability.remember(grades)
+        with suppress(OSError):  # only a memo: the grades are computed again next time
+            readability.remember(grades)
     if write and not result.diags.has_errors():
         full = not names and not options.shard
-        result.written = write_outputs(root / "out", result.built, full=full)
-        if full:
-            ctx.cache.prune()
+        result.written = _publish(root, result.built, full, result.diags)
+        if full and result.written:
+            with suppress(OSError):
+                ctx.cache.prune()
     return result
 
 
@@ -131,9 +192,9 @@ def _context(root: Path, project: m.Project, write: bool, options: Options,
              diags: Diagnostics, html_dir: Path | None = None) -> engine.Context:
     """What the engine needs for one run: this project's cache, templates and URL policy."""
     cache = Cache(root, root / "out", read=options.cache)
+    # no bytecode cache for the templates: Jinja's loads marshalled code from disk, and
+    # anything that restores out/.cache (a CI cache from another branch) could run code
     env = layouts.environment(root, FILTERS)
-    if write:  # compiled templates are kept too (never by check: it writes nothing)
-        env.bytecode_cache = cache.template_cache()
     return engine.Context(project, env, root, allowed_folders(root), cache, write, diags,
                           html_dir)
 
@@ -141,7 +202,14 @@ def _context(root: Path, project: m.Project, write: bool, options: Options,
 def packet(root: Path, recipient: m.Recipient, write: bool = True) -> Result:
     """`ketabrochure packet`: check and write one referral packet into out/, through the same
     engine as `build` (in this process: one document needs no workers)."""
+    with one_writer(root, write, None):
+        return _packet(root, recipient, write)
+
+
+def _packet(root: Path, recipient: m.Recipient, write: bool) -> Result:
     result = Result()
+    if write and not writable_out(root, result.diags):
+        return result
     project, _ = load(root, result.diags)
     if project is None:
         return result
@@ -161,7 +229,7 @@ def packet(root: Path, recipient: m.Recipient, write: bool = True) -> Result:
     with Renderer(jobs=1) as renderer:
         result.built = engine.produce_all([document], ctx, renderer)
     if write and result.built and not result.diags.has_errors():
-        result.written = write_outputs(root / "out", result.built, full=False)
+        result.written = _publish(root, result.built, False, result.diags)
     return result
 
 

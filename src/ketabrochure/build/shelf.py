@@ -7,10 +7,7 @@ by keyboard, for the front desk. It is made from the manifest entries alone.
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 from typing import Any
-
-from ..files import write_if_changed
 
 INDEX = "index.html"
 THUMBS = "thumbs"
@@ -22,11 +19,6 @@ AUDIENCES = (("patient", "For patients"), ("physician", "For physicians"))
 def thumb_file(pdf_file: str) -> str:
     """out/-relative path of a PDF's thumbnail: thumbs/<name>.png."""
     return f"{THUMBS}/{pdf_file.removesuffix('.pdf')}.png"
-
-
-def copy_thumb(source: Path, out: Path, name: str) -> None:
-    """Copy a cached thumbnail to out/thumbs/ unless the same bytes are already there."""
-    write_if_changed(out / thumb_file(f"{name}.pdf"), source.read_bytes(), fsync=False)
 
 
 def _options(label: str, name: str, values: dict[str, str]) -> str:

@@ -268,8 +268,11 @@ class ProjectReader(Reader):
         return m.PageBudget(exactly=exactly, maximum=maximum)
 
 
-def read_project(root: Path, diags: Diagnostics) -> m.Project | None:
-    """Read and cross-check all content; None when anything essential failed."""
+def read_project(root: Path, diags: Diagnostics) -> tuple[m.Project, bool]:
+    """Read and cross-check all content, and whether it is complete enough to make documents
+    from. Without a readable clinic.yaml or documents.yaml the project still comes back (with
+    an empty clinic), so the audiences' content is read and checked and every file's errors
+    are reported in one run."""
     reader = ProjectReader(root, diags)
     studies = reader.each("studies", reader.study)
     conditions = reader.each("conditions", reader.condition)
@@ -277,11 +280,12 @@ def read_project(root: Path, diags: Diagnostics) -> m.Project | None:
     clinic = reader.clinic(reader.content / "clinic.yaml")
     edition, documents = reader.documents(reader.content / "documents.yaml")
     check_references(conditions, studies, regulatory, reader.broken, diags)
-    if clinic is None or edition is None:
-        return None
-    return m.Project(clinic=clinic, studies=studies, conditions=conditions,
-                     regulatory=regulatory, edition=edition, documents=documents,
-                     broken=frozenset(reader.broken))
+    complete = clinic is not None and edition is not None
+    placeholder = m.Clinic("", (), "", None, "", "", "", None, {},
+                           Location(reader.shown(reader.content / "clinic.yaml")))
+    return m.Project(clinic=clinic or placeholder, studies=studies, conditions=conditions,
+                     regulatory=regulatory, edition=edition or "", documents=documents,
+                     broken=frozenset(reader.broken)), complete
 
 
 def check_references(conditions: dict[str, m.Condition], studies: dict[str, m.Study],

@@ -48,10 +48,11 @@ class Outcome:
     thumb: str | None = None
     regions: dict[str, Any] | None = None  # measured brochure panels (pdf.regions_to_json)
     part_pages: list[int] = field(default_factory=list)  # each part's pages, as laid out
+    failure: str | None = None  # why the document could not be made (a worker died, disk full)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and self.failure is None
 
 
 def fit(part: Part, allowed: tuple[Path, ...]) -> pdf.Typeset:
@@ -87,6 +88,9 @@ def typeset_job(job: Job) -> Outcome:
         outcome.regions = pdf.regions_to_json(regions)
     if result.document is not None and job.cache is not None:
         data = pdf.pdf_bytes(result, job.bleed)
-        outcome.pdf = put_object(job.cache, data, "pdf")
-        outcome.thumb = put_object(job.cache, thumbnail(data), "png")
+        try:
+            outcome.pdf = put_object(job.cache, data, "pdf")
+            outcome.thumb = put_object(job.cache, thumbnail(data), "png")
+        except OSError as exc:  # disk full, read-only: the build says so and writes nothing
+            outcome.failure = f"cannot store its PDF in out/.cache/ ({exc.strerror or exc})"
     return outcome

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Self
 
 from . import pdf
@@ -21,9 +23,19 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _start_worker() -> None:
-    """A worker ignores Ctrl-C (the main process handles it) and drops what it inherited."""
+_PR_SET_PDEATHSIG = 1
+DIED = "the worker process typesetting it died (killed, or out of memory)"
+
+
+def _start_worker(parent: int) -> None:
+    """A worker ignores Ctrl-C (the main process handles it), dies with the main process
+    however that ends (Linux: the kernel sends it SIGKILL), and drops what it inherited."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if hasattr(libc, "prctl"):
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the main process ended before the line above
+        os._exit(1)
     pdf.forget_inherited_fonts()
 
 
@@ -44,24 +56,55 @@ class Renderer:
             return iter(())
         if self.jobs == 1 or (count == 1 and self._pool is None):
             return (typeset_job(job) for job in queue)  # one document: no worker to start
+        futures: dict[Future[Outcome], Job] = {}
+        self._fill(futures, queue)
+        return self._collect(futures, queue)
+
+    def _fill(self, futures: dict[Future[Outcome], Job], queue: Iterator[Job]) -> None:
+        """Keep the workers busy without queueing thousands of HTML strings."""
         pool = self._ensure_pool()
-        futures: set[Future[Outcome]] = set()
-        for job in queue:  # keep the workers busy without queueing thousands of HTML strings
-            futures.add(pool.submit(typeset_job, job))
+        for job in queue:
+            futures[pool.submit(typeset_job, job)] = job
             if len(futures) >= 2 * self.jobs:
                 break
-        return self._collect(pool, futures, queue)
 
-    @staticmethod
-    def _collect(pool: ProcessPoolExecutor, futures: set[Future[Outcome]],
+    def _collect(self, futures: dict[Future[Outcome], Job],
                  queue: Iterator[Job]) -> Iterator[Outcome]:
+        """Outcomes as they finish. A worker that dies breaks the pool and every job it
+        holds: those are run again one at a time in a new pool, so the document that kills
+        its worker is named (an outcome with `failure`) and the others are made."""
         while futures:
-            done, futures = wait(futures, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-                job = next(queue, None)
-                if job is not None:
-                    futures.add(pool.submit(typeset_job, job))
+            suspects: list[Job] = []
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = futures.pop(future)
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        suspects.append(job)
+                        continue
+                    yield outcome
+                    if not suspects:
+                        self._fill(futures, queue)
+            for job in suspects:
+                yield self._alone(job)
+            if suspects:
+                self._fill(futures, queue)
+
+    def _alone(self, job: Job) -> Outcome:
+        self._restart()
+        try:
+            return self._ensure_pool().submit(typeset_job, job).result()
+        except BrokenProcessPool:
+            self._restart()
+            return Outcome(job.index, failure=DIED)
+
+    def _restart(self) -> None:
+        """Drop a broken pool (its workers are gone); the next job starts a new one."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def fork(self, warm: bool = False) -> None:
         """Start the worker processes now, while this process is small: a forked worker
@@ -88,7 +131,8 @@ class Renderer:
             # fork: workers start with this process's modules already imported
             context = multiprocessing.get_context("fork" if os.name == "posix" else None)
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=context,
-                                             initializer=_start_worker)
+                                             initializer=_start_worker,
+                                             initargs=(os.getpid(),))
         return self._pool
 
     def close(self) -> None:
