@@ -186,9 +186,39 @@ def test_body_text_sizes(built: Path) -> None:
 
 
 def test_numbers_come_from_the_study_data(built: Path) -> None:
-    assert "5 or 6 in 10 people" in text_of(out(built, "handout-depression-letter-en"))
-    assert "about 4 in 10 people" in text_of(out(built, "handout-depression-letter-en"))
-    assert "5 o 6 de cada 10 personas" in text_of(out(built, "handout-depression-letter-es"))
+    depression = text_of(out(built, "handout-depression-letter-en"))
+    assert "2 or 3 in 10 people" in depression  # pfeiffer2024, 26%
+    assert "2 o 3 de cada 10 personas" in text_of(out(built, "handout-depression-letter-es"))
+    # the open-label ECT trial: its conclusion, not two bare rates side by side
+    assert "403 people" in depression and "not worse than ECT" in depression
+    assert "5 or 6 in 10 people" not in depression and "about 4 in 10 people" not in depression
+    suicidal = text_of(out(built, "handout-suicidal-ideation-letter-en"))
+    assert "In a small study of 18 people" in suicidal and "about 9 in 10 people" in suicidal
+    assert "We do not know how long it lasted" in suicidal
+
+
+CRISIS = {"en": ("988 Suicide & Crisis Lifeline", "call 911"),
+          "es": ("Línea 988 de Prevención del Suicidio y Crisis", "llame al 911")}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("name", ["handout-suicidal-ideation-letter", "handout-depression-letter",
+                                  f"{BROCHURE}-letter"])
+def test_crisis_line_is_printed(built: Path, name: str, lang: str) -> None:
+    text = text_of(out(built, f"{name}-{lang}"))
+    for phrase in CRISIS[lang]:
+        assert phrase in text, f"{phrase!r} missing from {name}-{lang}"
+
+
+@pytest.mark.parametrize("lang, pain, unknown", [
+    ("en", "not approved for long-term pain", "many doses over months or years are safe"),
+    ("es", "No está aprobada para el dolor crónico", "muchas dosis durante meses o años son seguras"),
+])
+def test_pain_is_off_label_and_long_term_safety_unknown(built: Path, lang: str, pain: str,
+                                                        unknown: str) -> None:
+    for name in ("handout-chronic-pain-letter", f"{BROCHURE}-letter"):
+        text = text_of(out(built, f"{name}-{lang}"))
+        assert pain in text and unknown in text, name
 
 
 def test_manifest_lists_patient_variants(built: Path) -> None:

@@ -79,8 +79,7 @@ def test_english_only_field_needs_no_spanish(project: Path) -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "code"), [
-    ("felt much better after 3 weeks of ketamine.", "were cured after 3 weeks of ketamine.",
-     "content.forbidden"),
+    ("felt much better after 6 weeks.", "were cured after 6 weeks.", "content.forbidden"),
     ("Doctors call this hard-to-treat depression.", "IV ketamine is FDA-approved for it.",
      "content.forbidden"),
     ("Doctors call this hard-to-treat depression.", "The FDA has approved ketamine for it.",
@@ -88,7 +87,7 @@ def test_english_only_field_needs_no_spanish(project: Path) -> None:
     ("Los médicos la llaman depresión difícil de tratar.",
      "La ketamina está aprobada por la FDA para esto.", "content.forbidden"),
     ("cites: [murrough2013]", "cites: [zhang2014]", "content.patient-evidence"),
-    ("{anand2023.response.control}", "{anand2023.remission}", "content.placeholder"),
+    ("{pfeiffer2024.response}", "{pfeiffer2024.response.control}", "content.placeholder"),
     ("{pfeiffer2024.response}", "{pfeiffer2024.response} ({anand2023.n})", "content.uncited"),
     ("cites: [berman2000, zarate2006]", "cites: [berman2000, zarate2060]", "content.unknown-ref"),
 ])
