@@ -210,7 +210,7 @@ def test_crisis_line_is_printed(built: Path, name: str, lang: str) -> None:
         assert phrase in text, f"{phrase!r} missing from {name}-{lang}"
 
 
-@pytest.mark.parametrize("lang, pain, unknown", [
+@pytest.mark.parametrize(("lang", "pain", "unknown"), [
     ("en", "not approved for long-term pain", "many doses over months or years are safe"),
     ("es", "No está aprobada para el dolor crónico", "muchas dosis durante meses o años son seguras"),
 ])
