@@ -315,3 +315,37 @@ sys.exit(main(['--project', {str(project)!r}, 'build', '--jobs', '2', '--no-cach
                         line.startswith("content/conditions/ptsd.yaml:1:1:") for line in died)
     assert "ok evidence-sheet-anxiety-a4-en.pdf" in result.stdout
     assert "nothing written" in result.stdout
+
+
+def test_a_word_too_long_for_its_column_is_a_located_error(project: Path) -> None:
+    token = "Midazolam" + "x" * 60
+    edit(project / "content/studies/feder2014.yaml", "midazolam 0.045 mg/kg (active placebo)",
+         token)
+    result = run_cli(project, "check")
+    assert result.code == 1 and "Traceback" not in result.stderr
+    lines = [x for x in result.stderr.splitlines() if "error[check.overflow]" in x]
+    sheet = [x for x in lines if "evidence-sheet ptsd (letter, en)" in x]
+    assert sheet and sheet[0].startswith("content/conditions/ptsd.yaml:1:1:")
+    assert f"'{token}' on page 1" in sheet[0] and "pt past its box" in sheet[0]
+
+
+def test_a_brochure_that_cannot_be_made_is_an_error_not_a_missing_file(project: Path) -> None:
+    path = project / "content/brochures/what-is-ketamine-therapy.yaml"
+    lines = path.read_text().splitlines()
+    panel_keys = ("  flap:", "  back:", "  front:", "  left:", "  middle:", "  right:")
+    kept, skipping = [], False
+    for line in lines:  # every panel emptied: `flap: []` and so on
+        if line.startswith(panel_keys):
+            kept.append(line.split(":")[0] + ": []")
+            skipping = True
+        elif skipping and (line.startswith("    ") or not line.strip()):
+            continue
+        else:
+            skipping = False
+            kept.append(line)
+    path.write_text("\n".join(kept) + "\n")
+    result = run_cli(project, "check")
+    assert result.code == 1
+    empty = [x for x in result.stderr.splitlines() if "has no text" in x]
+    assert len(empty) == 6 and all(x.startswith("content/brochures/what-is-ketamine-therapy"
+                                                ".yaml:") for x in empty)

@@ -1,4 +1,5 @@
-"""Stage 6, generic: the page budget every document keeps. Pure: it only reports."""
+"""Stage 6, generic: the page budget every document keeps, and text that stays in its box.
+Pure: they only report."""
 
 from __future__ import annotations
 
@@ -13,3 +14,13 @@ def page_budget(document: m.Document, pages: int, subject: Location, diags: Diag
     noun = "page" if pages == 1 else "pages"
     diags.error(subject, "check.page-count", document.label,
                 f"runs to {pages} {noun}; its budget is {document.budget}")
+
+
+def no_overflow(document: m.Document, overflows: tuple[str, ...], subject: Location,
+                diags: Diagnostics) -> None:
+    """Text running past its box overprints the next column or runs off the page: an error,
+    like a page too many, located at the subject's YAML file with the text to find there."""
+    for overflow in overflows:
+        diags.error(subject, "check.overflow", document.label,
+                    f"{overflow}: shorten that word or let it break (a space, a hyphen, "
+                    "or write it once in a note)")

@@ -28,6 +28,7 @@ class Laid:
     pages: int
     part_pages: tuple[int, ...] = ()  # each part's pages (a referral packet's letter, sheets)
     regions: dict[str, Region] | None = None  # measured panels (kinds with `measure_css`)
+    overflows: tuple[str, ...] = ()  # text that runs out of its box sideways
 
 
 class DocumentKind:
@@ -93,8 +94,11 @@ class DocumentKind:
 
     def check(self, document: m.Document, project: m.Project, laid: Laid,
               diags: Diagnostics) -> None:
-        """Checks on the laid-out pages (cache hits and fresh ones alike): the page budget."""
-        checks.page_budget(document, laid.pages, self.source(project, document.subject), diags)
+        """Checks on the laid-out pages (cache hits and fresh ones alike): the page budget, and
+        no text running out of its box sideways."""
+        source = self.source(project, document.subject)
+        checks.page_budget(document, laid.pages, source, diags)
+        checks.no_overflow(document, laid.overflows, source, diags)
 
     def reading_grade(self, document: m.Document, project: m.Project) -> float | None:
         """The document's reading grade; None for kinds that are not scored."""

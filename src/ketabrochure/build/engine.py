@@ -21,7 +21,7 @@ from ..document_kind import Laid
 from ..files import atomic_write
 from ..kinds import kind_of
 from ..typeset.jobs import Job, Outcome, Part
-from ..typeset.pdf import regions_from_json
+from ..typeset.pdf import Region, regions_from_json
 from ..typeset.pool import Renderer
 from ..typeset.thumbs import THUMB_WIDTH
 from .cache import Cache, Entry, key
@@ -126,7 +126,8 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
             ctx.diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
         done[i] = Built(document, entry.pages, _object(ctx, entry.pdf, "pdf"),
                         _object(ctx, entry.thumb, "png"), meta)
-        _check(ctx, document, entry.pages, entry.part_pages, entry.regions)
+        _check(ctx, document, Laid(entry.pages, tuple(entry.part_pages),
+                                   _regions(entry.regions), tuple(entry.overflows)))
         if progress:
             progress.step(document.name, cached=True)
     keys = dict(missed)
@@ -170,13 +171,15 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
         return
     item.pages, item.rendered = outcome.pages, True
     item.pdf, item.thumb = _object(ctx, outcome.pdf, "pdf"), _object(ctx, outcome.thumb, "png")
-    _check(ctx, document, outcome.pages, outcome.part_pages, outcome.regions)
+    _check(ctx, document, Laid(outcome.pages, tuple(outcome.part_pages),
+                               _regions(outcome.regions), tuple(outcome.overflows)))
     if ctx.write:
         files = ctx.cache.relative(outcome.served)
         try:
             ctx.cache.store(k, Entry(outcome.pages, outcome.warnings, files, outcome.pdf,
                                      outcome.thumb, regions=outcome.regions,
-                                     part_pages=outcome.part_pages))
+                                     part_pages=outcome.part_pages,
+                                     overflows=outcome.overflows))
         except OSError as exc:
             ctx.diags.error(document.layout.loc, "out.write", document.label,
                             f"cannot write its cache entry in out/.cache/ "
@@ -187,8 +190,9 @@ def _object(ctx: Context, digest: str | None, suffix: str) -> Path | None:
     return ctx.cache.object_path(digest, suffix) if digest else None
 
 
-def _check(ctx: Context, document: m.Document, pages: int, part_pages: list[int],
-           regions: dict[str, Any] | None) -> None:
-    measured = regions_from_json(regions) if regions is not None else None
-    laid = Laid(pages, tuple(part_pages), measured)
+def _regions(regions: dict[str, Any] | None) -> dict[str, Region] | None:
+    return regions_from_json(regions) if regions is not None else None
+
+
+def _check(ctx: Context, document: m.Document, laid: Laid) -> None:
     kind_of(document).check(document, ctx.project, laid, ctx.diags)

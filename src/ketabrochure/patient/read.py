@@ -107,6 +107,10 @@ class PatientReader(Reader):
                                        for i, node in enumerate(p.items(name))) if b)
             if blocks:
                 panels[name] = m.Panel(name=name, blocks=blocks, loc=p.loc(name))
+            elif p.get(name, required=False) is not None and p.items(name) == []:
+                p.error(p.loc(name), f"panel '{name}' has no text: each of the six panels "
+                        "of a tri-fold needs at least one block (heading, text or bullets)",
+                        code="content.missing-field", where=f"panels.{name}")
         if title is None or reviewed_on is None or len(panels) != len(m.PANELS):
             return None
         return m.Brochure(id=path.stem, title=title, panels=panels, reviewed_on=reviewed_on,

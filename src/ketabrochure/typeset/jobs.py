@@ -49,6 +49,7 @@ class Outcome:
     regions: dict[str, Any] | None = None  # measured brochure panels (pdf.regions_to_json)
     part_pages: list[int] = field(default_factory=list)  # each part's pages, as laid out
     failure: str | None = None  # why the document could not be made (a worker died, disk full)
+    overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
 
     @property
     def ok(self) -> bool:
@@ -81,6 +82,8 @@ def typeset_job(job: Job) -> Outcome:
     result, part_pages = typeset_parts(job.parts, job.allowed)
     outcome = Outcome(job.index, result.pages, result.warnings, result.problems, result.served,
                       part_pages=part_pages)
+    if result.document is not None:
+        outcome.overflows = pdf.overflows(result)
     if result.document is not None and job.measure_css is not None:
         part = job.parts[0]
         regions = pdf.panels(result, part.base_dir, job.allowed, job.measure_css,

@@ -286,3 +286,37 @@ def combine(parts: list[Typeset]) -> Typeset:
         pages = [page for part in parts for page in part.document.pages]  # type: ignore[union-attr]
         combined.document = parts[0].document.copy(pages)  # type: ignore[union-attr]
     return combined
+
+
+def overflows(typeset: Typeset) -> list[str]:
+    """Text that runs out of its box sideways (a long unbreakable word over the next table
+    column, a line past the page edge): WeasyPrint lays it out without a word, so it is
+    looked for here, in the laid-out boxes. One description per piece of text."""
+    assert typeset.document is not None
+    found: list[str] = []
+    for number, page in enumerate(typeset.document.pages, start=1):
+        _overflowing(page._page_box, None, None, number, found)
+    return list(dict.fromkeys(found))
+
+
+def _overflowing(box: Any, block: Any, field_name: str | None, page: int,
+                 found: list[str]) -> None:
+    element = getattr(box, "element", None)
+    if element is not None and element.get("data-field"):
+        field_name = element.get("data-field")
+    if block is not None and type(box).__name__ == "TextBox":
+        limit = block.content_box_x() + block.width + block.padding_right
+        over = box.position_x + box.width - limit
+        if over > 0.5:
+            where = f" ({field_name})" if field_name else ""
+            found.append(f"'{box.text.strip()[:60]}' on page {page}{where} runs "
+                         f"{over * 0.75:.1f} pt past its box")
+    if hasattr(box, "content_box_x") and type(box).__name__ in _CONTAINERS:
+        block = box
+    for child in getattr(box, "children", ()):
+        _overflowing(child, block, field_name, page, found)
+
+
+# boxes whose content area text must stay inside (inline boxes may be wider than a line)
+_CONTAINERS = {"BlockBox", "TableCellBox", "PageBox", "MarginBox", "FlexBox", "GridBox",
+               "InlineBlockBox", "FootnoteAreaBox"}
