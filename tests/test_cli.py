@@ -126,6 +126,7 @@ def test_exit_codes_tell_errors_from_warnings_under_strict(warned: Path, broken:
     assert check(broken, "--strict").code == 1  # errors stay 1
     assert check(warned, "--format", "yaml").code == 2
     assert cli("check", "--project", str(tmp_path)).code == 2  # no project there
+    assert cli("new", "study", "Bad Id", "--project", str(warned)).code == 2
 
 
 def test_build_strict_with_warnings_only_exits_3_and_says_out_was_written(warned: Path) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, TextIO
 
-from .build import results
+from .build import results, scaffold
 from .build import run as build
 from .build.results import (
     EXIT_BROKEN_PIPE,
@@ -33,7 +33,7 @@ from .build.results import (
     FORMATS,
 )
 from .build.watch import watch
-from .diagnostics import Diagnostics, UsageError, summary
+from .diagnostics import Diagnostics, UsageError, relative, summary
 from .physician.recipients import recipient_from_args
 
 EXIT_CODES = f"""\
@@ -94,6 +94,12 @@ def parser() -> argparse.ArgumentParser:
                    help="an address line of the practice (repeat for more lines)")
     k.add_argument("--date", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                    help="the letter's date (default: today)")
+    n = sub.add_parser("new", help="write a new study, condition or handout YAML to fill in")
+    project_option(n)
+    n.add_argument("kind", choices=tuple(scaffold.FOLDERS), metavar="KIND",
+                   help=f"what to make: {', '.join(scaffold.FOLDERS)}")
+    n.add_argument("id", metavar="ID",
+                   help="its id, the file name: lower-case letters, digits, hyphens")
     return p
 
 
@@ -187,6 +193,14 @@ def cmd_packet(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: Tex
     return EXIT_OK
 
 
+def cmd_new(root: Path, args: argparse.Namespace, stdout: TextIO) -> int:
+    path = scaffold.scaffold(root, args.kind, args.id)
+    count = scaffold.placeholders(path)
+    print(f"wrote {relative(path, root)}: replace its {count} TODO placeholders (each comment "
+          "says what goes there); `ketabrochure check` reports every one left", file=stdout)
+    return EXIT_OK
+
+
 def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
@@ -201,6 +215,8 @@ def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
             return watch(root, options(args, stdout), args.interval, stdout, stderr)
         if args.command == "packet":
             return cmd_packet(root, args, stdout, stderr)
+        if args.command == "new":
+            return cmd_new(root, args, stdout)
         return cmd_run(root, args, stdout, stderr)
     except UsageError as exc:
         print(f"ketabrochure: error: {exc}", file=stderr)

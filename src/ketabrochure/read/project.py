@@ -98,10 +98,11 @@ class ProjectReader(Reader):
         if n is None:
             return None
         unit = n.choice("unit", m.N_UNITS)
+        value = n.integer("value", required=False, minimum=1)  # read first: all problems at once
+        note = n.text("note", required=False)
         if unit is None:
             return None
-        return m.SampleSize(value=n.integer("value", required=False, minimum=1), unit=unit,
-                            note=n.text("note", required=False))
+        return m.SampleSize(value=value, unit=unit, note=note)
 
     def intervention(self, f: Fields) -> m.Intervention | None:
         i = f.sub("intervention", ("drug", "route", "dose", "schedule"))
