@@ -1,48 +1,91 @@
-"""The command line: parse arguments, run library functions, print diagnostics, exit 0/1/2."""
+"""The command line: parse arguments, run library functions, report (text, JSON, JUnit or
+GitHub annotations), and exit with a code that tells errors from warnings (README: Exit codes).
+
+SIGTERM (a CI cancel, `timeout`) is handled like Ctrl-C, and a closed pipe
+(`ketabrochure list | head -1`) ends the command quietly.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
+import signal
 import sys
+import threading
 import time
+from importlib import metadata
 from pathlib import Path
-from typing import TextIO
+from types import FrameType, TracebackType
+from typing import Any, TextIO
 
+from .build import results, scaffold
 from .build import run as build
+from .build.results import (
+    EXIT_BROKEN_PIPE,
+    EXIT_ERRORS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_STRICT,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    FORMATS,
+)
 from .build.watch import watch
-from .diagnostics import Diagnostics, UsageError, summary
-from .patient import readability
+from .diagnostics import Diagnostics, UsageError, relative, summary
 from .physician.recipients import recipient_from_args
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}    ok (warnings are allowed, unless --strict)
+  {EXIT_ERRORS}    errors: at least one diagnostic is an error (build wrote nothing)
+  {EXIT_USAGE}    usage: a bad option or argument, no project, an unknown name
+  {EXIT_STRICT}    only warnings, and --strict made them fail
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
+  {EXIT_BROKEN_PIPE}  the output pipe was closed (e.g. | head)
+  {EXIT_TERMINATED}  terminated (SIGTERM: a CI cancel, timeout)
+"""
+
+
+def version() -> str:
+    try:
+        return metadata.version("ketabrochure")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a tree, not installed
+        return "unknown (not installed)"
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ketabrochure",
-        description="Ketamine-therapy research in YAML -> print-ready PDFs.")
-    p.add_argument("--project", type=Path, default=None,
-                   help="project folder (default: the nearest folder, upwards, with content/)")
+        description="Ketamine-therapy research in YAML -> print-ready PDFs.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"%(prog)s {version()}",
+                   help="print the version and exit")
+    project_option(p, default=None)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    b = sub.add_parser("build", help="render documents into out/ (all of them by default)")
+    b = sub.add_parser("build", help="render documents into out/ (all of them by default)",
+                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("documents", nargs="*", metavar="DOCUMENT",
                    help="a file name, subject or layout to build (default: all)")
-    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    report_options(b)
     build_options(b)
     b.add_argument("--html", action="store_true",
                    help="also write each document's HTML to out/html/ (renders on its own)")
     b.add_argument("--shard", type=shard_arg, default=None, metavar="K/N",
                    help="build only the K-th of N deterministic shares of the documents")
-    c = sub.add_parser("check", help="render everything without writing; exit 1 on any problem")
-    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c = sub.add_parser("check", help="render everything without writing; exit 1 on any error",
+                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    report_options(c)
     build_options(c)
-    sub.add_parser("list", help="list the documents that build makes")
+    ls = sub.add_parser("list", help="list the documents that build makes")
+    project_option(ls)
     w = sub.add_parser("watch", help="build, then rebuild what each saved change affects")
     build_options(w)
     w.add_argument("--interval", type=float, default=0.5, metavar="SECONDS",
                    help="how often to look for changes (default: 0.5)")
     k = sub.add_parser("packet", help="write a referral packet for one physician into out/")
+    project_option(k)
     k.add_argument("--to", required=True, metavar="NAME", help='recipient, e.g. "Dr. Ana Ruiz"')
     k.add_argument("--practice", required=True, help="the recipient's practice")
     k.add_argument("--conditions", required=True, type=_ids, metavar="ID,ID",
@@ -51,10 +94,34 @@ def parser() -> argparse.ArgumentParser:
                    help="an address line of the practice (repeat for more lines)")
     k.add_argument("--date", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                    help="the letter's date (default: today)")
+    n = sub.add_parser("new", help="write a new study, condition or handout YAML to fill in")
+    project_option(n)
+    n.add_argument("kind", choices=tuple(scaffold.FOLDERS), metavar="KIND",
+                   help=f"what to make: {', '.join(scaffold.FOLDERS)}")
+    n.add_argument("id", metavar="ID",
+                   help="its id, the file name: lower-case letters, digits, hyphens")
     return p
 
 
+def project_option(p: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    """--project, before the command or after it: a command's own copy has no default, so it
+    never hides one given before the command."""
+    p.add_argument("--project", type=Path, default=default, metavar="DIR",
+                   help="project folder (default: the nearest folder, upwards, with content/)")
+
+
+def report_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict", action="store_true",
+                   help=f"fail on warnings too (exit {EXIT_STRICT} when they are all there is)")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="text (default); json: one JSON document; junit: JUnit XML; github: "
+                        "GitHub Actions annotations")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="print only the diagnostics and the summary line")
+
+
 def build_options(p: argparse.ArgumentParser) -> None:
+    project_option(p)
     p.add_argument("--jobs", "-j", type=positive, default=None, metavar="N",
                    help="typeset in N worker processes (default: the number of CPUs)")
     p.add_argument("--no-cache", action="store_true",
@@ -74,12 +141,12 @@ def shard_arg(value: str) -> tuple[int, int]:
     return int(k), int(n)
 
 
-def options(args: argparse.Namespace, stdout: TextIO) -> build.Options:
+def options(args: argparse.Namespace, progress: TextIO | None) -> build.Options:
     """Build options from the command line; progress goes to standard output (stderr keeps
-    only located diagnostics)."""
+    only located diagnostics), or nowhere."""
     return build.Options(jobs=args.jobs, cache=not args.no_cache,
                          html=getattr(args, "html", False), shard=getattr(args, "shard", None),
-                         progress=stdout)
+                         progress=progress)
 
 
 def _ids(text: str) -> list[str]:
@@ -89,64 +156,56 @@ def _ids(text: str) -> list[str]:
     return ids
 
 
-def print_diagnostics(diags: Diagnostics, stream: TextIO) -> None:
-    for diagnostic in diags.sorted():
-        print(diagnostic, file=stream)
-
-
 def cmd_list(root: Path, stdout: TextIO, stderr: TextIO) -> int:
     diags = Diagnostics()
     _, documents = build.load(root, diags)
     for d in documents:
         print(f"{d.file}\t{d.layout.name}\t{d.subject}\t{d.paper}\t{d.language}\t"
               f"pages {d.budget}", file=stdout)
-    print_diagnostics(diags, stderr)
-    return EXIT_PROBLEMS if diags.has_errors() else EXIT_OK
+    results.print_diagnostics(diags, stderr)
+    return EXIT_ERRORS if diags.has_errors() else EXIT_OK
 
 
-def cmd_run(root: Path, names: list[str], write: bool, strict: bool,
-            stdout: TextIO, stderr: TextIO, opts: build.Options | None = None) -> int:
+def cmd_run(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """check or build, reported in --format."""
+    write = args.command == "build"
+    shows_progress = args.format in ("text", "github") and not args.quiet
     started = time.perf_counter()
-    result = build.run(root, names, write, opts)
-    print_diagnostics(result.diags, stderr)
-    seconds = time.perf_counter() - started
-    failed = result.diags.has_errors(strict)
-    for item in result.built:
-        d = item.document
-        status = "FAIL" if not d.budget.allows(item.pages) else "wrote" if result.written else "ok"
-        grade = "" if item.grade is None else \
-            f", reading grade {item.grade:g} ({readability.FORMULAS[d.language]})"
-        print(f"{status} {d.file}: {item.pages} page{'s' * (item.pages != 1)} "
-              f"(budget {d.budget}){grade}", file=stdout)
-    verb = "build" if write else "check"
-    outcome = "failed" if failed else "passed"
-    if write and result.diags.has_errors():
-        outcome += "; nothing written, out/ is unchanged"
-    print(f"{verb} {outcome}: {len(result.built)} documents ({len(result.rendered)} rendered, "
-          f"{len(result.built) - len(result.rendered)} from the cache), {summary(result.diags)} "
-          f"in {seconds:.1f} s", file=stdout)
-    return EXIT_PROBLEMS if failed else EXIT_OK
+    result = build.run(root, args.documents if write else [], write,
+                       options(args, stdout if shows_progress else None))
+    done = results.Run(args.command, result, args.strict, time.perf_counter() - started,
+                       version(), root)
+    results.report(done, args.format, args.quiet, stdout, stderr,
+                   workspace=os.environ.get("GITHUB_WORKSPACE"))
+    return done.code
 
 
 def cmd_packet(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     recipient = recipient_from_args(args.to, args.practice, args.conditions,
-                                           args.date or dt.date.today(), tuple(args.address))
+                                    args.date or dt.date.today(), tuple(args.address))
     result = build.packet(root, recipient)
-    print_diagnostics(result.diags, stderr)
+    results.print_diagnostics(result.diags, stderr)
     for path in result.written:
         print(f"wrote {path.name}", file=stdout)
     if result.diags.has_errors():
         print(f"packet failed: {summary(result.diags)}; nothing written", file=stdout)
-        return EXIT_PROBLEMS
+        return EXIT_ERRORS
     return EXIT_OK
 
 
-def main(argv: list[str] | None = None, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:
-    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+def cmd_new(root: Path, args: argparse.Namespace, stdout: TextIO) -> int:
+    path = scaffold.scaffold(root, args.kind, args.id)
+    count = scaffold.placeholders(path)
+    print(f"wrote {relative(path, root)}: replace its {count} TODO placeholders (each comment "
+          "says what goes there); `ketabrochure check` reports every one left", file=stdout)
+    return EXIT_OK
+
+
+def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
     try:
-        args = parser().parse_args(argv)
-    except SystemExit as exc:  # argparse prints its own usage message
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            args = parser().parse_args(argv)  # --help, --version and usage errors print here
+    except SystemExit as exc:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     try:
         root = build.find_root((args.project or Path.cwd()).resolve())
@@ -156,15 +215,77 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
             return watch(root, options(args, stdout), args.interval, stdout, stderr)
         if args.command == "packet":
             return cmd_packet(root, args, stdout, stderr)
-        return cmd_run(root, args.documents if args.command == "build" else [],
-                       args.command == "build", args.strict, stdout, stderr,
-                       options(args, stdout))
+        if args.command == "new":
+            return cmd_new(root, args, stdout)
+        return cmd_run(root, args, stdout, stderr)
     except UsageError as exc:
         print(f"ketabrochure: error: {exc}", file=stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("ketabrochure: interrupted; out/ still holds its last complete edition", file=stderr)
-        return 130
+
+
+class Termination:
+    """While active, SIGTERM raises KeyboardInterrupt in this process, as Ctrl-C does, so the
+    same clean-up runs (the renderer's context manager shuts the worker pool down). Forked
+    workers inherit the handler but ignore the signal (their parent stops them), and so does
+    this process after the first one, while it shuts down."""
+
+    def __init__(self) -> None:
+        self.received = False
+        self.pid = os.getpid()
+        self.previous: Any = None  # the handler to put back
+        self.installed = False
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != self.pid or self.received:
+            return
+        self.received = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> Termination:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, self.handle)
+            self.installed = True
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self.installed:
+            signal.signal(signal.SIGTERM,
+                          signal.SIG_DFL if self.previous is None else self.previous)
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    interrupted = False
+    with Termination() as term:
+        try:
+            code = run_command(argv, stdout, stderr)
+            stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
+        except BrokenPipeError:
+            _discard(stdout, stderr)
+            return EXIT_BROKEN_PIPE
+        except KeyboardInterrupt:
+            interrupted = True
+        if not (interrupted or term.received):  # (watch stops on either, and returns 0)
+            return code
+        what = "terminated (SIGTERM)" if term.received else "interrupted"
+        with contextlib.suppress(OSError, ValueError):
+            print(f"ketabrochure: {what}; out/ still holds its last complete edition",
+                  file=stderr)
+        return EXIT_TERMINATED if term.received else EXIT_INTERRUPTED
+
+
+def _discard(*streams: TextIO) -> None:
+    """After a closed pipe: point this process's own stdout/stderr at /dev/null, so that the
+    interpreter's last flush at exit does not print a second BrokenPipeError."""
+    for stream in streams:
+        if stream not in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            continue
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
 
 
 if __name__ == "__main__":

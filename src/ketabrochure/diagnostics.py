@@ -1,5 +1,6 @@
 """Diagnostics: located problems, collected, then printed as
-`path:line:col: severity[code]: where: message`."""
+`path:line:col: severity[code]: where: message` (or, for CI, as a JSON object or a GitHub
+workflow command)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,21 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.severity}[{self.code}]: {self.where}: {self.message}"
+
+    def as_json(self) -> dict[str, str | int]:
+        """The diagnostic as a JSON object (`--format json`)."""
+        return {"path": self.location.path, "line": self.location.line,
+                "col": self.location.col, "severity": self.severity, "code": self.code,
+                "where": self.where, "message": self.message}
+
+    def github(self, path: str | None = None) -> str:
+        """A GitHub Actions workflow command, `::error file=..,line=..,col=..,title=code::..`,
+        which the runner shows as an annotation on that line (`--format github`). `path`:
+        the file as the repository names it, if not as the project does."""
+        props = ",".join(f"{name}={_github_property(str(value))}" for name, value in (
+            ("file", path or self.location.path), ("line", self.location.line),
+            ("col", self.location.col), ("title", self.code)))
+        return f"::{self.severity} {props}::{_github_data(f'{self.where}: {self.message}')}"
 
 
 @dataclass
@@ -66,6 +82,16 @@ class Diagnostics:
 
 class UsageError(Exception):
     """The command line asked for something that does not exist (exit 2, not a diagnostic)."""
+
+
+def _github_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's runner unescapes it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    """A workflow command's property value: the message escapes, plus ':' and ','."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def summary(diags: Diagnostics) -> str:

@@ -11,12 +11,17 @@ from .research import Locs, _locs
 
 @dataclass(frozen=True)
 class ClinicLocation:
-    """One of the clinic's sites: patient documents are made once per location."""
+    """One of the clinic's sites: patient documents are made once per location.
+
+    As read from clinic.yaml, None (address, phone, referral_url) means "the clinic's own":
+    a site lists only what differs, so a changed clinic phone reaches every site that shares
+    it. `contact` fills them in; templates only ever see its result.
+    """
 
     id: str
     name: str
-    address: tuple[str, ...]
-    phone: str
+    address: tuple[str, ...] | None
+    phone: str | None
     booking_url: str | None
     referral_url: str | None
     loc: Location
@@ -39,12 +44,13 @@ class Clinic:
 
 
 def contact(clinic: Clinic, location_id: str | None) -> ClinicLocation:
-    """The contact block for a document: its location's, else the clinic's main details."""
+    """The contact block for a document: its location's, each detail it leaves out taken from
+    the clinic (address, phone, referral page: a site without web addresses of its own sends
+    its QR code to the clinic's page); with no such location, the clinic's main details."""
     for where in clinic.locations:
         if where.id == location_id:
-            if where.booking_url or where.referral_url:
-                return where
-            # a site without web addresses of its own: its QR code goes to the clinic's page
-            return dataclasses.replace(where, referral_url=clinic.referral_url)
+            return dataclasses.replace(
+                where, address=where.address or clinic.address, phone=where.phone or clinic.phone,
+                referral_url=where.referral_url or clinic.referral_url)
     return ClinicLocation("main", clinic.name, clinic.address, clinic.phone,
                           None, clinic.referral_url, clinic.loc)

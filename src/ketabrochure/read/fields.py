@@ -18,6 +18,7 @@ DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID_RE = re.compile(r"^\d{1,9}$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+TODO_RE = re.compile(r"^\s*TODO\b")  # a placeholder (`ketabrochure new`); not Spanish "TODOS"
 
 _TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
                list: "a list", dict: "a mapping", dt.date: "a date", type(None): "empty"}
@@ -29,6 +30,12 @@ def describe(value: object) -> str:
     if isinstance(value, str | int | float | bool | dt.date):
         return f"{kind} ({value!r})" if not isinstance(value, str) else f"text ({value!r})"
     return kind
+
+
+def is_placeholder(value: object) -> bool:
+    """A value still to be written: text starting with the word TODO, as `ketabrochure new`
+    scaffolds it."""
+    return isinstance(value, str) and TODO_RE.match(value) is not None
 
 
 def suggestion(word: str, choices: Iterable[str]) -> str:
@@ -63,6 +70,15 @@ class Fields:
               where: str | None = None) -> None:
         self.diags.error(loc, code, where or self.where or "file", message)
 
+    def placeholder(self, node: Node, where: str) -> None:
+        """A value left as its TODO placeholder: one `content.todo` error, with the fix."""
+        fix = ("write the Spanish translation of 'en' here" if where.endswith(".es")
+               else "replace it with the real value (the comment beside it says what goes here)")
+        text = str(node.value).strip()
+        shown = "" if text == "TODO" else f' ("{text}")'
+        self.error(node.loc, f"still a TODO placeholder{shown}: {fix}", code="content.todo",
+                   where=where)
+
     def loc(self, key: str) -> Location:
         if self.ok and key in self.node.value:
             child: Node = self.node.value[key]
@@ -84,6 +100,9 @@ class Fields:
                 else:
                     self.error(child.loc, "is empty", code="content.missing-field",
                                where=self._path(key))
+            return None
+        if is_placeholder(child.value):  # reported once, as what it is; read as missing
+            self.placeholder(child, self._path(key))
             return None
         return child
 
@@ -186,7 +205,9 @@ class Fields:
         texts: list[str] = []
         locs: list[Location] = []
         for index, item in enumerate(self.items(key, required)):
-            if isinstance(item.value, str) and item.value.strip():
+            if is_placeholder(item.value):
+                self.placeholder(item, f"{self._path(key)}[{index + 1}]")
+            elif isinstance(item.value, str) and item.value.strip():
                 texts.append(item.value.strip())
                 locs.append(item.loc)
             else:

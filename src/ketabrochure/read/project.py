@@ -98,10 +98,11 @@ class ProjectReader(Reader):
         if n is None:
             return None
         unit = n.choice("unit", m.N_UNITS)
+        value = n.integer("value", required=False, minimum=1)  # read first: all problems at once
+        note = n.text("note", required=False)
         if unit is None:
             return None
-        return m.SampleSize(value=n.integer("value", required=False, minimum=1), unit=unit,
-                            note=n.text("note", required=False))
+        return m.SampleSize(value=value, unit=unit, note=note)
 
     def intervention(self, f: Fields) -> m.Intervention | None:
         i = f.sub("intervention", ("drug", "route", "dose", "schedule"))
@@ -309,14 +310,18 @@ def check_references(conditions: dict[str, m.Condition], studies: dict[str, m.St
 
 
 def read_locations(clinic: Fields, diags: Diagnostics) -> tuple[m.ClinicLocation, ...]:
-    """clinic.yaml's optional `locations` list; ids must be unique file-name words."""
+    """clinic.yaml's optional `locations` list; ids must be unique file-name words. A site's
+    address, phone and web addresses are optional: left out, they are the clinic's own
+    (see `model.contact`), so they are written once."""
     found: list[m.ClinicLocation] = []
     for i, node in enumerate(clinic.items("locations", required=False)):
         f = Fields(node, f"locations[{i + 1}]", diags, LOCATION_FIELDS)
         if not f.ok:
             continue
-        ident, name, phone = f.text("id"), f.text("name"), f.text("phone")
-        address, _ = f.text_list("address")
+        ident, name = f.text("id"), f.text("name")
+        phone = f.text("phone", required=False)
+        lines, _ = f.text_list("address", required=False)
+        address = lines or None
         booking_url = f.url("booking_url", required=False)
         referral_url = f.url("referral_url", required=False)
         if ident is not None and not ID_RE.match(ident):
@@ -327,7 +332,7 @@ def read_locations(clinic: Fields, diags: Diagnostics) -> tuple[m.ClinicLocation
             f.error(f.loc("id"), f"a location '{ident}' is already listed",
                     code="content.duplicate", where=f"{f.where}.id")
             ident = None
-        if ident and name and phone:
+        if ident and name:
             found.append(m.ClinicLocation(ident, name, address, phone, booking_url,
                                           referral_url, node.loc))
     return tuple(found)
