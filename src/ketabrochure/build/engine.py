@@ -66,6 +66,7 @@ class Context:
     write: bool
     diags: Diagnostics
     html_dir: Path | None = None  # --html: also write each document's HTML here
+    store: bool = False  # keep what is typeset in the cache (check too, where it can write)
 
 
 def shelf_meta(html: str, document: m.Document, project: m.Project) -> dict[str, str]:
@@ -148,7 +149,7 @@ def _jobs(documents: list[m.Document], missed: list[tuple[int, str]],
           ctx: Context) -> Iterator[Job]:
     """Jobs for the documents to typeset; their HTML is rendered again, lazily, to keep memory
     flat."""
-    folder = ctx.cache.folder if ctx.write else None
+    folder = ctx.cache.folder if ctx.store else None
     for i, _ in missed:
         document = documents[i]
         kind = kind_of(document)
@@ -173,7 +174,7 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
     item.pdf, item.thumb = _object(ctx, outcome.pdf, "pdf"), _object(ctx, outcome.thumb, "png")
     _check(ctx, document, Laid(outcome.pages, tuple(outcome.part_pages),
                                _regions(outcome.regions), tuple(outcome.overflows)))
-    if ctx.write:
+    if ctx.store:
         files = ctx.cache.relative(outcome.served)
         try:
             ctx.cache.store(k, Entry(outcome.pages, outcome.warnings, files, outcome.pdf,
@@ -181,9 +182,10 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
                                      part_pages=outcome.part_pages,
                                      overflows=outcome.overflows))
         except OSError as exc:
-            ctx.diags.error(document.layout.loc, "out.write", document.label,
-                            f"cannot write its cache entry in out/.cache/ "
-                            f"({exc.strerror or exc}); nothing was published")
+            if ctx.write:  # a check that cannot keep its cache is only slower next time
+                ctx.diags.error(document.layout.loc, "out.write", document.label,
+                                f"cannot write its cache entry in out/.cache/ "
+                                f"({exc.strerror or exc}); nothing was published")
 
 
 def _object(ctx: Context, digest: str | None, suffix: str) -> Path | None:

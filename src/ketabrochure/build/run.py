@@ -89,7 +89,8 @@ def run(root: Path, names: list[str], write: bool, options: Options | None = Non
         renderer: Renderer | None = None) -> Result:
     """check (write=False) or build (write=True): everything is checked before anything is written.
 
-    Unchanged documents come from the cache in out/.cache/ (check only reads it); the rest are
+    Unchanged documents come from the cache in out/.cache/ (check keeps it too, where it can
+    write; it writes nothing else); the rest are
     typeset by `renderer` (default: a pool of `options.jobs` workers, closed afterwards).
     """
     options = options or Options()
@@ -176,7 +177,7 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
     ctx = _context(root, project, write, options, result.diags, html_dir)
     progress = Progress(len(chosen), options.progress) if options.progress else None
     result.built = engine.produce_all(chosen, ctx, renderer, progress)
-    if write:
+    if ctx.store:
         with suppress(OSError):  # only a memo: the grades are computed again next time
             readability.remember(grades)
     if write and not result.diags.has_errors():
@@ -195,8 +196,11 @@ def _context(root: Path, project: m.Project, write: bool, options: Options,
     # no bytecode cache for the templates: Jinja's loads marshalled code from disk, and
     # anything that restores out/.cache (a CI cache from another branch) could run code
     env = layouts.environment(root, FILTERS)
+    out = root / "out"
+    store = write or (os.access(out, os.W_OK) if out.is_dir() else
+                      not out.exists() and os.access(root, os.W_OK))
     return engine.Context(project, env, root, allowed_folders(root), cache, write, diags,
-                          html_dir)
+                          html_dir, store=store)
 
 
 def packet(root: Path, recipient: m.Recipient, write: bool = True) -> Result:
