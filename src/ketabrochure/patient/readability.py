@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,12 +83,17 @@ def grade(text: str, lang: str) -> float:
 
 
 def recall(path: Path) -> None:
-    """Take grades computed by earlier builds (a pure function of language and text)."""
+    """Take grades computed by earlier builds (a pure function of language and text): only
+    finite numbers under text keys; anything else in the file is ignored (scored again)."""
     if path in _LOADED:
         return
     _LOADED.add(path)
-    with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
-        _GRADES.update({k: float(v) for k, v in json.loads(path.read_text()).items()})
+    with contextlib.suppress(OSError, ValueError, RecursionError):
+        data = json.loads(path.read_bytes())
+        if isinstance(data, dict):
+            _GRADES.update({k: float(v) for k, v in data.items() if isinstance(k, str)
+                            and isinstance(v, int | float) and not isinstance(v, bool)
+                            and math.isfinite(v)})
 
 
 def remember(path: Path) -> None:
