@@ -21,7 +21,10 @@ from urllib.parse import unquote, urlsplit
 if TYPE_CHECKING:
     import weasyprint
 
-WEASYPRINT_VERSION = metadata.version("weasyprint")
+# The cache keys on this, so it also names the code that repairs the tags (pdf_tags.py):
+# cached PDFs are typeset again when that code changes.
+WEASYPRINT_VERSION = (metadata.version("weasyprint") + "+pdf_tags." + hashlib.sha256(
+    Path(__file__).with_name("pdf_tags.py").read_bytes()).hexdigest()[:12])
 PDF_VARIANT = "pdf/ua-1"
 FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".otf")
 
@@ -206,7 +209,10 @@ def pdf_bytes(typeset: Typeset, bleed: float | None = None) -> bytes:
     """
     assert typeset.document is not None
     finisher = None if bleed is None else _bleed_box_setter(bleed)
-    return typeset.document.write_pdf(pdf_variant=PDF_VARIANT, finisher=finisher)
+    data = typeset.document.write_pdf(pdf_variant=PDF_VARIANT, finisher=finisher)
+    from . import pdf_tags  # repairs the structure tree WeasyPrint 70 writes (see there)
+
+    return pdf_tags.repair(data, typeset.html)
 
 
 def _bleed_box_setter(bleed: float) -> Callable[[weasyprint.Document, object], None]:
