@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pikepdf
@@ -26,18 +26,40 @@ CONTAINERS = ("/Sect", "/Art", "/Div", "/Part", "/BlockQuote", "/NonStruct", "/T
               "/THead", "/TBody", "/TFoot", "/L", "/LBody", "/Document")
 BLOCKS = (*HEADINGS, "/P", "/LI", "/TD", "/TH", "/Caption", "/Figure", "/Art", "/Sect")
 Problem = tuple[int | None, str, str]
+# Words of link descriptions, by the document's language ("Reference 3: …, page 12").
+WORDS = {"en": ("Reference", "page"), "es": ("Referencia", "página")}
 
 
 # --- reading the PDF ---------------------------------------------------------------------
 
 
-@dataclass
 class Mark:
-    """One marked-content sequence with an MCID: its text and where its first glyph sits."""
+    """One marked-content sequence with an MCID: where its first glyph sits, and its text
+    (decoded when first asked for: most marks are only placed)."""
 
-    text: str
-    x: float
-    y: float
+    __slots__ = ("x", "y", "_parts", "_text")
+
+    def __init__(self, text: str = "", x: float = float("nan"), y: float = float("nan")) -> None:
+        self.x, self.y = x, y
+        self._parts: list[tuple[dict[int, str], pikepdf.Object]] = []
+        self._text: str | None = text or None
+
+    def add(self, font: dict[int, str], shown: pikepdf.Object) -> None:
+        self._parts.append((font, shown))
+        self._text = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            chars = []
+            for font, shown in self._parts:
+                for item in shown:
+                    if isinstance(item, pikepdf.String):
+                        raw = bytes(item)
+                        codes = struct.unpack(f">{len(raw) // 2}H", raw[:len(raw) // 2 * 2])
+                        chars += [font.get(code, "\ufffd") for code in codes]
+            self._text = "".join(chars)
+        return self._text
 
 
 def _cmap(font: pikepdf.Object) -> dict[int, str]:
@@ -67,12 +89,14 @@ def _mul(m: tuple, n: tuple) -> tuple:
 class _Page:
     """A page's content stream, parsed once: its instructions and its marked content."""
 
+    OPERATORS = "BDC BMC EMC q Q cm Tf Tm TJ Tj ' \""  # all it reads (parsing is faster)
+
     def __init__(self, page: pikepdf.Page) -> None:
         self.page = page
-        self.ops = pikepdf.parse_content_stream(page)
+        self.ops = pikepdf.parse_content_stream(page, self.OPERATORS)
         self.marks: dict[int, Mark] = {}
         self.untagged_text = 0  # text shown outside any marked content
-        self.changed = False
+        self.artifacts: dict[int, str] = {}  # MCID -> /Header or /Footer, to rewrite
         fonts: dict[str, dict[int, str]] = {}
         resources = page.obj.get("/Resources", Dictionary())
         stack: list[int | None] = []
@@ -86,7 +110,7 @@ class _Page:
                 mcid = props.get("/MCID") if isinstance(props, Dictionary) else None
                 stack.append(int(mcid) if mcid is not None else -1)
                 if mcid is not None:
-                    self.marks[int(mcid)] = Mark("", float("nan"), float("nan"))
+                    self.marks[int(mcid)] = Mark()
             elif op == "BMC":
                 stack.append(-1)
             elif op == "EMC":
@@ -115,20 +139,29 @@ class _Page:
                 current = next((m for m in reversed(stack) if m >= 0), None)
                 if current is None:
                     continue
-                items = operands[0] if op == "TJ" else [operands[-1]]
-                chars = []
-                for item in items:
-                    if isinstance(item, pikepdf.String):
-                        raw = bytes(item)
-                        chars += [font.get(int.from_bytes(raw[i:i + 2], "big"), "\ufffd")
-                                  for i in range(0, len(raw) - 1, 2)]
-                self.marks[current].text += "".join(chars)
-            elif op in ("Do", "sh", "f", "F", "f*", "S", "s", "B", "b", "B*", "b*") and not stack:
-                pass  # paths outside marked content: WeasyPrint marks them all; not audited here
+                self.marks[current].add(font, operands[0] if op == "TJ" else [operands[-1]])
 
     def save(self, pdf: pikepdf.Pdf) -> None:
-        if self.changed:
-            self.page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(self.ops))
+        """Write the artifacts into the content stream: each `/Span <</MCID n>> BDC` that
+        WeasyPrint wrote for them becomes `/Artifact <</Type /Pagination …>> BDC` (a byte
+        substitution: everything else stays as it was)."""
+        if not self.artifacts:
+            return
+
+        def artifact(match: re.Match) -> bytes:
+            kind = self.artifacts.get(int(match[2]))
+            if kind is None:
+                return match[0]
+            return b"/Artifact <</Type /Pagination /Subtype " + kind.encode() + b">> BDC"
+        contents = self.page.obj.Contents
+        data = (b"\n".join(c.read_bytes() for c in contents) if isinstance(contents, Array)
+                else contents.read_bytes())
+        data, count = _MCID_BDC.subn(artifact, data)
+        assert count >= len(self.artifacts)
+        self.page.obj.Contents = pdf.make_stream(data)
+
+
+_MCID_BDC = re.compile(rb"/(\w+)\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 
 
 class _Tree:
@@ -153,8 +186,8 @@ class _Tree:
             for element in self.walk():
                 if _s(element) not in BLOCKS:
                     continue
-                for page, mcid in self.content(element):
-                    mark = self.page(page).marks.get(mcid)
+                for page, mcid in self._content_skipping(element, ("/Lbl",)):  # not a marker
+                    mark = self.page(page).marks.get(mcid) if page >= 0 else None
                     if mark is not None and mark.x == mark.x:  # text, placed (not an image)
                         self._blocks.setdefault(page, []).append((element, mark))
                         break
@@ -245,8 +278,7 @@ def _set_kids(element: pikepdf.Object, kids: list) -> None:
 
 
 def _is_elem(obj: object) -> bool:
-    return isinstance(obj, Dictionary) and obj.get("/S") is not None and (
-        obj.get("/Type") in (None, "/StructElem"))
+    return isinstance(obj, Dictionary) and "/S" in obj  # MCR and OBJR dictionaries have no /S
 
 
 def _s(element: pikepdf.Object) -> str:
@@ -270,13 +302,14 @@ def repair(data: bytes, html: str = "") -> bytes:
         return data
     hints = _Hints.parse(html) if html else _Hints()
     _fix_margins(tree)
-    _fix_reading_order(tree, hints)
+    reordered = _fix_reading_order(tree, hints)
     _fix_page_splits(tree)
     _fix_tables(tree)
     _fix_headings(tree)
     _fix_links(tree)
     _fix_languages(tree, hints)
-    _fix_outlines(tree)
+    if reordered:
+        _fix_outlines(tree)
     _rebuild_parent_tree(tree)
     for page in tree._pages.values():
         page.save(pdf)
@@ -341,21 +374,13 @@ def _fix_margins(tree: _Tree) -> None:
 
 
 def _make_artifacts(page: _Page, kinds: dict[int, str]) -> None:
-    """Turn the marked content with these MCIDs into pagination artifacts."""
-    for i, (operands, operator) in enumerate(page.ops):
-        if str(operator) != "BDC" or len(operands) < 2:
-            continue
-        props = operands[1]
-        mcid = props.get("/MCID") if isinstance(props, Dictionary) else None
-        if mcid is not None and int(mcid) in kinds:
-            artifact = Dictionary(Type=Name("/Pagination"), Subtype=Name(kinds[int(mcid)]))
-            page.ops[i] = pikepdf.ContentStreamInstruction(
-                [Name("/Artifact"), artifact], pikepdf.Operator("BDC"))
-            page.marks.pop(int(mcid), None)
-            page.changed = True
+    """Turn the marked content with these MCIDs into pagination artifacts (when saved)."""
+    for mcid, kind in kinds.items():
+        if page.marks.pop(mcid, None) is not None:
+            page.artifacts[mcid] = kind
 
 
-def _fix_reading_order(tree: _Tree, hints: _Hints) -> None:
+def _fix_reading_order(tree: _Tree, hints: _Hints) -> bool:
     """Elements marked `data-reading-order` in the HTML are read in that order.
 
     WeasyPrint 70 (pdf/tags.py, `add_tags`) builds the tree page by page, each page in box
@@ -363,10 +388,10 @@ def _fix_reading_order(tree: _Tree, hints: _Hints) -> None:
     cover (page 1, right) comes before the inside panels (page 2), and the flap and back cover
     (page 1, left and middle) after them. The marked elements (matched to structure elements
     by their text) are moved, in order, to where the first of them is; wrappers left empty are
-    dropped.
+    dropped. Returns whether it changed the order.
     """
     if not hints.order:
-        return
+        return False
     found = []
     candidates = [e for e in tree.walk() if _s(e) in CONTAINERS]
     texts = {e.objgen: _norm(tree.text(e, skip=("/Lbl",))) for e in candidates}
@@ -374,7 +399,7 @@ def _fix_reading_order(tree: _Tree, hints: _Hints) -> None:
         match = next((e for e in candidates if texts[e.objgen] == text
                       and all(e.objgen != f.objgen for f in found)), None)
         if match is None:
-            return  # the HTML and the PDF disagree: leave the order alone
+            return False  # the HTML and the PDF disagree: leave the order alone
         found.append(match)
     first_page_parent = min(found, key=lambda e: _order_index(tree, e)).P
     at = next(i for i, k in enumerate(_kids(first_page_parent))
@@ -388,6 +413,7 @@ def _fix_reading_order(tree: _Tree, hints: _Hints) -> None:
     for element in found:
         element.P = first_page_parent
     _drop_empty(tree)
+    return True
 
 
 def _order_index(tree: _Tree, element: pikepdf.Object) -> int:
@@ -438,9 +464,23 @@ def _fix_page_splits(tree: _Tree) -> None:
 
 
 def _page_after(tree: _Tree, a: pikepdf.Object, b: pikepdf.Object) -> bool:
-    pa = max((p for p, _ in tree.content(a)), default=tree.page_of(a))
-    pb = min((p for p, _ in tree.content(b)), default=tree.page_of(b))
+    pa, pb = _edge_page(tree, a, last=True), _edge_page(tree, b, last=False)
     return pa is not None and pb is not None and pb == pa + 1
+
+
+def _edge_page(tree: _Tree, element: pikepdf.Object, last: bool) -> int | None:
+    """The page of the element's first (or last) marked content, else of the element."""
+    kids = _kids(element)
+    for kid in reversed(kids) if last else kids:
+        if isinstance(kid, int):
+            return tree.page_of(element)
+        if isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR" and "/Pg" in kid:
+            return tree.index.get(kid.Pg.objgen)
+        if _is_elem(kid):
+            page = _edge_page(tree, kid, last)
+            if page is not None:
+                return page
+    return tree.page_of(element)
 
 
 def _continues(tree: _Tree, a: pikepdf.Object, b: pikepdf.Object) -> bool:
@@ -665,6 +705,8 @@ def _describe(tree: _Tree, link: pikepdf.Object, annotation: pikepdf.Object,
     action = annotation.get("/A")
     if isinstance(action, Dictionary) and "/URI" in action:
         uri = str(action.URI)
+        if uri.startswith("mailto:"):
+            return uri[len("mailto:"):]
         if not text or _norm(text) in _norm(uri):
             return uri
         if _norm(re.sub(r"^[a-z]+:", "", text)) in _norm(uri):
@@ -675,20 +717,25 @@ def _describe(tree: _Tree, link: pikepdf.Object, annotation: pikepdf.Object,
     target = dests.get(str(dest)) if dest is not None else None
     if target is None:
         return text or (str(dest) if dest is not None else "link")
+    reference_word, page_word = WORDS.get(str(tree.pdf.Root.get("/Lang", "en"))[:2],
+                                          WORDS["en"])
     page, x, y = target
     block = _element_at(tree, page, x, y)
     if block is None:
-        return f"{text}, page {page + 1}" if text else f"page {page + 1}"
+        return f"{text}, {page_word} {page + 1}" if text else f"{page_word} {page + 1}"
     target_text = tree.text(block, skip=("/Link", "/Lbl"))
-    reference = re.match(r"(\d+)\.\s*(\S.*)", tree.text(block))
-    if _s(block) == "/LI" and reference:
-        number, rest = reference[1], reference[2]
+    label = next((tree.text(k) for k in _kids(block) if _is_elem(k) and _s(k) == "/Lbl"), "")
+    body = tree.text(block, skip=("/Lbl",))
+    numbered = re.match(r"(\d+)[.)]\s*(\S.*)", body)  # "3. Anand A, …", or "3." as marker
+    number = numbered[1] if numbered else "".join(re.findall(r"\d", label))
+    rest = numbered[2] if numbered else body
+    if _s(block) == "/LI" and number:
         author = re.match(r"([A-Z][\w'’-]+)[ ,]", rest)  # "Anand A, ..." -> Anand
         year = re.search(r"\b(19|20)\d\d\b", rest)
         if author and year:
-            return f"Reference {number}: {author[1]} {year[0]}"
-        return f"Reference {number}: {' '.join(rest.split()[:6]).rstrip('.,;:')}"
-    return f"{target_text[:80].rstrip()}, page {page + 1}"
+            return f"{reference_word} {number}: {author[1]} {year[0]}"
+        return f"{reference_word} {number}: {' '.join(rest.split()[:6]).rstrip('.,;:')}"
+    return f"{target_text[:80].rstrip()}, {page_word} {page + 1}"
 
 
 def _element_at(tree: _Tree, page: int, x: float, y: float) -> pikepdf.Object | None:
@@ -754,30 +801,39 @@ def _inside_lang(element: pikepdf.Object, lang: str) -> bool:
 
 
 def _fix_outlines(tree: _Tree) -> None:
-    """Bookmarks follow the structure tree's order (after `_fix_reading_order`), nested by
+    """Bookmarks follow the structure tree's order after `_fix_reading_order`, nested by
     their headings' levels.
 
     WeasyPrint 70 (pdf/anchors.py `add_outlines`) writes bookmarks in page order, nested by
-    that order. Each is placed where the heading with its title is in the tree; those it
-    cannot place keep their order, after the others, and their depth.
+    that order. Each bookmark is matched to the heading with its title (the n-th bookmark of
+    a title to the n-th heading of that text); if one matches none, they stay as they are.
     """
     outlines = tree.pdf.Root.get("/Outlines")
     if outlines is None or "/First" not in outlines:
         return
-    order: dict[str, tuple[int, int]] = {}
+    headings: dict[str, list[tuple[int, int]]] = {}
     for i, element in enumerate(tree.walk()):
         if _s(element) in HEADINGS:
-            order.setdefault(_norm(tree.text(element)), (i, int(_s(element)[2])))
+            headings.setdefault(_norm(tree.text(element)), []).append((i, int(_s(element)[2])))
     flat: list[tuple[int, int, int, pikepdf.Object]] = []
+    used: dict[str, int] = {}
 
-    def gather(parent: pikepdf.Object, depth: int) -> None:
+    def gather(parent: pikepdf.Object) -> bool:
         item = parent.get("/First")
         while item is not None:
-            place, level = order.get(_norm(str(item.get("/Title", ""))), (10**9, depth + 1))
+            title = _norm(str(item.get("/Title", "")))
+            n = used.get(title, 0)
+            if n >= len(headings.get(title, [])):
+                return False
+            used[title] = n + 1
+            place, level = headings[title][n]
             flat.append((place, len(flat), level, item))
-            gather(item, depth + 1)
+            if not gather(item):
+                return False
             item = item.get("/Next")
-    gather(outlines, 0)
+        return True
+    if not gather(outlines):
+        return
     flat.sort(key=lambda entry: entry[:2])
     children: dict[int, list[pikepdf.Object]] = {}
     stack: list[tuple[int, pikepdf.Object]] = [(0, outlines)]
