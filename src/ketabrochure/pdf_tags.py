@@ -3,10 +3,12 @@
 `repair(pdf_bytes, html)` post-processes the bytes `Document.write_pdf` returns; `audit(pdf_bytes)`
 reads a PDF's structure tree back and lists what is still wrong, so a build can gate on it.
 
-Each `_fix_*` function says which part of WeasyPrint 70 makes it necessary (files under
-`weasyprint/pdf/`), so it can be dropped when WeasyPrint tags that case itself. What HTML can
-fix is fixed in the templates instead (the handout glossary as a real list, alternative text in
-the document's language). This module uses only the standard library and pikepdf; it imports
+Each `_fix_*` function says which part of WeasyPrint 70 makes it necessary (paths under
+`site-packages/weasyprint/`, lines of 70.0), so it can be dropped when WeasyPrint tags that
+case itself. What HTML can fix is fixed in the templates instead (the handout glossary as a real
+list, alternative text in the document's language, addresses as links). Two things WeasyPrint
+does not carry into the PDF are read from the HTML: `lang` on passages and the tri-fold's
+`data-reading-order`. This module uses only the standard library and pikepdf; it imports
 nothing else from ketabrochure.
 """
 
@@ -326,10 +328,11 @@ def _reachable(tree: _Tree) -> set:
 def _fix_margins(tree: _Tree) -> None:
     """Margin-box content (running headers and footers, page numbers) becomes /Artifact.
 
-    WeasyPrint 70 (pdf/tags.py, `_build_box_tree`, the `MarginBox` branch) builds elements for
-    margin boxes but links them to no parent's /K ("could be included in tree as Artifact, but
-    that's only allowed in PDF 2.0"), and pdf/stream.py draws their text as tagged /Span
-    content: it is neither an artifact nor reachable, and no CSS or HTML changes that.
+    WeasyPrint 70 (pdf/tags.py:144-151, `_build_box_tree`, the `MarginBox` branch) builds
+    elements for margin boxes but links them to no parent's /K ("could be included in tree as
+    Artifact, but that's only allowed in PDF 2.0"), and draws their text as tagged /Span
+    content (draw/__init__.py:633, pdf/stream.py:283-290): it is neither an artifact nor
+    reachable, and no CSS or HTML changes that.
 
     One exception: the first copy of a running element written as paragraphs (an HTML
     `<footer>` with `<p>` inside, moved to the margin with `position: running()`) may hold
@@ -383,7 +386,7 @@ def _make_artifacts(page: _Page, kinds: dict[int, str]) -> None:
 def _fix_reading_order(tree: _Tree, hints: _Hints) -> bool:
     """Elements marked `data-reading-order` in the HTML are read in that order.
 
-    WeasyPrint 70 (pdf/tags.py, `add_tags`) builds the tree page by page, each page in box
+    WeasyPrint 70 (pdf/tags.py:46-60, `add_tags`) builds the tree page by page, each page in box
     order, so no HTML can make a reader go from page 1 to page 2 and back: the tri-fold's
     cover (page 1, right) comes before the inside panels (page 2), and the flap and back cover
     (page 1, left and middle) after them. The marked elements (matched to structure elements
@@ -439,7 +442,7 @@ def _drop_empty(tree: _Tree) -> None:
 def _fix_page_splits(tree: _Tree) -> None:
     """An element split across pages becomes one element again.
 
-    WeasyPrint 70 (pdf/tags.py, `add_tags`) calls `_build_box_tree` once per page, so a box
+    WeasyPrint 70 (pdf/tags.py:46-60, `add_tags`) calls `_build_box_tree` once per page, so a box
     continued on the next page (a chapter's section, an article, a table, a list) gets a new
     element there, appended to the document's /K: the report had a new top-level section on
     every page. WeasyPrint keeps no link between the pieces, so a piece is taken as the
@@ -530,7 +533,7 @@ def _merge(tree: _Tree, a: pikepdf.Object, b: pikepdf.Object) -> None:
     if _s(a) == "/TR":
         cells_a = [k for k in a_kids if _is_elem(k)]
         cells_b = [k for k in moved if _is_elem(k)]
-        for cell_a, cell_b in zip(cells_a, cells_b):
+        for cell_a, cell_b in zip(cells_a, cells_b, strict=False):
             _merge(tree, cell_a, cell_b)
         _set_kids(a, a_kids + [k for k in moved if not _is_elem(k)] + cells_b[len(cells_a):])
         return
@@ -553,7 +556,7 @@ def _drop_repeated_header(tree: _Tree, a: pikepdf.Object, b: pikepdf.Object) -> 
         return
     ids_a = [str(e.ID) for e in tree.walk(head_a) if _s(e) == "/TH" and "/ID" in e]
     ids_b = [str(e.ID) for e in tree.walk(head_b) if _s(e) == "/TH" and "/ID" in e]
-    rename = dict(zip(ids_b, ids_a))
+    rename = dict(zip(ids_b, ids_a, strict=False))
     for cell in tree.walk(b):
         attributes = cell.get("/A")
         if isinstance(attributes, Dictionary) and "/Headers" in attributes:
@@ -570,9 +573,10 @@ def _drop_repeated_header(tree: _Tree, a: pikepdf.Object, b: pikepdf.Object) -> 
 def _fix_tables(tree: _Tree) -> None:
     """Header cells get /Scope, and the /Headers of data cells resolve through an /IDTree.
 
-    WeasyPrint 70 (pdf/tags.py, end of `_build_box_tree`) gives each <th> an /ID and each
-    <td> the /Headers that name them, but writes no /IDTree in the StructTreeRoot (so the
-    names resolve to nothing) and drops the HTML `scope`: a <th> in <thead> (or in a row of
+    WeasyPrint 70 (pdf/tags.py:320-359, end of `_build_box_tree`) gives each <th> an /ID and
+    each <td> the /Headers that name them, but writes no /IDTree in the StructTreeRoot (so the
+    names resolve to nothing) and reads the HTML `scope` only to pick row headers (line 336),
+    never writing /Scope: a <th> in <thead> (or in a row of
     header cells) gets /Scope /Column, one that starts a body row gets /Scope /Row.
     """
     ids: dict[str, pikepdf.Object] = {}
@@ -603,8 +607,8 @@ def _fix_headings(tree: _Tree) -> None:
     """No heading skips a level: one more than one level below the heading before it is
     moved up (the report's study titles are <h3> in every chapter, so they look the same,
     but two chapters have no <h2> above them; WeasyPrint 70 maps h1-h6 to H1-H6 as they are,
-    pdf/tags.py `_get_pdf_tag`). Changing the HTML would need a CSS rule for an <h2> that
-    looks like the <h3>."""
+    pdf/tags.py:82-108 `_get_pdf_tag`). Changing the HTML would need a CSS rule for an <h2>
+    that looks like the <h3> (the CSS is not this module's to change)."""
     level = 0
     for element in tree.walk():
         s = _s(element)
@@ -619,11 +623,11 @@ def _fix_headings(tree: _Tree) -> None:
 def _fix_links(tree: _Tree) -> None:
     """Every link annotation sits in one /Link element with a readable description.
 
-    WeasyPrint 70 (pdf/anchors.py `gather_anchors`: `link = box.link or parent_link`) makes an
+    WeasyPrint 70 (anchors.py:84-88 `gather_anchors`: `link = box.link or parent_link`) makes an
     annotation for every box inside an <a>, so a contents entry (an <a> with a <span> and an
     ::after leader) had four annotations, under a /Span and nested /Link elements
-    (pdf/tags.py, "Include link annotations"). The nested elements' content is moved up into
-    the outermost /Link. Its /Contents was the raw target (pdf/anchors.py `add_links`:
+    (pdf/tags.py:239-248). The nested elements' content is moved up into the outermost /Link.
+    Its /Contents was the raw target (pdf/anchors.py:38 `add_links`:
     `Contents = link_target`, e.g. `ref-1`): it becomes what the link leads to, read from the
     target (e.g. "Reference 3: Anand 2023", "1 Anxiety disorders, page 3"), also set as the
     element's /Alt. Annotations also get the Print flag, so print and screen agree.
@@ -757,10 +761,10 @@ def _element_at(tree: _Tree, page: int, x: float, y: float) -> pikepdf.Object | 
 def _fix_languages(tree: _Tree, hints: _Hints) -> None:
     """Passages the HTML marks with another `lang` get /Lang on their element.
 
-    WeasyPrint 70 writes only the document's /Lang (pdf/metadata.py); its structure elements
-    never carry one (pdf/tags.py), whatever the HTML's `lang` attributes say. Elements are
-    matched to the HTML by their text; an inline element broken over lines (one element per
-    line) gets it on each piece.
+    WeasyPrint 70 writes only the document's /Lang (pdf/__init__.py:270); its structure
+    elements never carry one (pdf/tags.py has no /Lang), whatever the HTML's `lang` says.
+    Elements are matched to the HTML by their text; an inline element broken over lines (one
+    element per line) gets it on each piece.
     """
     if not hints.langs:
         return
@@ -804,7 +808,7 @@ def _fix_outlines(tree: _Tree) -> None:
     """Bookmarks follow the structure tree's order after `_fix_reading_order`, nested by
     their headings' levels.
 
-    WeasyPrint 70 (pdf/anchors.py `add_outlines`) writes bookmarks in page order, nested by
+    WeasyPrint 70 (pdf/anchors.py:59 `add_outlines`) writes bookmarks in page order, nested by
     that order. Each bookmark is matched to the heading with its title (the n-th bookmark of
     a title to the n-th heading of that text); if one matches none, they stay as they are.
     """
@@ -1029,7 +1033,8 @@ def audit(data: bytes) -> list[Problem]:
                 problems.append((where(element), "Link", "link without a readable description"))
     for number, page in enumerate(pdf.pages):
         for annotation in page.obj.get("/Annots", []):
-            if annotation.get("/Subtype") == "/Link" and annotation.objgen not in annotations_in_links:
+            if (annotation.get("/Subtype") == "/Link"
+                    and annotation.objgen not in annotations_in_links):
                 problems.append((number + 1, "Link", "link annotation not in the structure tree"))
         content = tree.page(number)
         unreached = sorted(set(content.marks) - reached.get(number, set()))
