@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .build import run as build
+from .build.serve import serve
 from .build.watch import watch
 from .diagnostics import Diagnostics, UsageError, summary
 from .patient import readability
@@ -42,6 +43,16 @@ def parser() -> argparse.ArgumentParser:
     build_options(w)
     w.add_argument("--interval", type=float, default=0.5, metavar="SECONDS",
                    help="how often to look for changes (default: 0.5)")
+    v = sub.add_parser("serve", help="serve the print shelf on this computer; rebuild and "
+                       "reload it in the browser on save")
+    build_options(v)
+    v.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free one)")
+    v.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this computer only)")
+    v.add_argument("--public", action="store_true",
+                   help="allow a --host other computers reach (serve has no password)")
+    v.add_argument("--interval", type=float, default=0.2, metavar="SECONDS",
+                   help="how often to look for changes (default: 0.2)")
     k = sub.add_parser("packet", help="write a referral packet for one physician into out/")
     k.add_argument("--to", required=True, metavar="NAME", help='recipient, e.g. "Dr. Ana Ruiz"')
     k.add_argument("--practice", required=True, help="the recipient's practice")
@@ -154,6 +165,9 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
             return cmd_list(root, stdout, stderr)
         if args.command == "watch":
             return watch(root, options(args, stdout), args.interval, stdout, stderr)
+        if args.command == "serve":
+            return serve(root, options(args, stdout), args.host, args.port, args.public,
+                         args.interval, stdout, stderr)
         if args.command == "packet":
             return cmd_packet(root, args, stdout, stderr)
         return cmd_run(root, args.documents if args.command == "build" else [],
