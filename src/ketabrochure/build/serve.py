@@ -481,6 +481,7 @@ LIVE_SCRIPT = """
     });
   }
   function refresh() {
+    if (!document.querySelector('[data-live]')) { location.reload(); return Promise.resolve(); }
     return fetch(location.pathname, {cache: 'no-store'}).then(function (r) {
       if (!r.ok) { throw new Error(r.status); }
       return r.text();

@@ -203,13 +203,14 @@ def card(entry: dict[str, Any]) -> str:
 
 
 def _shelf_order(entry: dict[str, Any]) -> tuple[Any, ...]:
-    """Condition documents before general ones, by condition; then language, office copy
-    before large print, then location. Packets by recipient."""
+    """Condition documents before general ones, by condition; then language, US Letter before
+    A4, office copy before large print, then location. Packets by recipient."""
     copy = variant(entry)
     rank = VARIANT_ORDER.index(copy) if copy in VARIANT_ORDER else len(VARIANT_ORDER)
     general = conditions(entry) is None
+    paper = list(PAPERS).index(entry["paper"]) if entry.get("paper") in PAPERS else len(PAPERS)
     return (general, str(entry.get("subject_name", "")).lower(), entry.get("language", ""),
-            entry.get("paper", ""), rank, entry.get("location", ""), entry["file"])
+            paper, rank, entry.get("location", ""), entry["file"])
 
 
 def index_html(entries: list[dict[str, Any]]) -> str:
