@@ -24,12 +24,13 @@ import io
 import ipaddress
 import json
 import mimetypes
+import multiprocessing
 import signal
 import socket
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -93,15 +94,16 @@ def page_png(pdf: bytes, index: int, width: int = PAGE_WIDTH) -> bytes | None:
     return buffer.getvalue()
 
 
+Draw = Callable[[bytes, int], bytes | None]
+
+
 class Live:
     """What the browser is told: the build's state, the manifest's version and the documents
     pages show. The watcher reports to it (a watch.Listener); HTTP threads read it."""
 
-    def __init__(self, out: Path) -> None:
-        self.out = out
+    def __init__(self, out: Path, draw: Draw = page_png) -> None:
+        self.out, self.draw = out, draw
         self.changed = threading.Condition()
-        self.busy = threading.Lock()  # held while the watcher looks and builds, and while
-        # pdfium draws a page (pdfium is not thread-safe; jobs=1 draws thumbnails here)
         self.generation = 0
         self.building: list[str] | None = None
         self.diagnostics: list[dict[str, Any]] = []
@@ -155,8 +157,8 @@ class Live:
         """Documents a page showed lately (or is waiting on now) that the manifest knows."""
         now = time.monotonic()
         with self.changed:
-            return sorted(name for name in self.entries
-                          if self.waiting.get(name) or now - self.opened.get(name, -1e9) < OPEN_FOR)
+            return sorted(name for name in self.opened if name in self.entries and (
+                self.waiting.get(name) or now - self.opened[name] < OPEN_FOR))
 
     def state(self, document: str = "") -> dict[str, Any]:
         with self.changed:
@@ -189,18 +191,19 @@ class Live:
         if entry is None:
             return None
         key = (str(entry.get("sha256")), number)
-        with self.busy:
-            if key not in self.pages:
-                try:
-                    drawn = page_png((self.out / entry["file"]).read_bytes(), number - 1)
-                except OSError:
-                    return None
-                if drawn is None:
-                    return None
+        drawn = self.pages.get(key)
+        if drawn is None:
+            try:
+                drawn = self.draw((self.out / entry["file"]).read_bytes(), number - 1)
+            except OSError:
+                return None
+            if drawn is None:
+                return None
+            with self.changed:
                 if len(self.pages) >= PAGES_KEPT:
                     self.pages.clear()
                 self.pages[key] = drawn
-            return self.pages[key]
+        return drawn
 
 
 class Server(ThreadingHTTPServer):
@@ -554,11 +557,18 @@ def serve(root: Path, options: run.Options, host: str, port: int, public: bool,
           interval: float, stdout: TextIO, stderr: TextIO) -> int:
     """Serve the shelf and rebuild on save until Ctrl-C; exits 0 (every build is atomic)."""
     check_host(host, public)  # before any worker starts
-    live = Live(root / "out")
-    watcher = Watcher(root, options, stdout, stderr, listener=live)  # forks: before threads
+    # Processes are forked before any thread starts: the watcher's typesetting workers, then
+    # one process that draws preview pages (pdfium is not thread-safe, and with --jobs 1 this
+    # process draws thumbnails with it while a build runs).
+    watcher = Watcher(root, options, stdout, stderr)
+    drawer = multiprocessing.get_context("fork").Pool(  # Ctrl-C is for this process
+        1, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+    live = Live(root / "out", lambda pdf, index: drawer.apply(page_png, (pdf, index)))
+    watcher.listener = live
     try:
         server = listen(host, port, live, public)
     except UsageError:
+        drawer.terminate()
         watcher.close()
         raise
     thread = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
@@ -568,8 +578,7 @@ def serve(root: Path, options: run.Options, host: str, port: int, public: bool,
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if main else None
     try:  # `kill` stops it as Ctrl-C does
         while True:
-            with live.busy:
-                watcher.step(live.open_documents())
+            watcher.step(live.open_documents())
             time.sleep(interval)
     except KeyboardInterrupt:
         print("stopped serving", file=stdout)
@@ -577,6 +586,7 @@ def serve(root: Path, options: run.Options, host: str, port: int, public: bool,
     finally:
         server.shutdown()
         server.server_close()
+        drawer.terminate()
         watcher.close()
         if main:
             signal.signal(signal.SIGTERM, previous)
