@@ -143,6 +143,7 @@ def test_every_link_reaches_its_pdf_and_says_its_title(page: Page, shelf: Path) 
     assert "US Letter, single-sided · 1 sheet of paper" in card.locator(".setting").inner_text()
     sheet = page.locator("#doc-evidence-sheet-ptsd-a4-en").inner_text()
     assert "PTSD" in sheet and "English" in sheet and "A4, single-sided" in sheet
+    assert "A4 paper" in sheet and "US Letter paper" not in card.inner_text()
     assert "reviewed 20" in sheet
     report = page.locator("#doc-report-research-letter-en")
     pages = next(e["pages"] for e in entries if e["layout"] == "report")

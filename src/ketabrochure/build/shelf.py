@@ -160,6 +160,9 @@ def card(entry: dict[str, Any]) -> str:
             f'<span class="tag copy-{escape(copy)}">{escape(VARIANTS.get(copy, copy))}</span>']
     if entry.get("location_name"):
         tags.append(f'<span class="tag place">{escape(entry["location_name"])}</span>')
+    if entry.get("paper") != "letter":  # the office printer holds US Letter: say so loudly
+        paper = PAPERS.get(entry.get("paper", ""), entry.get("paper", ""))
+        tags.append(f'<span class="tag paper">{escape(paper)} paper</span>')
     subject = "All conditions" if about is None else str(entry.get("subject_name") or "")
     if kind(entry) == "recipients":
         subject = f"For {entry.get('subject_name') or entry.get('subject', '')}"
@@ -293,6 +296,7 @@ h2 { font-size: 1.35rem; margin: 1.5rem 0 .25rem; color: var(--brand); }
 .copy-large-print { color: #fff; background: #1f4e6b; border-color: #1f4e6b; }
 .copy-print-shop { color: #fff; background: #8a4b00; border-color: #8a4b00; }
 .place { color: #30493a; background: #eaf4ee; }
+.paper { color: #5a1e6e; background: #f6ecfa; }
 .details { margin: .1rem 0; color: var(--muted); }
 .actions { margin: .5rem 0 .25rem; display: flex; gap: .5rem; }
 .setting { margin: .2rem 0; font-size: .95rem; }
