@@ -1,6 +1,7 @@
 """Build speed and memory, printed as ratios to bare WeasyPrint on the same HTML (no assertions).
 
 Run from the repository: .venv/bin/python benchmarks/bench.py [--repeat 3] [--scale 5,20,50]
+[--editor]
 
 Everything runs on a throw-away copy of the project in a temporary folder, each command in its
 own process, timed by wall clock (the median of --repeat runs). Peak memory is read two ways:
@@ -12,15 +13,18 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -307,16 +311,125 @@ def scale(sizes: list[int], jobs: int) -> None:
           f"between sizes: {', '.join(f'{m:.1f}' for m in marginal)} ms per PDF "
           "(equal = linear)")
 
+HANDOUT = "ptsd"  # the handout edited in the editor benchmark
+OPEN = f"handout-{HANDOUT}-letter-en"  # the document open in the (simulated) browser
+EDITOR_TARGET = 1.0  # seconds from save to the open document's new PDF
+
+
+WORDS = ("scary", "sad", "odd", "dark", "vivid", "strange", "awful", "loud", "grim", "wild",
+         "long", "bad")  # one new word per save: no save finds its PDF in the render cache
+
+
+def edit_handout(root: Path, count: list[int]) -> None:
+    """Change one word of the handout's English condition text, a different word each time."""
+    path = root / f"content/handouts/{HANDOUT}.yaml"
+    text = path.read_text()
+    old = next(f"You may have {w} dreams" for w in WORDS if f"You may have {w} dreams" in text)
+    path.write_text(text.replace(old, f"You may have {WORDS[count[0] % len(WORDS)]} dreams", 1))
+    count[0] += 1
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (its own, not its children's)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def editor(times: int, jobs: int) -> None:
+    """A warm `serve`, a page showing the open document (a long-poll loop standing in for the
+    browser), and `times` saves of one handout text: seconds from each save to the open
+    document's new PDF on disk, and to the page being told (after one warm-up edit)."""
+    with tempfile.TemporaryDirectory(prefix="ketaeditor-") as tmp:
+        root = copy_project(Path(tmp) / "project")
+        cache = REPO / "out" / ".cache"
+        if cache.is_dir():  # start warm: the repository's last build's render cache
+            shutil.copytree(cache, root / "out" / ".cache")
+        log = Path(tmp) / "serve.log"
+        with log.open("wb") as out:
+            server = subprocess.Popen(
+                [PYTHON, "-m", "ketabrochure", "--project", str(root), "serve", "--port", "0",
+                 "--jobs", str(jobs)], stdout=out, stderr=subprocess.STDOUT)
+        told: list[tuple[float, str]] = []  # (when, manifest) each time the page was told
+        stop = threading.Event()
+        try:
+            while not (found := re.search(r"at (http://\S+/)", log.read_text())):
+                if server.poll() is not None:
+                    raise SystemExit(log.read_text())
+                time.sleep(0.05)
+            url = found[1]
+
+            def state(since: int = -1) -> dict:
+                query = f"_version?since={since}&open={OPEN}"
+                with urllib.request.urlopen(url + query, timeout=60) as response:
+                    return json.load(response)
+
+            def page() -> None:  # the browser tab showing the open document
+                since = -1
+                while not stop.is_set():
+                    try:
+                        now = state(since)
+                    except OSError:
+                        return
+                    since = now["generation"]
+                    told.append((time.perf_counter(), now["manifest"]))
+
+            while not (now := state())["finished"] or now["building"] is not None:
+                time.sleep(0.1)
+            first = now["seconds"]
+            threading.Thread(target=page, daemon=True).start()
+            pdf = root / "out" / f"{OPEN}.pdf"
+            count, to_disk, to_page, cpu = [0], [], [], []
+            for i in range(times + 1):
+                before, manifest = os.stat(pdf).st_mtime_ns, state()["manifest"]
+                cpu_before = cpu_seconds(server.pid)
+                edit_handout(root, count)
+                saved = time.perf_counter()
+                while os.stat(pdf).st_mtime_ns == before:
+                    time.sleep(0.002)
+                on_disk = time.perf_counter() - saved
+                cpu_used = cpu_seconds(server.pid) - cpu_before
+                while not (news := [when for when, m in told if when > saved and m != manifest]):
+                    time.sleep(0.002)
+                while state()["building"] is not None:
+                    time.sleep(0.02)  # let the rest of the build finish before the next save
+                time.sleep(0.5)
+                if i:  # the first edit is the warm-up (WeasyPrint's first document)
+                    to_disk.append(on_disk)
+                    to_page.append(news[0] - saved)
+                    cpu.append(cpu_used)
+        finally:
+            stop.set()
+            server.send_signal(signal.SIGINT)
+            server.wait(60)
+        builds = [line for line in log.read_text().splitlines()
+                  if line.startswith(f"build of {OPEN}")]
+    print(f"editor: warm `serve --jobs {jobs}`, {OPEN} open in the page, {times} saves of "
+          f"content/handouts/{HANDOUT}.yaml after one warm-up (first build {first:.1f} s)")
+    print(f"  save -> the open document's new PDF on disk: median {statistics.median(to_disk):.2f} s"
+          f"  runs {[round(t, 2) for t in to_disk]}")
+    print(f"  save -> the page told of the new manifest:   median {statistics.median(to_page):.2f} s"
+          f"  runs {[round(t, 2) for t in to_page]}")
+    print(f"  CPU time of serve from save to that PDF:     median {statistics.median(cpu):.2f} s"
+          f"  runs {[round(t, 2) for t in cpu]} (wall time on an otherwise idle core)")
+    print(f"  machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"  target: under {EDITOR_TARGET:.0f} s to the PDF on disk: "
+          f"{verdict(statistics.median(to_disk) < EDITOR_TARGET)}")
+    print(f"  serve's own lines for the open document: {builds[-1] if builds else 'none!'}")
+
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     p.add_argument("--scale", default="", help="comma-separated location counts, e.g. 5,20,50")
-    p.add_argument("--no-speed", action="store_true", help="only the scale benchmark")
+    p.add_argument("--no-speed", action="store_true", help="skip the speed benchmark")
+    p.add_argument("--editor", action="store_true",
+                   help="the editor's latency: save -> the open document's PDF in a warm serve")
     args = p.parse_args()
     if not args.no_speed:
         speed(args.repeat, args.jobs)
+    if args.editor:
+        editor(max(args.repeat, 5), args.jobs)
     if args.scale:
         scale([int(n) for n in args.scale.split(",")], args.jobs)
 

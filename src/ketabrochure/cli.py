@@ -32,6 +32,7 @@ from .build.results import (
     EXIT_USAGE,
     FORMATS,
 )
+from .build.serve import serve
 from .build.watch import watch
 from .diagnostics import Diagnostics, UsageError, relative, summary
 from .physician.recipients import recipient_from_args
@@ -84,6 +85,16 @@ def parser() -> argparse.ArgumentParser:
     build_options(w)
     w.add_argument("--interval", type=float, default=0.5, metavar="SECONDS",
                    help="how often to look for changes (default: 0.5)")
+    v = sub.add_parser("serve", help="serve the print shelf on this computer; rebuild and "
+                       "reload it in the browser on save")
+    build_options(v)
+    v.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free one)")
+    v.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this computer only)")
+    v.add_argument("--public", action="store_true",
+                   help="allow a --host other computers reach (serve has no password)")
+    v.add_argument("--interval", type=float, default=0.2, metavar="SECONDS",
+                   help="how often to look for changes (default: 0.2)")
     k = sub.add_parser("packet", help="write a referral packet for one physician into out/")
     project_option(k)
     k.add_argument("--to", required=True, metavar="NAME", help='recipient, e.g. "Dr. Ana Ruiz"')
@@ -213,6 +224,9 @@ def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
             return cmd_list(root, stdout, stderr)
         if args.command == "watch":
             return watch(root, options(args, stdout), args.interval, stdout, stderr)
+        if args.command == "serve":
+            return serve(root, options(args, stdout), args.host, args.port, args.public,
+                         args.interval, stdout, stderr)
         if args.command == "packet":
             return cmd_packet(root, args, stdout, stderr)
         if args.command == "new":

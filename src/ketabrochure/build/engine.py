@@ -41,7 +41,7 @@ class Built:
     pages: int = 0
     pdf: Path | None = None  # out/.cache/objects/<sha256>.pdf
     thumb: Path | None = None  # its first-page thumbnail (PNG), for the print shelf
-    meta: dict[str, str] = field(default_factory=dict)  # title etc., for the shelf
+    meta: dict[str, Any] = field(default_factory=dict)  # title etc., for the shelf
     rendered: bool = False  # typeset in this run (False: taken from the cache)
     grade: float | None = None  # reading grade of a patient document
 
@@ -69,14 +69,18 @@ class Context:
     store: bool = False  # keep what is typeset in the cache (check too, where it can write)
 
 
-def shelf_meta(html: str, document: m.Document, project: m.Project) -> dict[str, str]:
+def shelf_meta(html: str, document: m.Document, project: m.Project) -> dict[str, Any]:
     """What the print shelf shows besides the manifest's basics: title, subject, review date."""
     title = TITLE_RE.search(html)
     modified = MODIFIED_RE.search(html)
-    meta = {"title": htmllib.unescape(title.group(1).strip()) if title else document.name,
-            "audience": document.layout.audience,
+    meta: dict[str, Any] = {
+            "title": htmllib.unescape(title.group(1).strip()) if title else document.name,
+            "audience": document.layout.audience, "kind": document.layout.subjects,
             "subject_name": kind_of(document).title(project, document.subject),
             "reviewed_on": modified.group(1) if modified else ""}
+    recipient = project.recipients.get(document.subject)
+    if document.layout.subjects == "recipients" and recipient is not None:
+        meta["conditions"] = list(recipient.conditions)  # the enclosed sheets
     if document.location:
         meta["location"] = document.location
         meta["location_name"] = m.contact(project.clinic, document.location).name

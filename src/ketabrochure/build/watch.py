@@ -6,8 +6,9 @@ rebuild typeset only the documents whose inputs changed.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from ..diagnostics import UsageError, summary
 from ..typeset.pool import Renderer
@@ -36,19 +37,29 @@ def changed(before: Snapshot, after: Snapshot) -> list[str]:
     return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
 
 
+class Listener(Protocol):
+    """Told when a watcher's build starts and ends (serve shows it in the browser)."""
+
+    def started(self, names: Sequence[str]) -> None: ...
+
+    def finished(self, names: Sequence[str], result: run.Result) -> None: ...
+
+
 class Watcher:
     """One watch loop's state; `step` looks once and rebuilds if anything changed."""
 
     def __init__(self, root: Path, options: run.Options, stdout: TextIO,
-                 stderr: TextIO) -> None:
+                 stderr: TextIO, listener: Listener | None = None) -> None:
         self.root, self.options = root, options
         self.stdout, self.stderr = stdout, stderr
+        self.listener = listener
         self.renderer = Renderer(options.jobs)
         self.renderer.fork()  # now, while this process is small
         self.seen: Snapshot | None = None
 
-    def step(self) -> run.Result | None:
-        """Rebuild if a watched file changed since the last step (the first step always builds)."""
+    def look(self) -> list[str] | None:
+        """The watched files changed since the last look, or None if none did ([] on the
+        first look: everything is to be built)."""
         now = snapshot(self.root)
         if now == self.seen:
             return None
@@ -57,16 +68,40 @@ class Watcher:
         if edits:
             shown = ", ".join(edits[:5]) + (f" and {len(edits) - 5} more" if len(edits) > 5 else "")
             print(f"changed: {shown}", file=self.stdout)
+        return edits
+
+    def step(self, first: Sequence[str] = ()) -> run.Result | None:
+        """Rebuild if a watched file changed since the last step (the first step always builds).
+
+        After a change, the documents named in `first` (those open in a browser) are built and
+        written on their own before everything else is."""
+        edits = self.look()
+        if edits is None:
+            return None
+        if edits and first:
+            self.build(first)
+        return self.build() or run.Result()
+
+    def build(self, names: Sequence[str] = ()) -> run.Result | None:
+        """Build these documents (all if none), report, and tell the listener. None when a
+        named document is no longer made (say its YAML no longer loads): the full build that
+        follows tells why."""
+        if self.listener:
+            self.listener.started(names)
         started = time.perf_counter()
         try:
-            result = run.run(self.root, [], True, self.options, self.renderer)
+            result = run.run(self.root, list(names), True, self.options, self.renderer)
         except UsageError as exc:
+            if names:
+                return None
             print(f"ketabrochure: error: {exc}", file=self.stderr)
-            return run.Result()
-        self.report(result, time.perf_counter() - started)
+            result = run.Result()
+        self.report(result, time.perf_counter() - started, names)
+        if self.listener:
+            self.listener.finished(names, result)
         return result
 
-    def report(self, result: run.Result, seconds: float) -> None:
+    def report(self, result: run.Result, seconds: float, names: Sequence[str] = ()) -> None:
         for diagnostic in result.diags.sorted():
             print(diagnostic, file=self.stderr)
         rendered = result.rendered
@@ -74,10 +109,13 @@ class Watcher:
             outcome = "failed; nothing written, out/ is unchanged"
         else:
             outcome = f"wrote {len(result.built)} documents"
-        names = f": {', '.join(rendered)}" if rendered and len(rendered) <= 10 else ""
-        print(f"build {outcome}; rendered {len(rendered)} of {len(result.built)}{names} "
+        what = f"build of {', '.join(names)} (open in the browser; the rest next)" if names \
+            else "build"
+        shown = f": {', '.join(rendered)}" if rendered and len(rendered) <= 10 else ""
+        print(f"{what} {outcome}; rendered {len(rendered)} of {len(result.built)}{shown} "
               f"({summary(result.diags)}) in {seconds:.1f} s", file=self.stdout)
-        print("watching content/, layouts/ and assets/ (Ctrl-C to stop)", file=self.stdout)
+        if not names:
+            print("watching content/, layouts/ and assets/ (Ctrl-C to stop)", file=self.stdout)
         self.stdout.flush()
 
     def close(self) -> None:
