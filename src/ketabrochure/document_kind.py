@@ -36,6 +36,7 @@ class DocumentKind:
 
     subjects: ClassVar[str]  # the layout.yaml word: "conditions", "handouts", ...
     measure_css: ClassVar[str | None] = None  # CSS to lay out again with, to measure panels
+    duplex: ClassVar[str] = "long-edge"  # printing on both sides (typeset.pdf.DUPLEX)
     filters: ClassVar[Mapping[str, Callable[..., Any]]] = {}  # Jinja filters its templates use
 
     def ids(self, project: m.Project) -> list[str]:

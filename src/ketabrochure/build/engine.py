@@ -99,7 +99,7 @@ def doc_key(ctx: Context, document: m.Document, parts: list[Part]) -> str:
     return key(*(value for part in parts for value in (
                    "\0".join(part.htmls), part.base_dir.relative_to(ctx.root).as_posix(),
                    str(part.budget))),
-               THUMBS, f"bleed {document.bleed_points}",
+               THUMBS, f"bleed {document.bleed_points}", f"duplex {kind_of(document).duplex}",
                f"measure {kind_of(document).measure_css}")
 
 
@@ -159,7 +159,8 @@ def _jobs(documents: list[m.Document], missed: list[tuple[int, str]],
         kind = kind_of(document)
         parts = kind.parts(document, ctx.project, ctx.env, Diagnostics())
         assert parts is not None
-        yield Job(i, tuple(parts), ctx.allowed, folder, document.bleed_points, kind.measure_css)
+        yield Job(i, tuple(parts), ctx.allowed, folder, bleed=document.bleed_points,
+                  measure_css=kind.measure_css, duplex=kind.duplex)
 
 
 def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:

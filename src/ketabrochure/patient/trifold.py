@@ -89,6 +89,7 @@ def _inches(px: float) -> str:
 class Trifold(PatientKind):
     subjects = "brochures"
     measure_css = MEASURE_CSS
+    duplex = "short-edge"  # the sheet turns about its short edge, panel behind panel
 
     def ids(self, project: m.Project) -> list[str]:
         return sorted(project.patient.brochures)

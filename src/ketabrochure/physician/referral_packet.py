@@ -27,6 +27,7 @@ def letter_context(project: m.Project, recipient: m.Recipient) -> dict[str, Any]
 
 class ReferralPacket(DocumentKind):
     subjects = "recipients"
+    duplex = "simplex"  # the letter and each enclosed sheet stand alone
 
     def ids(self, project: m.Project) -> list[str]:
         return sorted(project.recipients)

@@ -34,6 +34,7 @@ class Job:
     allowed: tuple[Path, ...]
     cache: Path | None  # the cache folder the PDF and thumbnail go to; None when only checking
     bleed: float | None = None  # print-shop BleedBox distance, in points
+    duplex: str = "long-edge"  # how to print it on both sides (one page: single-sided)
     measure_css: str | None = None  # brochures: CSS to lay out again with, to measure panels
 
 
@@ -90,7 +91,7 @@ def typeset_job(job: Job) -> Outcome:
                              split=not part.budget.allows(result.pages))
         outcome.regions = pdf.regions_to_json(regions)
     if result.document is not None and job.cache is not None:
-        data = pdf.pdf_bytes(result, job.bleed)
+        data = pdf.pdf_bytes(result, job.bleed, job.duplex)
         try:
             outcome.pdf = put_object(job.cache, data, "pdf")
             outcome.thumb = put_object(job.cache, thumbnail(data), "png")

@@ -197,21 +197,34 @@ def _attachments(document: weasyprint.Document) -> list[str]:
     return found
 
 
-def pdf_bytes(typeset: Typeset, bleed: float | None = None) -> bytes:
+DUPLEX = {"long-edge": "/DuplexFlipLongEdge", "short-edge": "/DuplexFlipShortEdge",
+          "simplex": "/Simplex"}
+
+
+def pdf_bytes(typeset: Typeset, bleed: float | None = None, duplex: str = "long-edge") -> bytes:
     """The tagged PDF (PDF/UA-1); dates come from the HTML metadata, so output is reproducible.
 
     With `bleed` (in points), each page's BleedBox is set that far outside its TrimBox: the CSS
-    bleed area (the MediaBox) may be wider, to hold crop marks off the artwork.
+    bleed area (the MediaBox) may be wider, to hold crop marks off the artwork. The viewer
+    preferences ask for actual size (no "fit to page", which moves a tri-fold's folds) and
+    for `duplex` (long-edge, short-edge; a one-page document: simplex).
     """
     assert typeset.document is not None
-    finisher = None if bleed is None else _bleed_box_setter(bleed)
+    sides = "simplex" if typeset.pages == 1 else duplex
+    finisher = _finisher(bleed, DUPLEX[sides])
     data: bytes = typeset.document.write_pdf(pdf_variant=PDF_VARIANT, finisher=finisher)
     return pdf_tags.repair(data, typeset.html)  # the structure tree WeasyPrint 70 writes, mended
 
 
-def _bleed_box_setter(bleed: float) -> Callable[[weasyprint.Document, object], None]:
-    def finish(_document: weasyprint.Document, pdf: object) -> None:
-        for obj in pdf.objects:  # type: ignore[attr-defined]
+def _finisher(bleed: float | None,
+              duplex: str) -> Callable[[weasyprint.Document, Any], None]:
+    def finish(_document: weasyprint.Document, pdf: Any) -> None:
+        preferences = pdf.catalog["ViewerPreferences"]  # WeasyPrint's, with DisplayDocTitle
+        preferences["PrintScaling"] = "/None"
+        preferences["Duplex"] = duplex
+        if bleed is None:
+            return
+        for obj in pdf.objects:
             if isinstance(obj, dict) and obj.get("Type") == "/Page" and "TrimBox" in obj:
                 left, top, right, bottom = obj["TrimBox"]
                 obj["BleedBox"] = type(obj["TrimBox"])(
