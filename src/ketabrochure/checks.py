@@ -24,3 +24,12 @@ def no_overflow(document: m.Document, overflows: tuple[str, ...], subject: Locat
         diags.error(subject, "check.overflow", document.label,
                     f"{overflow}: shorten that word or let it break (a space, a hyphen, "
                     "or write it once in a note)")
+
+
+def printable(document: m.Document, near_edge: tuple[str, ...], layout: Location,
+              diags: Diagnostics) -> None:
+    """Office printers leave out the outer ~0.25 in: an office or large-print layout that puts
+    ink there fails, located at the layout (its CSS margins are the fix)."""
+    for problem in near_edge:
+        diags.error(layout, "check.margin", document.label,
+                    f"{problem}: widen the page margins in the layout's CSS")

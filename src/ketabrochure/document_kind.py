@@ -29,6 +29,7 @@ class Laid:
     part_pages: tuple[int, ...] = ()  # each part's pages (a referral packet's letter, sheets)
     regions: dict[str, Region] | None = None  # measured panels (kinds with `measure_css`)
     overflows: tuple[str, ...] = ()  # text that runs out of its box sideways
+    near_edge: tuple[str, ...] = ()  # ink in an office printer's unprintable band
 
 
 class DocumentKind:
@@ -100,6 +101,7 @@ class DocumentKind:
         source = self.source(project, document.subject)
         checks.page_budget(document, laid.pages, source, diags)
         checks.no_overflow(document, laid.overflows, source, diags)
+        checks.printable(document, laid.near_edge, document.layout.loc, diags)
 
     def reading_grade(self, document: m.Document, project: m.Project) -> float | None:
         """The document's reading grade; None for kinds that are not scored."""

@@ -27,7 +27,7 @@ from ..files import atomic_write, sha256_file
 from ..typeset.pdf import PDF_VARIANT, TYPESETTER
 
 CACHE_DIR = ".cache"
-FORMAT = 4  # bump when the entry format or the rendering code's output changes
+FORMAT = 5  # bump when the entry format or the rendering code's output changes
 
 
 @dataclass
@@ -43,6 +43,7 @@ class Entry:
     regions: dict[str, Any] | None = None  # measured brochure panels: a hit is checked too
     part_pages: list[int] = field(default_factory=list)  # each part's pages (referral packets)
     overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
+    near_edge: list[str] = field(default_factory=list)  # ink an office printer cannot print
 
 
 def key(html: str, base: str, *options: str) -> str:
@@ -154,16 +155,18 @@ def entry_from_json(data: object) -> Entry | None:
     pages, warnings, files = data.get("pages"), data.get("warnings"), data.get("files")
     pdf, thumb = data.get("pdf"), data.get("thumb")
     regions, part_pages = data.get("regions"), data.get("part_pages", [])
-    overflows = data.get("overflows", [])
+    overflows, near_edge = data.get("overflows", []), data.get("near_edge", [])
     if not (_whole(pages) and _texts(warnings) and isinstance(files, dict)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
             and all(d is None or (isinstance(d, str) and SHA256_RE.match(d))
                     for d in (pdf, thumb))
             and isinstance(part_pages, list) and all(_whole(p) for p in part_pages)
-            and (regions is None or _regions(regions)) and _texts(overflows)):
+            and (regions is None or _regions(regions)) and _texts(overflows)
+            and _texts(near_edge)):
         return None
     return Entry(pages, warnings, files, pdf, thumb,  # type: ignore[arg-type]  # checked above
-                 regions=regions, part_pages=part_pages, overflows=overflows)
+                 regions=regions, part_pages=part_pages, overflows=overflows,
+                 near_edge=near_edge)
 
 
 def _whole(value: object) -> bool:

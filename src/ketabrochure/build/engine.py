@@ -100,6 +100,7 @@ def doc_key(ctx: Context, document: m.Document, parts: list[Part]) -> str:
                    "\0".join(part.htmls), part.base_dir.relative_to(ctx.root).as_posix(),
                    str(part.budget))),
                THUMBS, f"bleed {document.bleed_points}", f"duplex {kind_of(document).duplex}",
+               f"office {document.variant != 'print-shop'}",
                f"measure {kind_of(document).measure_css}")
 
 
@@ -132,7 +133,8 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
         done[i] = Built(document, entry.pages, _object(ctx, entry.pdf, "pdf"),
                         _object(ctx, entry.thumb, "png"), meta)
         _check(ctx, document, Laid(entry.pages, tuple(entry.part_pages),
-                                   _regions(entry.regions), tuple(entry.overflows)))
+                                   _regions(entry.regions), tuple(entry.overflows),
+                                   tuple(entry.near_edge)))
         if progress:
             progress.step(document.name, cached=True)
     keys = dict(missed)
@@ -160,7 +162,8 @@ def _jobs(documents: list[m.Document], missed: list[tuple[int, str]],
         parts = kind.parts(document, ctx.project, ctx.env, Diagnostics())
         assert parts is not None
         yield Job(i, tuple(parts), ctx.allowed, folder, bleed=document.bleed_points,
-                  measure_css=kind.measure_css, duplex=kind.duplex)
+                  measure_css=kind.measure_css, duplex=kind.duplex,
+                  office=document.variant != "print-shop")
 
 
 def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
@@ -178,14 +181,16 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
     item.pages, item.rendered = outcome.pages, True
     item.pdf, item.thumb = _object(ctx, outcome.pdf, "pdf"), _object(ctx, outcome.thumb, "png")
     _check(ctx, document, Laid(outcome.pages, tuple(outcome.part_pages),
-                               _regions(outcome.regions), tuple(outcome.overflows)))
+                               _regions(outcome.regions), tuple(outcome.overflows),
+                               tuple(outcome.near_edge)))
     if ctx.store:
         files = ctx.cache.relative(outcome.served)
         try:
             ctx.cache.store(k, Entry(outcome.pages, outcome.warnings, files, outcome.pdf,
                                      outcome.thumb, regions=outcome.regions,
                                      part_pages=outcome.part_pages,
-                                     overflows=outcome.overflows))
+                                     overflows=outcome.overflows,
+                                     near_edge=outcome.near_edge))
         except OSError as exc:
             if ctx.write:  # a check that cannot keep its cache is only slower next time
                 ctx.diags.error(document.layout.loc, "out.write", document.label,

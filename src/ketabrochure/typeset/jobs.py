@@ -35,6 +35,7 @@ class Job:
     cache: Path | None  # the cache folder the PDF and thumbnail go to; None when only checking
     bleed: float | None = None  # print-shop BleedBox distance, in points
     duplex: str = "long-edge"  # how to print it on both sides (one page: single-sided)
+    office: bool = True  # printed on an office printer: nothing in its unprintable band
     measure_css: str | None = None  # brochures: CSS to lay out again with, to measure panels
 
 
@@ -51,6 +52,7 @@ class Outcome:
     part_pages: list[int] = field(default_factory=list)  # each part's pages, as laid out
     failure: str | None = None  # why the document could not be made (a worker died, disk full)
     overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
+    near_edge: list[str] = field(default_factory=list)  # ink an office printer cannot print
 
     @property
     def ok(self) -> bool:
@@ -85,6 +87,7 @@ def typeset_job(job: Job) -> Outcome:
                       part_pages=part_pages)
     if result.document is not None:
         outcome.overflows = pdf.overflows(result)
+        outcome.near_edge = pdf.near_the_edge(result) if job.office else []
     if result.document is not None and job.measure_css is not None:
         part = job.parts[0]
         regions = pdf.panels(result, part.base_dir, job.allowed, job.measure_css,

@@ -338,3 +338,36 @@ def _overflowing(box: Any, block: Any, field_name: str | None, page: int,
 # boxes whose content area text must stay inside (inline boxes may be wider than a line)
 _CONTAINERS = {"BlockBox", "TableCellBox", "PageBox", "MarginBox", "FlexBox", "GridBox",
                "InlineBlockBox", "FootnoteAreaBox"}
+
+
+PRINTABLE_IN = 0.3  # office printers cannot print the outer ~0.25 in of a sheet
+
+
+def near_the_edge(typeset: Typeset, inches: float = PRINTABLE_IN) -> list[str]:
+    """Text or pictures within `inches` of the sheet's edge, where an office printer leaves
+    them out: one description per page and side."""
+    assert typeset.document is not None
+    limit = inches * 96  # CSS px
+    found: list[str] = []
+    for number, page in enumerate(typeset.document.pages, start=1):
+        width, height = page.width, page.height
+        for box in _inked(page._page_box):
+            left, top = box.position_x, box.position_y
+            right, bottom = left + box.width, top + box.height
+            for side, gap in (("left", left), ("top", top), ("right", width - right),
+                              ("bottom", height - bottom)):
+                if gap < limit - 0.5:
+                    text = getattr(box, "text", "").strip()[:40] or "a picture"
+                    found.append(f"'{text}' on page {number} is {max(gap, 0) / 96:.2f} in "
+                                 f"from the {side} edge (keep {inches} in clear)")
+    return list(dict.fromkeys(found))
+
+
+def _inked(box: Any) -> Iterator[Any]:
+    """The boxes that put ink on the page: text and replaced elements (images, SVG)."""
+    name = type(box).__name__
+    if (name == "TextBox" and box.text.strip()) or name in ("InlineReplacedBox",
+                                                            "BlockReplacedBox"):
+        yield box
+    for child in getattr(box, "children", ()):
+        yield from _inked(child)
