@@ -13,7 +13,7 @@ from .text import PatientKind, cited, shared_context
 
 PX_PER_IN = 96.0
 PX_PER_MM = 96.0 / 25.4
-SAFE_IN = 0.25  # text stays this far from trim and folds
+EDGE_IN = 0.3  # text stays this far from the sheet's edges (office printers: about 0.25 in)
 SHEET_HEIGHT_PX = {"letter": 8.5 * PX_PER_IN, "a4": 210 * PX_PER_MM}
 # Panels left to right on each side of the sheet; READING_ORDER is how a reader meets them.
 OUTSIDE = ("flap", "back", "front")
@@ -30,8 +30,9 @@ MEASURE_CSS = """
 
 
 def available_px(paper: str) -> float:
-    """The height text may fill in a panel: the sheet less the safe margin top and bottom."""
-    return SHEET_HEIGHT_PX[paper] - 2 * SAFE_IN * PX_PER_IN
+    """The height text may fill in a panel: the sheet less the margin top and bottom (the
+    panels' padding in layouts/trifold/style.css)."""
+    return SHEET_HEIGHT_PX[paper] - 2 * EDGE_IN * PX_PER_IN
 
 
 def overflows(brochure: m.Brochure, regions: dict[str, Region], paper: str, lang: str,
