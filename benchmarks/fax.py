@@ -115,6 +115,10 @@ class Result:
     url_ref: bool
 
 
+def yes_no(fax: bool, reference: bool) -> str:
+    return f"{'yes' if fax else 'no'}({'yes' if reference else 'no'})"
+
+
 def measure(pdf: Path, folder: Path, pool: ThreadPoolExecutor, phone: str, url: str) -> Result:
     folder.mkdir(parents=True, exist_ok=True)
     fax_pages = render(pdf, folder, "fax", FAX, "tif")
@@ -162,9 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             for pdf in pdfs:
                 r = measure(pdf, scratch / pdf.stem, pool, phone, url)
                 results.append(r)
-                yn = lambda fax, ref: f"{'yes' if fax else 'no'}({'yes' if ref else 'no'})"  # noqa: E731
                 print(f"{r.name:<60} {r.pages:>5} {r.reference:>6} {r.fax:>6} {r.kept:>6.1%}  "
-                      f"{yn(r.phone, r.phone_ref):<9} {yn(r.url, r.url_ref)}", flush=True)
+                      f"{yes_no(r.phone, r.phone_ref):<9} {yes_no(r.url, r.url_ref)}", flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -169,7 +170,7 @@ def lines(path: Path) -> list[str]:
     for row in rows.values():
         row.sort(key=lambda c: c["x0"])
         text = row[0]["text"]
-        for before, char in zip(row, row[1:]):
+        for before, char in itertools.pairwise(row):
             gap = char["x0"] - before["x1"]
             if gap > 2 * body:
                 found.append(text)
