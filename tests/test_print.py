@@ -1,0 +1,196 @@
+"""Print right first time, read back from the built PDFs: office printers, faxes, line length.
+
+- Office printers cannot print the outer ~0.25 in of a sheet: in every PDF that is not a
+  print-shop variant, nothing is drawn within 0.3 in of a page edge.
+- Physician documents go by fax (1-bit, about 200 dpi): their text is pure black and at least
+  7 pt, on white (benchmarks/fax.py measures what a fax keeps).
+- Patient handouts: body lines of at most about 75 characters (50-75 reads best).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import statistics
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pytest
+
+PT_PER_IN = 72.0
+EDGE = 0.3 * PT_PER_IN
+PHYSICIAN = ("evidence-sheet-*.pdf", "report-*.pdf", "referral-packet-*.pdf")
+WHITE = {(1,), (1, 1, 1), (0, 0, 0, 0)}
+BLACK = {(0,), (0, 0, 0), (0, 0, 0, 1)}
+MIN_PT = 7.0
+MAX_LINE = 75
+
+
+def colour(value: Any) -> tuple[float, ...] | None:
+    """A pdfplumber colour as a tuple of rounded floats (None: no colour, or a pattern)."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        value = (value,)
+    try:
+        return tuple(round(float(v), 3) for v in value)
+    except (TypeError, ValueError):
+        return None  # a pattern name
+
+
+@dataclass(frozen=True)
+class Page:
+    """What pdfplumber reads from one page (read once per file: the tests share it)."""
+
+    number: int
+    width: float
+    height: float
+    chars: list[dict[str, Any]]
+    images: list[dict[str, Any]]
+    paths: list[dict[str, Any]]  # rects, lines and curves
+
+
+@functools.cache
+def pages(path: Path) -> list[Page]:
+    with pdfplumber.open(path) as pdf:
+        return [Page(n, float(p.width), float(p.height), p.chars, p.images,
+                     [*p.rects, *p.lines, *p.curves]) for n, p in enumerate(pdf.pages, 1)]
+
+
+def pdfs(built: Path, *patterns: str) -> list[Path]:
+    found = sorted({p for pattern in patterns for p in (built / "out").glob(pattern)})
+    assert found, patterns
+    return found
+
+
+def drawn(page: Page) -> Iterator[dict[str, Any]]:
+    """Everything that leaves ink: characters, images, and paths that are stroked, or filled
+    with anything but white (pdfplumber lists a path even when it paints nothing)."""
+    yield from page.chars
+    yield from page.images
+    for item in page.paths:
+        filled = item.get("fill") and colour(item.get("non_stroking_color")) not in WHITE
+        stroked = item.get("stroke") and colour(item.get("stroking_color")) not in WHITE
+        if filled or stroked:
+            yield item
+
+
+def test_office_and_large_print_keep_clear_of_the_sheet_edges(built: Path) -> None:
+    """Office printers leave about 0.25 in unprinted: nothing within 0.3 in of an edge."""
+    office = [p for p in pdfs(built, "*.pdf") if "print-shop" not in p.name]
+    too_close = []
+    for path in office:
+        for page in pages(path):
+            for item in drawn(page):
+                gaps = {"left": item["x0"], "right": page.width - item["x1"],
+                        "top": item["top"], "bottom": page.height - item["bottom"]}
+                side, gap = min(gaps.items(), key=lambda kv: kv[1])
+                if gap < EDGE - 0.01:
+                    what = item.get("text") or item["object_type"]
+                    too_close.append(f"{path.name} p{page.number}: {what!r} "
+                                     f"{gap / PT_PER_IN:.3f} in from the {side} edge")
+                    break
+    assert not too_close, "\n".join(too_close)
+
+
+def in_figure(item: dict[str, Any]) -> bool:
+    """Drawn by an image: the logo, or an inline SVG chart (charts.py). The PDFs are tagged:
+    an image's content is marked as a Figure, HTML text as spans, borders and backgrounds as
+    artifacts."""
+    return item.get("tag") == "Figure"
+
+
+def physician_chars(built: Path, charts: bool) -> Iterator[tuple[str, dict[str, Any]]]:
+    for path in pdfs(built, *PHYSICIAN):
+        for page in pages(path):
+            for char in page.chars:
+                if char["text"].strip() and in_figure(char) == charts:
+                    yield f"{path.name} p{page.number}", char
+
+
+def faults(chars: Iterator[tuple[str, dict[str, Any]]]) -> list[str]:
+    """One line per place and kind of fault: colour not pure black, or under 7 pt."""
+    found: dict[tuple[str, str], str] = {}
+    for where, char in chars:
+        fill = colour(char["non_stroking_color"])
+        if fill not in BLACK:
+            found.setdefault((where, f"colour {fill}"), char["text"])
+        if char["size"] < MIN_PT - 0.01:
+            found.setdefault((where, f"{char['size']:.1f} pt"), char["text"])
+    return [f"{where}: {kind} ({text!r} ...)" for (where, kind), text in found.items()]
+
+
+def test_physician_text_is_pure_black_and_at_least_7_pt(built: Path) -> None:
+    """A fax halftones grey, tints and colours and loses type under 7 pt."""
+    found = faults(physician_chars(built, charts=False))
+    assert not found, "\n".join(found)
+
+
+def test_physician_pages_are_black_on_white(built: Path) -> None:
+    """No tinted panels, coloured rules or white-on-colour bands (they halftone to dots in a
+    fax): every border, rule and box outside the images (logo, charts) is pure black."""
+    found = set()
+    for path in pdfs(built, *PHYSICIAN):
+        for page in pages(path):
+            for item in page.paths:
+                if in_figure(item):
+                    continue
+                for key, on in (("non_stroking_color", "fill"), ("stroking_color", "stroke")):
+                    value = colour(item.get(key))
+                    if item.get(on) and value not in BLACK | WHITE:
+                        found.add(f"{path.name} p{page.number}: {item['object_type']} {on} {value}")
+    assert not found, "\n".join(sorted(found))
+
+
+@pytest.mark.xfail(strict=True, reason="charts.py draws chart text in INK #1b1b1b, at 6 units "
+                   "(about 5.9 pt) on the sheets: needs INK = '#000' and SHEET font >= 7.2")
+def test_chart_text_is_pure_black_and_at_least_7_pt(built: Path) -> None:
+    """The same rule for the text of the charts (inline SVG drawn by charts.py, not CSS)."""
+    chart = list(physician_chars(built, charts=True))
+    assert chart, "no chart text found: the sheets and the report have charts"
+    found = faults(iter(chart))
+    assert not found, "\n".join(found)
+
+
+def lines(path: Path) -> list[str]:
+    """The body-size text lines of a PDF, one entry per line of each column: characters of the
+    most common size, grouped by baseline and split where the gap between two characters is
+    wider than two ems (a column gap); a space wherever the gap is over a fifth of an em."""
+    found = []
+    chars = [(page.number, c) for page in pages(path) for c in page.chars
+             if c["text"].strip()]
+    body = statistics.mode(round(c["size"], 1) for _, c in chars)
+    rows: dict[tuple[int, float], list[dict[str, Any]]] = {}
+    for number, c in chars:
+        if abs(c["size"] - body) < 0.05:
+            rows.setdefault((number, round(c["matrix"][5])), []).append(c)
+    for row in rows.values():
+        row.sort(key=lambda c: c["x0"])
+        text = row[0]["text"]
+        for before, char in itertools.pairwise(row):
+            gap = char["x0"] - before["x1"]
+            if gap > 2 * body:
+                found.append(text)
+                text = ""
+            elif gap > 0.2 * body and text:
+                text += " "
+            text += char["text"]
+        found.append(text)
+    return found
+
+
+def p90(values: list[int]) -> float:
+    return statistics.quantiles(values, n=10, method="inclusive")[-1]
+
+
+def test_handout_lines_are_at_most_75_characters(built: Path) -> None:
+    """50-75 characters a line read best; the 90th percentile of body lines is 75 at most."""
+    long = {}
+    for path in pdfs(built, "handout-*.pdf"):
+        lengths = [len(line) for line in lines(path)]
+        if p90(lengths) > MAX_LINE:
+            long[path.name] = f"90th percentile {p90(lengths):.0f}, longest {max(lengths)}"
+    assert not long, "\n".join(f"{name}: {why}" for name, why in long.items())
