@@ -49,7 +49,7 @@ def test_failed_build_leaves_out_untouched(project: Path) -> None:
     assert run_cli(project, "build", "anxiety").code == 0
     out = project / "out"
     before = outputs(out)
-    edit(project / "content/conditions/anxiety.yaml", "grade:", "grade: [")
+    edit(project / "content/conditions/anxiety.yaml", "importance:", "importance: [")
     overflow(project, "ptsd")
     result = run_cli(project, "build")
     assert result.code == 1

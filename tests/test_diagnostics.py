@@ -87,13 +87,13 @@ def test_bad_date_and_mistyped_value(project: Path) -> None:
     anxiety = project / "content/conditions/anxiety.yaml"
     text = anxiety.read_text()
     anxiety.write_text(re.sub(r"reviewed_on: .*", "reviewed_on: 2026-13-45", text))
-    edit(anxiety, "grade: ", "grade: medium #")
+    edit(anxiety, "importance: ", "importance: medium #")
     result = run_cli(project, "check")
     assert result.code == 1
     codes = {d["code"]: d for d in diagnostics(result.stderr)}
     assert int(codes["content.date"]["line"]) == line_of(anxiety, "reviewed_on:")
     assert "YYYY-MM-DD" in codes["content.date"]["msg"]
-    assert "'medium' is not one of high, moderate, low, very-low" in codes["content.invalid"]["msg"]
+    assert "'medium' is not one of critical, important" in codes["content.invalid"]["msg"]
 
 
 def test_off_label_statement_required(project: Path) -> None:

@@ -110,13 +110,13 @@ def test_watch_reports_located_errors_and_keeps_going(built: Path, tmp_path: Pat
     watcher = Watcher(root, build.Options(jobs=2), out, err)
     try:
         watcher.step()
-        edit(root / "content/conditions/anxiety.yaml", "grade:", "grade: [")
+        edit(root / "content/conditions/anxiety.yaml", "importance:", "importance: [")
         result = watcher.step()
         assert result.diags.has_errors()
         assert "content/conditions/anxiety.yaml:" in err.getvalue()
         assert "nothing written" in out.getvalue()
         assert pdfs(root) == before
-        edit(root / "content/conditions/anxiety.yaml", "grade: [", "grade:")
+        edit(root / "content/conditions/anxiety.yaml", "importance: [", "importance:")
         (root / "assets/fonts/atkinson-hyperlegible-latin-700-normal.woff2").touch()
         assert watcher.step().rendered == []  # fixed, and a touched font has the same bytes
     finally:

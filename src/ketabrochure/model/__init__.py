@@ -24,26 +24,32 @@ from .patient import PANELS, Block, Brochure, Common, Handout, Panel, PatientCon
 from .research import (
     BLINDING,
     DESIGN_TYPES,
+    DOWNGRADES,
     DRUGS,
     GRADES,
+    IMPORTANCE,
     N_UNITS,
     RATE_KINDS,
     ROLES,
     ROUTES,
     SPECIES,
+    UPGRADES,
     Certainty,
     Citation,
     Condition,
     Design,
+    GradedOutcome,
     Intervention,
     KeyPoint,
     Locs,
     Outcome,
     Population,
     Rates,
+    Rating,
     RegulatoryFact,
     Role,
     SampleSize,
+    StartLevel,
     Study,
 )
 
@@ -55,6 +61,8 @@ __all__ = [
     "PageBudget", "Panel", "PatientContent", "Population", "Project", "Rates", "Recipient",
     "RegulatoryFact", "Role", "SampleSize", "Study", "Term", "Text", "contact",
 ]
+# a condition's outcomes and their GRADE judgements
+__all__ += ["DOWNGRADES", "IMPORTANCE", "UPGRADES", "GradedOutcome", "Rating", "StartLevel"]
 
 
 @dataclass(frozen=True)

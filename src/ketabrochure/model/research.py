@@ -85,6 +85,7 @@ class Outcome:
     measure: str
     result: str
     rates: Rates | None = None
+    significant: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -123,10 +124,72 @@ class KeyPoint:
     cite_locs: tuple[Location, ...] = ()
 
 
+# a condition's outcomes and the GRADE judgements on them (GRADES: certainty, best first)
+IMPORTANCE: tuple[str, ...] = ("critical", "important")
+DOWNGRADES: tuple[str, ...] = (
+    "risk-of-bias", "inconsistency", "indirectness", "imprecision", "publication-bias",
+)
+UPGRADES: tuple[str, ...] = ("large-effect", "dose-response", "plausible-confounding")
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One GRADE judgement on a body of evidence: a downgrade (-1 or -2) or an upgrade (+1 or
+    +2) in one domain, always with its reason."""
+
+    domain: str  # one of DOWNGRADES or UPGRADES
+    by: int
+    reason: str
+    loc: Location
+
+
+@dataclass(frozen=True)
+class StartLevel:
+    """An exception to the starting level the study designs give (randomised trials start
+    high, observational studies low), with its reason."""
+
+    grade: str
+    reason: str
+    loc: Location
+
+
+@dataclass(frozen=True)
+class GradedOutcome:
+    """One outcome of a condition, as in a GRADE Summary-of-Findings table: the studies behind
+    it and the judgements on them. Its certainty is computed (physician/certainty.py)."""
+
+    name: str
+    importance: str  # critical | important
+    studies: tuple[str, ...]
+    ratings: tuple[Rating, ...]
+    loc: Location
+    start: StartLevel | None = None
+    chart: bool = True  # draw the response and remission rates of its studies
+    study_locs: tuple[Location, ...] = ()
+
+    @property
+    def critical(self) -> bool:
+        return self.importance == "critical"
+
+
 @dataclass(frozen=True)
 class Certainty:
-    grade: str
-    rationale: str
+    """A computed certainty: where the evidence started, each judgement, where it ended.
+    Never typed by hand."""
+
+    grade: str  # high | moderate | low | very-low
+    start: str
+    start_reason: str
+    ratings: tuple[Rating, ...] = ()
+
+    @property
+    def points(self) -> int:
+        """4 for high down to 1 for very low (the filled symbols of GRADE's four)."""
+        return len(GRADES) - GRADES.index(self.grade)
+
+    @property
+    def word(self) -> str:
+        return self.grade.replace("-", " ")
 
 
 @dataclass(frozen=True)
@@ -137,7 +200,7 @@ class Condition:
     bottom_line: str
     key_points: tuple[KeyPoint, ...]
     evidence: tuple[str, ...]
-    certainty: Certainty
+    outcomes: tuple[GradedOutcome, ...]
     regulatory: tuple[str, ...]
     safety: tuple[str, ...]
     reviewed_on: dt.date

@@ -1,15 +1,22 @@
-"""Bar charts drawn from the study YAML: response and remission rates as inline, accessible SVG."""
+"""Bar charts drawn from the study YAML, one per outcome of a condition: response and remission
+rates as inline, accessible SVG. A chart is complete: every study of its outcome with rates has
+its bars, and its caption names the others and why they have none. Numbers are printed no finer
+than the study's size supports, and a difference the study found not significant says so."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from markupsafe import Markup
 
 from .. import model as m
+from ..citations import first_author_year
+from .certainty import backing
 
-INK, PAPER, GRID = "#1b1b1b", "#ffffff", "#b9c2c8"
+INK, PAPER, GRID = "#000000", "#ffffff", "#000000"  # black: grey breaks up in a fax
+PRECISE_FROM = 100  # participants: below this, percentages are printed as whole numbers
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,84 @@ class Row:
     label: str  # 'Response', or 'Response · LSAS' when a study has two of a kind
     treatment: float
     control: float | None
+    significant: bool | None = None  # the study's test of the difference, when on file
+
+    def percent(self, value: float) -> str:
+        return percent(value, self.study)
+
+    @property
+    def mark(self) -> str:
+        """'n.s.' where the study found the difference not significant, 'sig.' where it did."""
+        if self.control is None or self.significant is None:
+            return ""
+        return "sig." if self.significant else "n.s."
+
+
+def decimals(study: m.Study) -> int:
+    """Decimals a percentage of this study's people can honestly carry: none under 100."""
+    n = study.n.value if study.n.unit == "participants" else None
+    return 1 if n is not None and n >= PRECISE_FROM else 0
+
+
+def percent(value: float, study: m.Study) -> str:
+    """55.4 with n = 18 -> '55%'; with n = 403 -> '55.4%' (never more decimals than typed)."""
+    number = Decimal(str(value))
+    exponent = number.normalize().as_tuple().exponent
+    typed = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    places = min(decimals(study), typed)
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{rounded}%"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One outcome's chart: its rows, and the outcome's studies it cannot draw, with why."""
+
+    outcome: m.GradedOutcome
+    rows: tuple[Row, ...]
+    not_shown: tuple[tuple[str, m.Study], ...]  # (name, study): no rates on file
+    title: str
+    chart_id: str
+
+    @property
+    def missing(self) -> str:
+        """The caption's account of the studies without bars ('' when every study has one)."""
+        if not self.not_shown:
+            return ""
+        names = [f"{name} (n = {_n(study)})" for name, study in self.not_shown]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        verb = "reports" if len(names) == 1 else "report"
+        return f"Not shown: {listed} {verb} no response or remission rates on file."
+
+    @property
+    def marks(self) -> str:
+        """What the marks mean, and that unmarked pairs had no test on file."""
+        used = {r.mark for r in self.rows if r.control is not None}
+        if used == {""}:
+            return "No significance test on file for these pairs."
+        notes = []
+        if "n.s." in used:
+            notes.append("n.s. = the study found no significant difference")
+        if "sig." in used:
+            notes.append("sig. = the study found a significant difference")
+        if "" in used:
+            notes.append("unmarked = no significance test on file")
+        return "; ".join(notes) + "." if notes else ""
+
+    def svg(self, g: Geometry | None = None) -> Markup:
+        return svg(list(self.rows), self.title, self.chart_id, g or REPORT,
+                   " ".join(x for x in (self.missing, self.marks) if x))
+
+    @property
+    def description(self) -> str:
+        return " ".join(x for x in (description(list(self.rows)), self.missing) if x)
+
+
+def _n(study: m.Study) -> str:
+    if study.n.value is None:
+        return "not confirmed"
+    unit = "" if study.n.unit == "participants" else f" {study.n.unit}"
+    return f"{study.n.value:,}{unit}"
 
 
 @dataclass(frozen=True)
@@ -55,19 +140,44 @@ def rows(studies: list[m.Study], name: dict[str, str]) -> list[Row]:
     for study in studies:
         if not study.is_efficacy:
             continue
-        rated = [(o.measure, o.rates) for o in study.outcomes if o.rates is not None]
+        rated = [(o, o.rates) for o in study.outcomes if o.rates is not None]
         kinds = [r.kind for _, r in rated]
-        for measure, r in rated:
+        for outcome, r in rated:
             label = r.kind.capitalize()
             if kinds.count(r.kind) > 1:  # tell them apart by the measure's first word
-                label += f", {measure.split()[0]}"
-            found.append(Row(study, name[study.id], r.kind, label, r.treatment, r.control))
+                label += f", {outcome.measure.split()[0]}"
+            found.append(Row(study, name[study.id], r.kind, label, r.treatment, r.control,
+                             outcome.significant))
     return found
 
 
-def title(condition: m.Condition, chart_rows: list[Row]) -> str:
-    kinds = sorted({r.kind for r in chart_rows}, key=m.RATE_KINDS.index)
-    return f"{condition.name}: {' and '.join(kinds)} rates by study (% of people)"
+def chart(condition: m.Condition, index: int, studies: list[m.Study],
+          name: dict[str, str]) -> Chart | None:
+    """The chart of a condition's outcome (index: its place in the list), or None when it has
+    no chart or none of its studies gives rates."""
+    outcome = condition.outcomes[index]
+    if not outcome.chart:
+        return None
+    drawn = rows(studies, name)
+    if not drawn:
+        return None
+    shown = {r.study.id for r in drawn}
+    not_shown = tuple((name[s.id], s) for s in studies if s.is_efficacy and s.id not in shown)
+    kinds = sorted({r.kind for r in drawn}, key=m.RATE_KINDS.index)
+    chart_title = f"{outcome.name}: {' and '.join(kinds)} rates by study (% of people)"
+    return Chart(outcome, tuple(drawn), not_shown, chart_title,
+                 f"chart-{condition.id}-{index + 1}")
+
+
+def outcome_charts(condition: m.Condition, studies: dict[str, m.Study]) -> list[Chart]:
+    """The rate chart of every outcome of a condition that has one."""
+    found = []
+    for i, outcome in enumerate(condition.outcomes):
+        backed = backing(outcome, studies)
+        drawn = chart(condition, i, backed, {s.id: first_author_year(s) for s in backed})
+        if drawn is not None:
+            found.append(drawn)
+    return found
 
 
 def _arm(row: Row) -> str:
@@ -78,9 +188,12 @@ def description(chart_rows: list[Row]) -> str:
     """The chart's numbers in words: its text alternative."""
     parts = []
     for row in chart_rows:
-        text = f"{row.name}, {row.label.lower()}: {row.treatment:g}% with {_arm(row)}"
+        text = f"{row.name}, {row.label.lower()}: {row.percent(row.treatment)} with {_arm(row)}"
         if row.control is not None:
-            text += f" vs {row.control:g}% with {row.study.comparator}"
+            text += f" vs {row.percent(row.control)} with {row.study.comparator}"
+            if row.significant is not None:
+                text += (", a significant difference" if row.significant
+                         else ", not a significant difference")
         else:
             text += f" ({row.study.comparator})"
         parts.append(text)
@@ -88,22 +201,23 @@ def description(chart_rows: list[Row]) -> str:
 
 
 def svg(chart_rows: list[Row], chart_title: str, chart_id: str,
-        g: Geometry = REPORT) -> Markup:
+        g: Geometry = REPORT, note: str = "") -> Markup:
     """The chart as inline SVG: solid bars for the treatment arm, hatched for the control arm,
     every bar labelled with its number, so it reads in black and white."""
     top, legend = 4.0, g.font * 2.2
     axis_y = top + legend + len(chart_rows) * g.group
     height = axis_y + g.font * 2
     x0, unit = g.label, g.plot / 100
-    alt = f"{chart_title}. {description(chart_rows)}"
+    said = " ".join(x for x in (description(chart_rows), note) if x)
+    alt = f"{chart_title}. {said}"
     out = [
         (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{chart_id}" role="img" '
          f'aria-labelledby="{chart_id}-title {chart_id}-desc" width="{g.width:g}" '
          f'height="{height:g}" viewBox="0 0 {g.width:g} {height:g}" '
          f'font-family="Atkinson Hyperlegible" font-size="{g.font:g}" data-unit="{unit:g}">'),
         f'<title id="{chart_id}-title">{escape(alt)}</title>',
-        (f'<desc id="{chart_id}-desc">{escape(description(chart_rows))} Outcome definitions '
-         'differ between studies; this is not a pooled comparison.</desc>'),
+        (f'<desc id="{chart_id}-desc">{escape(said)} Outcome definitions differ between '
+         'studies; this is not a pooled comparison.</desc>'),
         (f'<defs><pattern id="{chart_id}-hatch" patternUnits="userSpaceOnUse" width="3" '
          f'height="3"><rect width="3" height="3" fill="{PAPER}"/>'
          f'<path d="M0,3 L3,0" stroke="{INK}" stroke-width="0.7"/></pattern></defs>'),
@@ -112,7 +226,7 @@ def svg(chart_rows: list[Row], chart_title: str, chart_id: str,
     for percent in (0, 25, 50, 75, 100):
         x = x0 + percent * unit
         out.append(f'<line class="tick" data-percent="{percent}" x1="{x:g}" y1="{top + legend:g}" '
-                   f'x2="{x:g}" y2="{axis_y:g}" stroke="{GRID}" stroke-width="0.5"/>')
+                   f'x2="{x:g}" y2="{axis_y:g}" stroke="{GRID}" stroke-width="0.3" stroke-dasharray="1 1.5"/>')
         out.append(f'<text x="{x:g}" y="{axis_y + g.font * 1.3:g}" text-anchor="middle" '
                    f'fill="{INK}">{percent}%</text>')
     for i, row in enumerate(chart_rows):
@@ -155,5 +269,8 @@ def _group(row: Row, chart_id: str, y: float, g: Geometry) -> list[str]:
         out.append(f'<rect class="bar" data-study="{row.study.id}" data-kind="{row.kind}" '
                    f'data-arm="{arm}" x="{x0:g}" y="{by:g}" width="{w:g}" height="{g.bar:g}" '
                    f'{paint}/>')
-        out.append(f'<text x="{x0 + w + 2:g}" y="{text_y:g}" fill="{INK}">{value:g}%</text>')
+        label = row.percent(value)
+        if arm == "control" and row.mark:
+            label += f" {row.mark}"
+        out.append(f'<text x="{x0 + w + 2:g}" y="{text_y:g}" fill="{INK}">{label}</text>')
     return out

@@ -1,5 +1,5 @@
-"""Kind `conditions`: the one-page evidence sheet per condition, with its rate chart where the
-chart fits on the page."""
+"""Kind `conditions`: the one-page evidence sheet per condition, with the certainty of each of
+its outcomes, and its outcomes' rate charts where they fit on the page."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from .. import model as m
 from ..citations import DESIGN_NAMES, Citations, first_author_year, study_flags
 from ..diagnostics import Location
 from ..document_kind import DocumentKind
-from . import charts
+from . import certainty, charts
 
 
 def condition_context(project: m.Project, condition: m.Condition) -> dict[str, Any]:
@@ -19,7 +19,9 @@ def condition_context(project: m.Project, condition: m.Condition) -> dict[str, A
     rows.sort(key=lambda s: m.ROLES.index(s.role))  # efficacy first, then mechanism, animal
     evidence = [{"study": s, "number": citations.number(s.id), "name": first_author_year(s),
                  "design": DESIGN_NAMES[s.design.type], "flags": study_flags(s)} for s in rows]
+    outcomes = certainty.table(condition, project.studies, citations)
     return {"condition": condition, "points": points, "evidence": evidence,
+            "outcomes": outcomes, "overall": certainty.overall(condition, project.studies),
             "references": citations.references(),
             "regulatory": [project.regulatory[r] for r in condition.regulatory],
             "reviewed_on": condition.reviewed_on}
@@ -41,14 +43,12 @@ class EvidenceSheet(DocumentKind):
         return condition_context(project, project.conditions[document.subject])
 
     def optional_parts(self, project: m.Project, document: m.Document) -> list[dict[str, Any]]:
-        """A physician's sheet shows its rate chart where it fits on the page."""
+        """A physician's sheet shows its outcomes' rate charts where they fit on the page: all
+        of them or none, so that no outcome's numbers stand alone."""
         if document.layout.audience != "physician":
             return [{}]
-        condition = project.conditions[document.subject]
-        studies = [project.studies[s] for s in condition.evidence if s in project.studies]
-        rows = charts.rows(studies, {s.id: first_author_year(s) for s in studies})
-        if not rows:
+        found = charts.outcome_charts(project.conditions[document.subject], project.studies)
+        if not found:
             return [{}]
-        title = charts.title(condition, rows)
-        chart = charts.svg(rows, title, f"chart-{condition.id}", charts.SHEET)
-        return [{"sheet_chart": {"title": title, "svg": chart}}, {}]
+        sheet_charts = [{"chart": c, "svg": c.svg(charts.SHEET)} for c in found]
+        return [{"sheet_charts": sheet_charts}, {}]

@@ -12,6 +12,7 @@ from .. import model as m
 from ..diagnostics import Diagnostics, Location
 from ..document_kind import DocumentKind, Laid
 from ..typeset.jobs import Part
+from . import certainty
 from .evidence_sheet import EvidenceSheet
 
 LAYOUT = "referral-packet"
@@ -21,8 +22,11 @@ ONE_PAGE = m.PageBudget(exactly=1)
 
 def letter_context(project: m.Project, recipient: m.Recipient) -> dict[str, Any]:
     conditions = [project.conditions[c] for c in recipient.conditions if c in project.conditions]
+    graded = {c.id: {"overall": certainty.overall(c, project.studies),
+                     "rows": certainty.rows(c, project.studies)} for c in conditions}
     return {"recipient": recipient, "conditions": conditions, "date": recipient.date,
-            "reviewed_on": recipient.date, "off_label": project.off_label_fact}
+            "certainty": graded, "reviewed_on": recipient.date,
+            "off_label": project.off_label_fact}
 
 
 class ReferralPacket(DocumentKind):

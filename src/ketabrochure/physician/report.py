@@ -10,17 +10,18 @@ from .. import model as m
 from ..citations import DESIGN_NAMES, Citations, first_author_year, study_flags
 from ..diagnostics import Location
 from ..document_kind import DocumentKind
-from . import charts
+from . import certainty, charts
 
 SUBJECT = "research"  # the report has one subject: the whole body of research on file
 NON_EFFICACY = ("mechanism", "preclinical")
 
 
 def studies_of(condition: m.Condition) -> list[str]:
-    """Every study a condition names: its evidence table first, then the key points' citations."""
+    """Every study a condition names: its evidence table first, then the key points' citations,
+    then the studies behind its outcomes."""
     ids = list(condition.evidence)
-    for point in condition.key_points:
-        ids += [s for s in point.cites if s not in ids]
+    for cited in [p.cites for p in condition.key_points] + [o.studies for o in condition.outcomes]:
+        ids += [s for s in cited if s not in ids]
     return ids
 
 
@@ -45,17 +46,16 @@ def condition_chapter(project: m.Project, condition: m.Condition, cites: Citatio
             entries.append(entry(study, cites))
     others = [entry(project.studies[s], cites) for s in ids
               if project.studies[s].role in NON_EFFICACY]
-    names = {s.id: first_author_year(s) for s in efficacy}
-    rows = charts.rows(efficacy, names)
-    chart = None
-    if rows:
-        title = charts.title(condition, rows)
-        chart = {"title": title, "svg": charts.svg(rows, title, f"chart-{condition.id}"),
-                 "description": charts.description(rows)}
+    found = [{"chart": c, "svg": c.svg()}
+             for c in charts.outcome_charts(condition, project.studies)]
     regulatory = [project.regulatory[r] for r in condition.regulatory if r in project.regulatory]
+    overall = certainty.overall(condition, project.studies)
     return {"kind": "condition", "anchor": f"ch-{condition.id}", "title": condition.name,
             "condition": condition, "points": points, "entries": entries,
-            "elsewhere": elsewhere, "others": others, "chart": chart, "regulatory": regulatory}
+            "elsewhere": elsewhere, "others": others, "charts": found,
+            "outcomes": certainty.table(condition, project.studies, cites),
+            "overall": overall, "regulatory": regulatory,
+            "overall_circles": certainty.circles(overall.grade) if overall else ""}
 
 
 def _fact_order(fact: m.RegulatoryFact) -> tuple[int, int, str]:

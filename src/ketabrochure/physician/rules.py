@@ -1,5 +1,5 @@
 """Research content rules for physician documents: off-label statement, citations, labels for
-animal and mechanism work, review dates, grades. Pure: they only report."""
+animal and mechanism work, review dates, the certainty of each outcome. Pure: they only report."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 
 from .. import model as m
 from ..diagnostics import Diagnostics
+from . import certainty
 
 ANIMAL_WORDS = re.compile(r"\b(animal|animals|mouse|mice|rat|rats|preclinical)\b", re.IGNORECASE)
 MECHANISM_WORDS = re.compile(r"\b(mechanism|mechanistic|imaging|PET|EEG|brain)\b", re.IGNORECASE)
@@ -56,7 +57,4 @@ def _condition_rules(condition: m.Condition, project: m.Project, today: dt.date,
     elif today - reviewed > STALE_AFTER:
         diags.warning(reviewed_loc, "content.stale", f"{where}: reviewed_on",
                       f"last reviewed {reviewed.isoformat()}, more than a year ago")
-    efficacy = [studies[s] for s in condition.evidence if s in studies and studies[s].is_efficacy]
-    if condition.certainty.grade == "high" and all(s.is_small for s in efficacy):
-        diags.warning(condition.locs.get("certainty", condition.loc), "content.grade", where,
-                      "graded high, but every efficacy study in its table has fewer than 50 people")
+    certainty.check(condition, project, diags)

@@ -115,7 +115,8 @@ class ProjectReader(Reader):
         return m.Intervention(drug, route, dose, schedule)
 
     def outcome(self, f: Fields, index: int, node: Node) -> m.Outcome | None:
-        o = Fields(node, f"outcomes[{index + 1}]", self.diags, ("measure", "result", "rates"))
+        o = Fields(node, f"outcomes[{index + 1}]", self.diags,
+                   ("measure", "result", "rates", "significant"))
         if not o.ok:
             return None
         measure, result = o.text("measure"), o.text("result")
@@ -131,12 +132,14 @@ class ProjectReader(Reader):
                 rates = m.Rates(kind=kind, treatment=treatment, control=control)
         if measure is None or result is None:
             return None
-        return m.Outcome(measure=measure, result=result, rates=rates)
+        significant = (o.boolean("significant", False)
+                       if o.get("significant", required=False) is not None else None)
+        return m.Outcome(measure=measure, result=result, rates=rates, significant=significant)
 
     # -- conditions ------------------------------------------------------------------------
     def condition(self, path: Path) -> m.Condition | None:
         f = self.fields(path, ("name", "title", "bottom_line", "key_points", "evidence",
-                               "certainty", "regulatory", "safety", "reviewed_on"))
+                               "outcomes", "certainty", "regulatory", "safety", "reviewed_on"))
         if f is None:
             return None
         points = tuple(p for p in (self.key_point(i, node)
@@ -144,22 +147,80 @@ class ProjectReader(Reader):
         evidence, evidence_locs = f.text_list("evidence")
         regulatory, regulatory_locs = f.text_list("regulatory")
         safety, _ = f.text_list("safety")
-        c = f.sub("certainty", ("grade", "rationale"))
-        certainty = None
-        if c is not None:
-            grade, rationale = c.choice("grade", m.GRADES), c.text("rationale")
-            if grade and rationale:
-                certainty = m.Certainty(grade=grade, rationale=rationale)
+        if f.get("certainty", required=False) is not None:
+            f.error(f.loc("certainty"), "certainty is computed from the outcomes now, never "
+                    "typed: delete `certainty:` and list `outcomes:`, each with its studies, "
+                    "importance and downgrades (the rationale's reasons go into each downgrade's "
+                    "`reason`)", code="content.certainty-typed", where="certainty")
+        outcomes = tuple(o for o in (self.graded_outcome(i, node)
+                                     for i, node in enumerate(f.items("outcomes"))) if o)
         name, title, bottom_line = f.text("name"), f.text("title"), f.text("bottom_line")
         reviewed_on = f.date("reviewed_on")
-        if (name is None or title is None or bottom_line is None or reviewed_on is None
-                or certainty is None):
+        if name is None or title is None or bottom_line is None or reviewed_on is None:
             return None
         return m.Condition(id=path.stem, name=name, title=title, bottom_line=bottom_line,
-                           key_points=points, evidence=evidence, certainty=certainty,
+                           key_points=points, evidence=evidence, outcomes=outcomes,
                            regulatory=regulatory, safety=safety, reviewed_on=reviewed_on,
                            loc=Location(self.shown(path)), locs=f.locs(),
                            evidence_locs=evidence_locs, regulatory_locs=regulatory_locs)
+
+    def graded_outcome(self, index: int, node: Node) -> m.GradedOutcome | None:
+        """One outcome of a condition: its studies and the GRADE judgements on them."""
+        o = Fields(node, f"outcomes[{index + 1}]", self.diags,
+                   ("outcome", "importance", "studies", "start", "downgrade", "upgrade", "chart"))
+        if not o.ok:
+            return None
+        name = o.text("outcome")
+        importance = o.choice("importance", m.IMPORTANCE)
+        studies, study_locs = o.text_list("studies", required=False)  # none: a rule says so
+        ratings = (self.ratings(o, "downgrade", m.DOWNGRADES, (-1, -2))
+                   + self.ratings(o, "upgrade", m.UPGRADES, (1, 2)))
+        start = None
+        s = o.sub("start", ("grade", "reason"), required=False)
+        if s is not None:
+            grade, reason = s.choice("grade", m.GRADES), s.text("reason")
+            if grade is not None and reason is not None:
+                start = m.StartLevel(grade, reason, s.node.loc)
+        if name is None or importance is None:
+            return None
+        return m.GradedOutcome(name=name, importance=importance, studies=studies,
+                               ratings=ratings, loc=node.loc, start=start,
+                               chart=o.boolean("chart", True), study_locs=study_locs)
+
+    def ratings(self, o: Fields, key: str, domains: tuple[str, ...],
+                allowed: tuple[int, ...]) -> tuple[m.Rating, ...]:
+        """`downgrade:` or `upgrade:`: domain -> {by, reason}; a judgement without a reason, or
+        by more than GRADE allows, is an error at its line."""
+        if o.get(key, required=False) is None:
+            return ()
+        found = []
+        shown = " or ".join(f"{n:+d}" for n in allowed)
+        a = "an" if key[0] in "aeiou" else "a"
+        for domain, node, loc in o.entries(key, "domain"):
+            where = f"{o.where}.{key}.{domain}"
+            if domain not in domains:
+                o.error(loc, f"'{domain}' is not one of {', '.join(domains)}"
+                        f"{suggestion(domain, domains)}", code="content.invalid", where=where)
+                continue
+            if not node.is_map or "reason" not in node.value or node.value["reason"].value in (
+                    None, ""):
+                by = node.value if isinstance(node.value, int) else allowed[0]
+                o.error(node.loc, f"{a} {key} needs its reason: write `{domain}: {{by: {by:+d}, "
+                        'reason: "what in these studies lowers (or raises) the certainty"}`',
+                        code="content.no-reason", where=where)
+                continue
+            r = Fields(node, where, self.diags, ("by", "reason"))
+            by_node, reason = r.get("by"), r.text("reason")
+            if by_node is None or reason is None:
+                continue
+            by = by_node.value
+            if isinstance(by, bool) or by not in allowed:
+                r.error(by_node.loc, f"{a} {key} is {shown} ({allowed[0]:+d}: serious, "
+                        f"{allowed[1]:+d}: very serious); got {by!r}",
+                        code="content.rating", where=f"{where}.by")
+                continue
+            found.append(m.Rating(domain=domain, by=int(by), reason=reason, loc=loc))
+        return tuple(found)
 
     def key_point(self, index: int, node: Node) -> m.KeyPoint | None:
         k = Fields(node, f"key_points[{index + 1}]", self.diags, ("text", "cites"))
