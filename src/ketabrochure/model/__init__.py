@@ -22,6 +22,7 @@ from .documents import (
 )
 from .patient import (
     PANELS,
+    SECTIONS,
     Block,
     Brochure,
     Common,
@@ -72,7 +73,7 @@ from .research import (
 __all__ = [
     "ADVERSE_EVENTS", "AUDIENCES", "BLINDING", "COMPARATOR_KINDS", "COMPARISONS", "DESIGN_TYPES",
     "DRUGS", "GRADES", "HOURS_PER_UNIT", "LANGUAGES", "LASTED", "N_UNITS", "PANELS", "PAPERS",
-    "RATE_KINDS", "ROLES", "ROUTES", "SHORT_TERM_HOURS", "SMALL_ARM", "SPECIES",
+    "RATE_KINDS", "ROLES", "ROUTES", "SECTIONS", "SHORT_TERM_HOURS", "SMALL_ARM", "SPECIES",
     "TIME_UNITS", "UNSTATED", "VARIANTS", "AdverseEvent", "Block", "Brochure",
     "Certainty", "Citation", "Clinic", "ClinicLocation", "Common", "Condition", "Design",
     "Document", "DocumentSpec", "Handout", "Intervention", "KeyPoint", "Layout", "Locs", "Outcome",
