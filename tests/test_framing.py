@@ -307,10 +307,14 @@ def test_a_side_effect_lasts_only_as_long_as_a_study_records(root: Path) -> None
     assert problems(root, "safety.") == []
 
 
-def test_long_term_safety_is_one_shared_text(root: Path) -> None:
-    edit(root / PATIENT, "long_term_safety:", "long_term_safty:")
+@pytest.mark.parametrize("key", ["long_term_safety", "crisis"])
+def test_shared_statements_are_required(root: Path, key: str) -> None:
+    """The long-term safety statement and the crisis line are one text each, in patient.yaml."""
+    edit(root / PATIENT, f"\n{key}:\n", f"\n{key}_text:\n")
     found = problems(root, "content.")
-    assert "content.unknown-field" in codes(found) and "content.missing-field" in codes(found)
+    (missing,) = [d for d in found if d.code == "content.missing-field"]
+    assert missing.where == key and missing.location.path == PATIENT
+    assert any(d.code == "content.unknown-field" and f"'{key}_text'" in d.message for d in found)
 
 
 # -- 3. crisis -------------------------------------------------------------------------------
