@@ -20,20 +20,41 @@ from .documents import (
     PageBudget,
     Recipient,
 )
-from .patient import PANELS, Block, Brochure, Common, Handout, Panel, PatientContent, Term, Text
+from .patient import (
+    PANELS,
+    SECTIONS,
+    Block,
+    Brochure,
+    Common,
+    Handout,
+    Panel,
+    PatientContent,
+    Term,
+    Text,
+)
 from .research import (
+    ADVERSE_EVENTS,
     BLINDING,
+    COMPARATOR_KINDS,
+    COMPARISONS,
     DESIGN_TYPES,
     DOWNGRADES,
     DRUGS,
     GRADES,
+    HOURS_PER_UNIT,
     IMPORTANCE,
+    LASTED,
     N_UNITS,
     RATE_KINDS,
     ROLES,
     ROUTES,
+    SHORT_TERM_HOURS,
+    SMALL_ARM,
     SPECIES,
+    TIME_UNITS,
+    UNSTATED,
     UPGRADES,
+    AdverseEvent,
     Certainty,
     Citation,
     Condition,
@@ -51,15 +72,20 @@ from .research import (
     SampleSize,
     StartLevel,
     Study,
+    TimeSpan,
+    unstated,
 )
 
 __all__ = [
-    "AUDIENCES", "BLINDING", "DESIGN_TYPES", "DRUGS", "GRADES", "LANGUAGES", "N_UNITS", "PANELS",
-    "PAPERS", "RATE_KINDS", "ROLES", "ROUTES", "SPECIES", "VARIANTS", "Block", "Brochure",
+    "ADVERSE_EVENTS", "AUDIENCES", "BLINDING", "COMPARATOR_KINDS", "COMPARISONS", "DESIGN_TYPES",
+    "DRUGS", "GRADES", "HOURS_PER_UNIT", "LANGUAGES", "LASTED", "N_UNITS", "PANELS", "PAPERS",
+    "RATE_KINDS", "ROLES", "ROUTES", "SECTIONS", "SHORT_TERM_HOURS", "SMALL_ARM", "SPECIES",
+    "TIME_UNITS", "UNSTATED", "VARIANTS", "AdverseEvent", "Block", "Brochure",
     "Certainty", "Citation", "Clinic", "ClinicLocation", "Common", "Condition", "Design",
     "Document", "DocumentSpec", "Handout", "Intervention", "KeyPoint", "Layout", "Locs", "Outcome",
     "PageBudget", "Panel", "PatientContent", "Population", "Project", "Rates", "Recipient",
-    "RegulatoryFact", "Role", "SampleSize", "Study", "Term", "Text", "contact",
+    "RegulatoryFact", "Role", "SampleSize", "Study", "Term", "Text", "TimeSpan", "contact",
+    "unstated",
 ]
 # a condition's outcomes and their GRADE judgements
 __all__ += ["DOWNGRADES", "IMPORTANCE", "UPGRADES", "GradedOutcome", "Rating", "StartLevel"]

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from ..diagnostics import Location
 
 PANELS: tuple[str, ...] = ("flap", "back", "front", "left", "middle", "right")
+# What a brochure block is, for the rules: what studies found, or the side effects (the shared
+# long-term safety statement is printed at the end of the side-effects block).
+SECTIONS: tuple[str, ...] = ("findings", "side-effects")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Block:
     heading: Text | None
     text: tuple[Text, ...]
     bullets: tuple[Text, ...]
+    section: str | None = None  # one of SECTIONS
 
     @property
     def texts(self) -> tuple[Text, ...]:
@@ -61,6 +65,7 @@ class Panel:
 class Brochure:
     id: str
     title: Text
+    indication: Text  # what the off-label statement says ketamine is not approved for
     panels: dict[str, Panel]
     reviewed_on: dt.date
     loc: Location
@@ -69,11 +74,18 @@ class Brochure:
     def texts(self) -> tuple[Text, ...]:
         return (self.title, *tuple(t for p in self.panels.values() for t in p.texts))
 
+    def section(self, name: str) -> tuple[Text, ...]:
+        """The texts of every block marked `section: <name>`."""
+        return tuple(t for p in self.panels.values() for b in p.blocks if b.section == name
+                     for t in b.text + b.bullets)
+
 
 @dataclass(frozen=True)
 class Handout:
     id: str  # a condition id
     title: Text
+    indication: Text  # what the off-label statement says ketamine is not approved for
+    crisis: bool  # print the crisis line (patients with this condition may be in danger)
     condition: Text
     treatment: Text
     findings: tuple[Text, ...]
@@ -100,16 +112,22 @@ class Common:
     """Text every patient document shares (content/patient.yaml)."""
 
     off_label: Text
+    crisis: Text  # the crisis line: on the tri-fold and every handout marked crisis: true
+    long_term_safety: Text  # on every patient document, after its side effects
     visit: tuple[Text, ...]
     not_for: tuple[Text, ...]
     questions: tuple[Text, ...]
     labels: dict[str, Text]
     forbidden: tuple[tuple[str, Location], ...]
     loc: Location
+    # adverse-event id -> language -> the words that name it in patient text
+    side_effect_words: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
     def texts(self) -> tuple[Text, ...]:
-        return (self.off_label, *self.visit, *self.not_for, *self.questions)
+        """What every handout prints (the crisis line only on some: see `crisis`)."""
+        return (self.off_label, *self.visit, *self.not_for, *self.questions,
+                self.long_term_safety)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,33 @@ ROLES: tuple[str, ...] = ("efficacy", "mechanism", "preclinical")
 DESIGN_TYPES: tuple[str, ...] = (
     "rct", "crossover-rct", "meta-analysis", "systematic-review", "single-arm", "cohort", "animal",
 )
-BLINDING: tuple[str, ...] = ("double-blind", "open-label", "not-applicable")
+# A fact the sources do not give is written as one of these tokens, never as free text:
+# `not-reported` (the paper or abstract does not say), `not-confirmed` (a value is quoted
+# somewhere, but was not checked against the article). Printed as "dose not confirmed".
+UNSTATED: tuple[str, ...] = ("not-reported", "not-confirmed")
+BLINDING: tuple[str, ...] = ("double-blind", "open-label", "not-applicable", *UNSTATED)
 SPECIES: tuple[str, ...] = ("human", "mouse", "rat")
 N_UNITS: tuple[str, ...] = ("participants", "studies", "animals")
 DRUGS: tuple[str, ...] = ("ketamine", "esketamine", "arketamine")
-ROUTES: tuple[str, ...] = ("IV", "intranasal", "subcutaneous", "intramuscular", "oral", "various")
+ROUTES: tuple[str, ...] = ("IV", "intranasal", "subcutaneous", "intramuscular", "oral", "various",
+                           *UNSTATED)
 RATE_KINDS: tuple[str, ...] = ("response", "remission")
+# What the study itself concluded about ketamine against its comparator (outcomes[].comparison).
+COMPARISONS: tuple[str, ...] = ("superior", "noninferior", "no-difference", "inferior")
+# What the comparator was: an inert placebo, a drug that only mimics ketamine's felt effects
+# (midazolam, remifentanil), another treatment for the condition (ECT, a medicine), or none.
+COMPARATOR_KINDS: tuple[str, ...] = ("placebo", "active-placebo", "active-treatment", "none")
+# How long an effect lasted (outcomes[].lasted): a time span ("1 week") or one of these.
+LASTED: tuple[str, ...] = ("not-reported", "short-lived")
+TIME_UNITS: tuple[str, ...] = ("minute", "hour", "day", "week", "month", "year")
+HOURS_PER_UNIT: dict[str, float] = {"minute": 1 / 60, "hour": 1, "day": 24, "week": 168,
+                                    "month": 730, "year": 8760}
+SHORT_TERM_HOURS = 7 * 24  # a result measured before a week is out is "measured at hours or days"
+# The controlled vocabulary of adverse events (studies' adverse_events; patient.yaml gives each
+# one's words in every language).
+ADVERSE_EVENTS: tuple[str, ...] = ("dissociation", "nausea", "blood-pressure", "sedation",
+                                   "perceptual-changes")
+SMALL_ARM = 50  # an arm with fewer people than this is small: its numbers carry the study's size
 GRADES: tuple[str, ...] = ("high", "moderate", "low", "very-low")
 
 Locs = dict[str, Location]
@@ -42,12 +63,24 @@ class Citation:
     pmid: str | None = None
 
 
+def unstated(value: str, what: str) -> str:
+    """A value as printed: 'dose not confirmed' for `not-confirmed`, else the value itself."""
+    if value in UNSTATED:
+        return f"{what} {value.replace('-', ' ')}"
+    return value
+
+
 @dataclass(frozen=True)
 class Design:
     type: str
     blinding: str
     controlled: bool
     summary: str
+
+    @property
+    def blinding_words(self) -> str:
+        """'double-blind', 'open-label', 'blinding not reported', ... as printed."""
+        return unstated(self.blinding, "blinding")
 
 
 @dataclass(frozen=True)
@@ -61,6 +94,7 @@ class SampleSize:
     value: int | None
     unit: str
     note: str | None = None
+    arms: tuple[int, ...] = ()  # people per arm, where the sources give them
 
 
 @dataclass(frozen=True)
@@ -69,6 +103,18 @@ class Intervention:
     route: str
     dose: str
     schedule: str
+
+    @property
+    def route_words(self) -> str:
+        return unstated(self.route, "route")
+
+    @property
+    def dose_words(self) -> str:
+        return unstated(self.dose, "dose")
+
+    @property
+    def schedule_words(self) -> str:
+        return unstated(self.schedule, "schedule")
 
 
 @dataclass(frozen=True)
@@ -81,11 +127,43 @@ class Rates:
 
 
 @dataclass(frozen=True)
+class TimeSpan:
+    """'90 minutes', '1 week': when a result was measured, or how long an effect lasted."""
+
+    amount: float
+    unit: str  # one of TIME_UNITS
+
+    @property
+    def hours(self) -> float:
+        return self.amount * HOURS_PER_UNIT[self.unit]
+
+    def __str__(self) -> str:
+        return f"{self.amount:g} {self.unit}{'' if self.amount == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class AdverseEvent:
+    """An adverse event a study reports, by its id in ADVERSE_EVENTS."""
+
+    id: str
+    lasted: str | None = None  # how long it lasted, where the study says ("transient")
+    rare: bool = False  # the study calls it rare: a patient list may leave it out, saying so
+
+
+@dataclass(frozen=True)
 class Outcome:
     measure: str
     result: str
+    timepoint: TimeSpan | None = None  # when it was measured
+    lasted: TimeSpan | str | None = None  # how long the effect lasted, or one of LASTED
+    comparison: str | None = None  # the study's own conclusion vs its comparator (COMPARISONS)
     rates: Rates | None = None
-    significant: bool | None = None
+    significant: bool | None = None  # vs the comparator: true, false, or None (not reported)
+
+    @property
+    def short_term(self) -> bool:
+        """Measured at hours or days (before a week is out)."""
+        return self.timepoint is not None and self.timepoint.hours < SHORT_TERM_HOURS
 
 
 @dataclass(frozen=True)
@@ -105,10 +183,27 @@ class Study:
     sources: tuple[str, ...]
     loc: Location
     locs: Locs = field(default_factory=_locs, compare=False)
+    comparator_kind: str | None = None  # one of COMPARATOR_KINDS; None: not said
+    adverse_events: tuple[AdverseEvent, ...] = ()
 
     @property
     def is_efficacy(self) -> bool:
         return self.role == "efficacy"
+
+    @property
+    def smallest_arm(self) -> int | None:
+        """People in the study's smallest arm (the whole study when arms are not given); None
+        when the size is not confirmed."""
+        return min(self.n.arms) if self.n.arms else self.n.value
+
+    @property
+    def small_arm(self) -> bool:
+        """A study in people with an arm of fewer than SMALL_ARM (or of unknown size): its rates
+        and counts must say how many people the study had."""
+        if self.n.unit != "participants":
+            return False
+        arm = self.smallest_arm
+        return arm is None or arm < SMALL_ARM
 
     @property
     def is_small(self) -> bool:

@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import model as m
 from ..diagnostics import Location
+from .statements import position
 from .text import PatientKind, cited, shared_context
 
 
@@ -27,11 +28,27 @@ class Handout(PatientKind):
         numbers, refs = cited(list(handout.texts), project)
         ctx = shared_context(project, handout.reviewed_on)
         ctx.update(handout=handout, condition=project.conditions[document.subject],
-                   cites=numbers, references=refs,
+                   cites=numbers, references=refs, indication=handout.indication,
+                   show_crisis=handout.crisis,
                    questions=(*ctx["common"].questions, *handout.questions))
         return ctx
 
     def texts(self, document: m.Document, project: m.Project) -> list[m.Text]:
         common = project.patient.common
         own = project.patient.handouts[document.subject].texts
-        return [*own, *(common.texts if common else ())]
+        crisis = (common.crisis,) if common and self.shows_crisis(document, project) else ()
+        return [*crisis, *own, *(common.texts if common else ())]
+
+    def indication(self, document: m.Document, project: m.Project) -> m.Text:
+        return project.patient.handouts[document.subject].indication
+
+    def shows_crisis(self, document: m.Document, project: m.Project) -> bool:
+        return project.patient.handouts[document.subject].crisis
+
+    def crisis_prominent(self, html: str, crisis: str, document: m.Document,
+                         project: m.Project) -> bool:
+        """Above what studies found: in the opening of the first page."""
+        common = project.patient.common
+        label = common.labels.get("findings") if common else None
+        findings = position(html, label.raw(document.language)) if label else -1
+        return findings < 0 or position(html, crisis) < findings

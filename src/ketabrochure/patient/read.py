@@ -11,7 +11,11 @@ from ..read.reader import Reader
 from ..read.yamlsource import Node
 
 TEXT_KEYS = ("en", "es", "cites", "facts", "english_only")
-PANEL_KEYS = ("heading", "text", "bullets")
+PANEL_KEYS = ("heading", "text", "bullets", "section")
+COMMON_KEYS = ("off_label", "crisis", "long_term_safety", "visit", "not_for", "questions",
+               "labels", "side_effect_words", "forbidden")
+HANDOUT_KEYS = ("title", "indication", "crisis", "condition", "treatment", "findings",
+                "strength", "side_effects", "questions", "reviewed_on")
 
 
 class PatientReader(Reader):
@@ -53,11 +57,12 @@ class PatientReader(Reader):
 
     # -- files -----------------------------------------------------------------------------
     def common(self, path: Path) -> m.Common | None:
-        f = self.fields(path, ("off_label", "visit", "not_for", "questions", "labels",
-                                      "forbidden"))
+        f = self.fields(path, COMMON_KEYS)
         if f is None:
             return None
         off_label = self.text(f, "off_label")
+        crisis, long_term = self.text(f, "crisis"), self.text(f, "long_term_safety")
+        words = self.side_effect_words(f)
         visit, not_for = self.texts(f, "visit"), self.texts(f, "not_for")
         questions = self.texts(f, "questions")
         labels: dict[str, m.Text] = {}
@@ -68,36 +73,78 @@ class PatientReader(Reader):
                 if label is not None:
                     labels[key] = label
         forbidden, forbidden_locs = f.text_list("forbidden")
-        if off_label is None:
+        if off_label is None or crisis is None or long_term is None:
             return None
-        return m.Common(off_label=off_label, visit=visit, not_for=not_for, questions=questions,
-                         labels=labels,
-                         forbidden=tuple(zip(forbidden, forbidden_locs, strict=True)),
-                         loc=Location(self.shown(path)))
+        return m.Common(off_label=off_label, crisis=crisis, long_term_safety=long_term,
+                        visit=visit, not_for=not_for, questions=questions, labels=labels,
+                        forbidden=tuple(zip(forbidden, forbidden_locs, strict=True)),
+                        loc=Location(self.shown(path)), side_effect_words=words)
+
+    def side_effect_words(self, f: Fields) -> dict[str, dict[str, tuple[str, ...]]]:
+        """`side_effect_words: {nausea: {en: [nausea, sick to your stomach], es: [...]}}`: the
+        words that name each adverse event of the vocabulary, in every language."""
+        found: dict[str, dict[str, tuple[str, ...]]] = {}
+        node = f.get("side_effect_words")
+        if node is None:
+            return found
+        if not node.is_map:
+            f.error(node.loc, "must map each adverse-event id to its words {en: [...], es: [...]}",
+                    where="side_effect_words")
+            return found
+        for ident, entry in node.value.items():
+            where = f"side_effect_words.{ident}"
+            if ident not in m.ADVERSE_EVENTS:
+                self.diags.error(node.key_locs[ident], "content.unknown-ref", where,
+                                 f"'{ident}' is not an adverse-event id: use one of "
+                                 f"{', '.join(m.ADVERSE_EVENTS)}"
+                                 f"{suggestion(ident, m.ADVERSE_EVENTS)}")
+                continue
+            w = Fields(entry, where, self.diags, m.LANGUAGES)
+            if w.ok:
+                found[ident] = {lang: tuple(x.lower() for x in w.text_list(lang)[0])
+                                for lang in m.LANGUAGES}
+        for ident in m.ADVERSE_EVENTS:
+            if ident not in found and ident not in node.value:
+                f.error(node.loc, f"no words for '{ident}': give {{en: [...], es: [...]}} so "
+                        "side-effect lists can be checked for it", code="content.missing-field",
+                        where=f"side_effect_words.{ident}")
+        return found
 
     def handout(self, path: Path) -> m.Handout | None:
-        f = self.fields(path, ("title", "condition", "treatment", "findings", "strength",
-                               "side_effects", "questions", "reviewed_on"))
+        f = self.fields(path, HANDOUT_KEYS)
         if f is None:
             return None
         title, condition = self.text(f, "title"), self.text(f, "condition")
+        indication = self.text(f, "indication")
+        crisis = f.get("crisis", required=False)
+        if crisis is None:
+            f.error(f.node.loc, "missing required field 'crisis': write crisis: true if people "
+                    "with this condition may be thinking of suicide (the handout then prints "
+                    "the crisis line from patient.yaml), else crisis: false",
+                    code="content.missing-field", where="crisis")
+        elif not isinstance(crisis.value, bool):
+            f.error(crisis.loc, f"must be true or false; got {describe(crisis.value)}",
+                    code="content.type", where="crisis")
+            crisis = None
         treatment, strength = self.text(f, "treatment"), self.text(f, "strength")
         reviewed_on = f.date("reviewed_on")
         findings, side_effects = self.texts(f, "findings"), self.texts(f, "side_effects")
         questions = self.texts(f, "questions", required=False)
         if (title is None or condition is None or treatment is None or strength is None
-                or reviewed_on is None):
+                or reviewed_on is None or indication is None or crisis is None):
             return None
-        return m.Handout(id=path.stem, title=title, condition=condition, treatment=treatment,
+        return m.Handout(id=path.stem, title=title, indication=indication,
+                         crisis=bool(crisis.value), condition=condition, treatment=treatment,
                          findings=findings, strength=strength, side_effects=side_effects,
                          questions=questions, reviewed_on=reviewed_on,
                          loc=Location(self.shown(path)))
 
     def brochure(self, path: Path) -> m.Brochure | None:
-        f = self.fields(path, ("title", "panels", "reviewed_on"))
+        f = self.fields(path, ("title", "indication", "panels", "reviewed_on"))
         if f is None:
             return None
         title, reviewed_on = self.text(f, "title"), f.date("reviewed_on")
+        indication = self.text(f, "indication")
         p = f.sub("panels", m.PANELS)
         panels: dict[str, m.Panel] = {}
         for name in m.PANELS:
@@ -111,10 +158,11 @@ class PatientReader(Reader):
                 p.error(p.loc(name), f"panel '{name}' has no text: each of the six panels "
                         "of a tri-fold needs at least one block (heading, text or bullets)",
                         code="content.missing-field", where=f"panels.{name}")
-        if title is None or reviewed_on is None or len(panels) != len(m.PANELS):
+        if (title is None or reviewed_on is None or indication is None
+                or len(panels) != len(m.PANELS)):
             return None
-        return m.Brochure(id=path.stem, title=title, panels=panels, reviewed_on=reviewed_on,
-                          loc=Location(self.shown(path)))
+        return m.Brochure(id=path.stem, title=title, indication=indication, panels=panels,
+                          reviewed_on=reviewed_on, loc=Location(self.shown(path)))
 
     def block(self, node: Node, path: str) -> m.Block | None:
         sub = Fields(node, path, self.diags, PANEL_KEYS)
@@ -122,7 +170,8 @@ class PatientReader(Reader):
             return None
         return m.Block(heading=self.text(sub, "heading", False),
                        text=self.texts(sub, "text", False),
-                       bullets=self.texts(sub, "bullets", False))
+                       bullets=self.texts(sub, "bullets", False),
+                       section=sub.choice("section", m.SECTIONS, required=False))
 
     def glossary(self, path: Path) -> tuple[m.Term, ...]:
         f = self.fields(path, ("terms",))

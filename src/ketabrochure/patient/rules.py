@@ -1,4 +1,6 @@
-"""Rules over patient text: citations, numbers from the data, banned phrases, reading grade."""
+"""Rules over patient text: citations, numbers from the data, banned phrases, reading grade;
+then honest framing (`framing`), safety completeness (`safety`) and the statements every
+document carries (`statements`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,9 @@ from collections.abc import Iterator
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
 from . import numbers, readability
+from .framing import framing_rules
+from .safety import safety_rules
+from .statements import statement_rules
 
 LANGS = ("en", "es")
 FDA_CLAIM = re.compile(r"FDA[-\s]approved|approved by the FDA|FDA\s+(?:has\s+)?approved|"
@@ -18,13 +23,20 @@ ALLOWING = re.compile(r"\b(not|only|no|solo|sólo|únicamente|esketamine|esketam
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
+# texts that are contacts or names, not claims: a number in them needs no source
+UNCITED_PATHS = ("labels.", "crisis", "indication")
+
+
 def all_texts(patient: m.PatientContent) -> Iterator[m.Text]:
     if patient.common is not None:
+        yield patient.common.crisis
         yield from patient.common.texts
         yield from patient.common.labels.values()
     for handout in patient.handouts.values():
+        yield handout.indication
         yield from handout.texts
     for brochure in patient.brochures.values():
+        yield brochure.indication
         yield from brochure.texts
     for term in patient.glossary:
         yield from (term.term, term.definition)
@@ -37,10 +49,13 @@ def languages(text: m.Text) -> tuple[str, ...]:
 def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnostics) -> None:
     """Every rule over every patient text, in both languages."""
     forbidden = patient.common.forbidden if patient.common else ()
+    stand_in = next(iter(patient.handouts.values()), None)
     for text in all_texts(patient):
         _sources(text, project, diags)
         for lang in languages(text):
-            _language_rules(text, lang, project, forbidden, diags)
+            # `{indication}` is filled per document; scored here with one handout's
+            indication = stand_in.indication.raw(lang) if stand_in else None
+            _language_rules(text, lang, project, forbidden, indication, diags)
     for handout in patient.handouts.values():
         for item in (*handout.findings, handout.strength):
             if not item.cites:
@@ -52,6 +67,9 @@ def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnost
             if f in project.regulatory):
         diags.error(common.off_label.loc, "content.off-label", "off_label",
                     "must cite the off-label regulatory fact (facts: [...])")
+    framing_rules(project, patient, diags)
+    safety_rules(project, patient, diags)
+    statement_rules(project, patient, diags)
 
 
 def _sources(text: m.Text, project: m.Project, diags: Diagnostics) -> None:
@@ -74,16 +92,17 @@ def _sources(text: m.Text, project: m.Project, diags: Diagnostics) -> None:
         diags.error(text.loc, "content.uncited", text.path,
                     f"uses a number from '{study_id}' but does not cite it")
     if re.search(r"\d|\{", text.en) and not (text.cites or text.facts) and \
-            not text.path.startswith("labels."):
+            not text.path.startswith(UNCITED_PATHS):
         diags.error(text.loc, "content.uncited", text.path,
                     "a statement with a number must cite studies (cites) or facts (facts)")
 
 
 def _language_rules(text: m.Text, lang: str, project: m.Project,
-                    forbidden: tuple[tuple[str, Location], ...], diags: Diagnostics) -> None:
+                    forbidden: tuple[tuple[str, Location], ...], indication: str | None,
+                    diags: Diagnostics) -> None:
     where, loc = f"{text.path}.{lang}", text.where(lang)
     try:
-        filled = numbers.fill(text.raw(lang), project.studies, lang)
+        filled = numbers.fill(text.raw(lang), project.studies, lang, indication)
     except numbers.PlaceholderError as exc:
         diags.error(loc, "content.placeholder", where, str(exc))
         return
@@ -96,7 +115,8 @@ def _language_rules(text: m.Text, lang: str, project: m.Project,
                 not ALLOWING.search(sentence):
             diags.error(loc, "content.forbidden", where,
                         "says ketamine is FDA-approved: IV ketamine for mental health is off-label")
-    if readability.scored(filled):
+    if readability.scored(filled) and not text.path.startswith("indication"):
+        # an indication is a list filled into the off-label statement, scored there
         score = readability.grade(filled, lang)
         formula = readability.FORMULAS[lang]
         if score > readability.ERROR_ABOVE:

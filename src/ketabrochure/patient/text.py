@@ -10,15 +10,20 @@ import jinja2
 
 from .. import model as m
 from ..citations import Citations, first_author_year
+from ..diagnostics import Diagnostics, Location
 from ..document_kind import DocumentKind
-from . import numbers, readability
+from ..typeset.jobs import Part
+from . import numbers, readability, statements
 
 
 @jinja2.pass_context
 def tr(ctx: Any, text: m.Text) -> str:
-    """A patient text in the document's language, its placeholders filled from study YAML."""
+    """A patient text in the document's language, its placeholders filled from study YAML
+    (and `{indication}` from the document's own indication)."""
     lang = ctx["lang"]
-    return numbers.fill(text.raw(lang), ctx["studies"], lang)
+    indication = ctx.get("indication")
+    return numbers.fill(text.raw(lang), ctx["studies"], lang,
+                        indication.raw(lang) if indication is not None else None)
 
 
 @jinja2.pass_context
@@ -51,12 +56,14 @@ def shared_context(project: m.Project, reviewed_on: Any) -> dict[str, Any]:
     common = project.patient.common
     assert common is not None  # patient documents are planned only with patient.yaml
     return {"common": common, "labels": common.labels, "off_label": common.off_label,
+            "crisis": common.crisis, "long_term_safety": common.long_term_safety,
             "glossary": project.patient.glossary, "studies": project.studies,
             "reviewed_on": reviewed_on}
 
 
 class PatientKind(DocumentKind):
-    """A patient document: bilingual filters, and a reading grade over the text it prints."""
+    """A patient document: bilingual filters, the statements it must print, and a reading
+    grade over the text it prints."""
 
     filters: ClassVar[dict[str, Any]] = FILTERS
 
@@ -64,13 +71,65 @@ class PatientKind(DocumentKind):
         """The patient text a document prints (its own and the shared text)."""
         return []
 
+    def indication(self, document: m.Document, project: m.Project) -> m.Text:
+        """What the document's off-label statement says ketamine is not approved for."""
+        raise NotImplementedError
+
+    def shows_crisis(self, document: m.Document, project: m.Project) -> bool:
+        """Whether the document must print the crisis line."""
+        return True
+
+    def crisis_prominent(self, html: str, crisis: str, document: m.Document,
+                         project: m.Project) -> bool:
+        """Whether the crisis line stands where a frightened reader meets it first."""
+        return True
+
+    def required(self, document: m.Document, project: m.Project) -> list[tuple[str, str]]:
+        """(field, text as printed) of each statement the document must print."""
+        common = project.patient.common
+        assert common is not None
+        lang, studies = document.language, project.studies
+        indication = self.indication(document, project).raw(lang)
+        found = [("off_label", numbers.fill(common.off_label.raw(lang), studies, lang,
+                                            indication)),
+                 ("long_term_safety", numbers.fill(common.long_term_safety.raw(lang), studies,
+                                                   lang))]
+        if self.shows_crisis(document, project):
+            found.append(("crisis", numbers.fill(common.crisis.raw(lang), studies, lang)))
+        return found
+
+    def parts(self, document: m.Document, project: m.Project, env: jinja2.Environment,
+              diags: Diagnostics) -> list[Part] | None:
+        """The document's HTML, checked for the statements it must print (a template that
+        drops the crisis line, the off-label or the long-term safety statement fails)."""
+        found = super().parts(document, project, env, diags)
+        if found is None or project.patient.common is None:
+            return found
+        required = self.required(document, project)
+        crisis = dict(required).get("crisis")
+        for html in found[0].htmls:
+            before = len(diags.errors)
+            statements.missing_slots(html, required, document.layout.template,
+                                     document.label, diags)
+            if len(diags.errors) > before:
+                break
+            if crisis and not self.crisis_prominent(html, crisis, document, project):
+                diags.error(Location(f"layouts/{document.layout.template}"),
+                            "check.template-slot", document.label,
+                            "the crisis line is printed, but not where a reader meets it "
+                            "first: print {{ crisis | tr }} above the document's findings "
+                            "(a handout's first section; the tri-fold's front cover)")
+                break
+        return found
+
     def reading_grade(self, document: m.Document, project: m.Project) -> float | None:
         """The reading grade of the whole document, in its language."""
         texts = self.texts(document, project) if project.patient.common else []
         if not texts:
             return None
         lang = document.language
-        prose = [numbers.fill(t.raw(lang), project.studies, lang) for t in texts]
+        indication = self.indication(document, project).raw(lang)
+        prose = [numbers.fill(t.raw(lang), project.studies, lang, indication) for t in texts]
         # headings and other short texts are left out, as when each field is scored
         return readability.grade(
             readability.as_prose([p for p in prose if readability.scored(p)]), lang)

@@ -9,6 +9,7 @@ from .. import model as m
 from ..diagnostics import Diagnostics, Location
 from ..document_kind import Laid
 from ..typeset.pdf import Region
+from .statements import position
 from .text import PatientKind, cited, shared_context
 
 PX_PER_IN = 96.0
@@ -106,13 +107,27 @@ class Trifold(PatientKind):
         texts = [t for name in READING_ORDER for t in brochure.panels[name].texts]
         numbers, refs = cited(texts, project)
         ctx = shared_context(project, brochure.reviewed_on)
-        ctx.update(brochure=brochure, panels=brochure.panels, cites=numbers, references=refs)
+        ctx.update(brochure=brochure, panels=brochure.panels, cites=numbers, references=refs,
+                   indication=brochure.indication, show_crisis=True)
         return ctx
 
     def texts(self, document: m.Document, project: m.Project) -> list[m.Text]:
         common = project.patient.common
-        off_label = (common.off_label,) if common else ()
-        return [*project.patient.brochures[document.subject].texts, *off_label]
+        shared = (common.crisis, common.off_label, common.long_term_safety) if common else ()
+        return [*project.patient.brochures[document.subject].texts, *shared]
+
+    def indication(self, document: m.Document, project: m.Project) -> m.Text:
+        return project.patient.brochures[document.subject].indication
+
+    def crisis_prominent(self, html: str, crisis: str, document: m.Document,
+                         project: m.Project) -> bool:
+        """On the front cover: between the start of the front panel and the next panel."""
+        start = html.find('data-panel="front"')
+        end = html.find("data-panel=", start + 1)
+        if start < 0:
+            return False
+        at = position(html[start:end if end > 0 else len(html)], crisis)
+        return at >= 0
 
     def check(self, document: m.Document, project: m.Project, laid: Laid,
               diags: Diagnostics) -> None:

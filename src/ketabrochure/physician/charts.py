@@ -226,7 +226,8 @@ def svg(chart_rows: list[Row], chart_title: str, chart_id: str,
     for percent in (0, 25, 50, 75, 100):
         x = x0 + percent * unit
         out.append(f'<line class="tick" data-percent="{percent}" x1="{x:g}" y1="{top + legend:g}" '
-                   f'x2="{x:g}" y2="{axis_y:g}" stroke="{GRID}" stroke-width="0.3" stroke-dasharray="1 1.5"/>')
+                   f'x2="{x:g}" y2="{axis_y:g}" stroke="{GRID}" stroke-width="0.3" '
+                   'stroke-dasharray="1 1.5"/>')
         out.append(f'<text x="{x:g}" y="{axis_y + g.font * 1.3:g}" text-anchor="middle" '
                    f'fill="{INK}">{percent}%</text>')
     for i, row in enumerate(chart_rows):

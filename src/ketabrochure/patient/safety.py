@@ -1,0 +1,119 @@
+"""Safety completeness of patient documents, in every language.
+
+- `safety.coverage`: a document's side effects (a handout's `side_effects`, a brochure's block
+  marked `section: side-effects`) name every adverse event recorded (`adverse_events` in the
+  study YAML) for the studies the document cites, in the words `side_effect_words` in
+  patient.yaml gives each one. An event the study calls rare may be left out when the section
+  says that rare side effects are not listed.
+- `safety.duration`: a text says how long a side effect lasts ("for a short time") only when a
+  study it cites records how long that event lasted (`{id: ..., lasted: ...}`).
+- `safety.section`: a brochure marks the block that lists side effects, where the shared
+  long-term safety statement is printed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .. import model as m
+from ..diagnostics import Diagnostics, Location
+from . import numbers
+from .framing import SENTENCE, WORDS, spans
+
+LANGS = ("en", "es")
+RARE = {"en": r"\brare\b", "es": r"\braros?\b|\braras?\b|poco comunes"}
+LASTS = {"en": r"\blast(?:s|ed)?\b", "es": r"\bdur(?:a|ó|an|aron)\b"}
+
+
+def safety_rules(project: m.Project, patient: m.PatientContent, diags: Diagnostics) -> None:
+    common = patient.common
+    if common is None:
+        return
+    for handout in patient.handouts.values():
+        printed = [*handout.texts, *common.texts]
+        _coverage(f"handout {handout.id}", handout.side_effects, printed, handout.loc, project,
+                  common, diags)
+    for brochure in patient.brochures.values():
+        section = brochure.section("side-effects")
+        if not section:
+            diags.error(brochure.loc, "safety.section", f"brochure {brochure.id}",
+                        "no block is marked section: side-effects: mark the block that lists "
+                        "side effects (the long-term safety statement is printed at its end, "
+                        "and `check` makes sure it covers the studies' adverse events)")
+            continue
+        printed = [*brochure.texts, common.off_label, common.long_term_safety, common.crisis]
+        _coverage(f"brochure {brochure.id}", section, printed, brochure.loc, project, common,
+                  diags)
+    texts = [*common.texts, *(t for h in patient.handouts.values() for t in h.texts),
+             *(t for b in patient.brochures.values() for t in b.texts)]
+    for text in texts:
+        _durations(text, project, common.side_effect_words, diags)
+
+
+def named(text: str, lang: str, words: dict[str, dict[str, tuple[str, ...]]]) -> set[str]:
+    """The adverse-event ids a text names, by the words patient.yaml gives each."""
+    low = text.lower()
+    return {ident for ident, by_lang in words.items()
+            if any(re.search(rf"(?<!\w){re.escape(w)}", low) for w in by_lang.get(lang, ()))}
+
+
+def _coverage(label: str, own: tuple[m.Text, ...], printed: Iterable[m.Text],
+              fallback: Location, project: m.Project, common: m.Common,
+              diags: Diagnostics) -> None:
+    """Every adverse event of every cited study is named in the side effects (the document's
+    own, then the shared long-term statement printed after them), per language."""
+    cited = dict.fromkeys(s for t in printed for s in t.cites if s in project.studies)
+    events: dict[str, list[tuple[str, bool]]] = {}
+    for study_id in cited:
+        for event in project.studies[study_id].adverse_events:
+            events.setdefault(event.id, []).append((study_id, event.rare))
+    if not events:
+        return
+    words = common.side_effect_words
+    section = (*own, common.long_term_safety)
+    for lang in LANGS:
+        body = " ".join(_filled(t, lang, project) for t in section)
+        covered = named(body, lang, words)
+        says_rare = re.search(RARE[lang], body, re.IGNORECASE) is not None
+        for ident, sources in events.items():
+            if ident in covered or (says_rare and all(rare for _, rare in sources)):
+                continue
+            studies = ", ".join(sorted({s for s, _ in sources}))
+            examples = ", ".join(f"'{w}'" for w in words.get(ident, {}).get(lang, ())[:2])
+            diags.error(own[0].where(lang) if own else fallback, "safety.coverage",
+                        f"{label} ({lang})",
+                        f"its side effects do not mention {ident} ({examples}), which {studies} "
+                        f"report{'s' if ', ' not in studies else ''}: add it to the side "
+                        f"effects, citing {studies}")
+
+
+def _durations(text: m.Text, project: m.Project,
+               words: dict[str, dict[str, tuple[str, ...]]], diags: Diagnostics) -> None:
+    """A side effect's duration only from a study that records one."""
+    for lang in ("en",) if text.english_only or text.es is None else LANGS:
+        filled = _filled(text, lang, project)
+        previous: set[str] = set()
+        for sentence in SENTENCE.split(filled):
+            here = named(sentence, lang, words)
+            short = re.search(WORDS["short_lived"][lang], sentence, re.IGNORECASE)
+            timed = here and (spans(sentence, lang) or re.search(LASTS[lang], sentence, re.I))
+            events = here if here else (previous if short else set())
+            if (short or timed) and events:
+                for ident in sorted(events):
+                    recorded = [s for s in text.cites if s in project.studies and any(
+                        e.id == ident and e.lasted for e in project.studies[s].adverse_events)]
+                    if not recorded:
+                        diags.error(text.where(lang), "safety.duration", f"{text.path}.{lang}",
+                                    f"says how long {ident} lasts, but no study it cites "
+                                    f"records that (adverse_events: {{id: {ident}, lasted: "
+                                    f"...}} in the study YAML, only where the study reports "
+                                    f"it): cite such a study or leave the duration out")
+            previous = here or previous
+
+
+def _filled(text: m.Text, lang: str, project: m.Project) -> str:
+    try:
+        return numbers.fill(text.raw(lang), project.studies, lang)
+    except numbers.PlaceholderError:
+        return text.raw(lang)  # already reported
