@@ -10,7 +10,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from ketabrochure import pdf, pdf_tags
+from ketabrochure.typeset import pdf, pdf_tags
 
 BROCHURE = "trifold-what-is-ketamine-therapy"
 
