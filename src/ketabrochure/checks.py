@@ -24,3 +24,15 @@ def no_overflow(document: m.Document, overflows: tuple[str, ...], subject: Locat
         diags.error(subject, "check.overflow", document.label,
                     f"{overflow}: shorten that word or let it break (a space, a hyphen, "
                     "or write it once in a note)")
+
+
+def accessible(document: m.Document, findings: tuple[tuple[int | None, str, str], ...],
+               subject: Location, diags: Diagnostics) -> None:
+    """What the accessibility audit of the tagged PDF found (typeset/pdf_tags.py: what
+    WeasyPrint 70 writes, once repaired): an error each, naming the page and the element."""
+    for page, element, problem in findings:
+        where = f"page {page}" if page is not None else "the whole document"
+        diags.error(subject, "pdf.accessibility", document.label,
+                    f"its tagged PDF, on {where}, element {element}: {problem} (mend the "
+                    "layout's HTML: headings in order, list items inside a list; or report "
+                    "it, if the HTML is right)")

@@ -29,6 +29,8 @@ class Laid:
     part_pages: tuple[int, ...] = ()  # each part's pages (a referral packet's letter, sheets)
     regions: dict[str, Region] | None = None  # measured panels (kinds with `measure_css`)
     overflows: tuple[str, ...] = ()  # text that runs out of its box sideways
+    # what the accessibility audit found in the tagged PDF (pdf_tags.audit)
+    accessibility: tuple[tuple[int | None, str, str], ...] = ()
 
 
 class DocumentKind:
@@ -94,11 +96,13 @@ class DocumentKind:
 
     def check(self, document: m.Document, project: m.Project, laid: Laid,
               diags: Diagnostics) -> None:
-        """Checks on the laid-out pages (cache hits and fresh ones alike): the page budget, and
-        no text running out of its box sideways."""
+        """Checks on the laid-out pages and the PDF (cache hits and fresh ones alike): the
+        page budget, no text running out of its box sideways, and a structure tree that
+        passes the accessibility audit."""
         source = self.source(project, document.subject)
         checks.page_budget(document, laid.pages, source, diags)
         checks.no_overflow(document, laid.overflows, source, diags)
+        checks.accessible(document, laid.accessibility, source, diags)
 
     def reading_grade(self, document: m.Document, project: m.Project) -> float | None:
         """The document's reading grade; None for kinds that are not scored."""

@@ -128,7 +128,8 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
         done[i] = Built(document, entry.pages, _object(ctx, entry.pdf, "pdf"),
                         _object(ctx, entry.thumb, "png"), meta)
         _check(ctx, document, Laid(entry.pages, tuple(entry.part_pages),
-                                   _regions(entry.regions), tuple(entry.overflows)))
+                                   _regions(entry.regions), tuple(entry.overflows),
+                                   tuple(entry.accessibility)))
         if progress:
             progress.step(document.name, cached=True)
     keys = dict(missed)
@@ -173,14 +174,16 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
     item.pages, item.rendered = outcome.pages, True
     item.pdf, item.thumb = _object(ctx, outcome.pdf, "pdf"), _object(ctx, outcome.thumb, "png")
     _check(ctx, document, Laid(outcome.pages, tuple(outcome.part_pages),
-                               _regions(outcome.regions), tuple(outcome.overflows)))
+                               _regions(outcome.regions), tuple(outcome.overflows),
+                               tuple(outcome.accessibility)))
     if ctx.store:
         files = ctx.cache.relative(outcome.served)
         try:
             ctx.cache.store(k, Entry(outcome.pages, outcome.warnings, files, outcome.pdf,
                                      outcome.thumb, regions=outcome.regions,
                                      part_pages=outcome.part_pages,
-                                     overflows=outcome.overflows))
+                                     overflows=outcome.overflows,
+                                     accessibility=outcome.accessibility))
         except OSError as exc:
             if ctx.write:  # a check that cannot keep its cache is only slower next time
                 ctx.diags.error(document.layout.loc, "out.write", document.label,

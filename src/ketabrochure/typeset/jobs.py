@@ -13,7 +13,7 @@ from typing import Any
 
 from ..files import put_object
 from ..model import PageBudget
-from . import pdf
+from . import pdf, pdf_tags
 from .thumbs import thumbnail
 
 
@@ -50,6 +50,8 @@ class Outcome:
     part_pages: list[int] = field(default_factory=list)  # each part's pages, as laid out
     failure: str | None = None  # why the document could not be made (a worker died, disk full)
     overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
+    # what pdf_tags.audit finds in the tagged PDF: (page number or None, element, problem)
+    accessibility: list[pdf_tags.Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -78,19 +80,23 @@ def typeset_parts(parts: tuple[Part, ...],
 
 
 def typeset_job(job: Job) -> Outcome:
-    """Typeset one document; with a cache, write its PDF and thumbnail into the object store."""
+    """Typeset one document and check its pages and its tagged PDF; with a cache, write the
+    PDF and its thumbnail into the object store. Without one (a check that cannot write), the
+    PDF is still made, in memory, for the accessibility audit, then dropped."""
     result, part_pages = typeset_parts(job.parts, job.allowed)
     outcome = Outcome(job.index, result.pages, result.warnings, result.problems, result.served,
                       part_pages=part_pages)
-    if result.document is not None:
-        outcome.overflows = pdf.overflows(result)
-    if result.document is not None and job.measure_css is not None:
+    if result.document is None:
+        return outcome
+    outcome.overflows = pdf.overflows(result)
+    if job.measure_css is not None:
         part = job.parts[0]
         regions = pdf.panels(result, part.base_dir, job.allowed, job.measure_css,
                              split=not part.budget.allows(result.pages))
         outcome.regions = pdf.regions_to_json(regions)
-    if result.document is not None and job.cache is not None:
-        data = pdf.pdf_bytes(result, job.bleed)
+    data = pdf.pdf_bytes(result, job.bleed)
+    outcome.accessibility = pdf_tags.audit(data)
+    if job.cache is not None:
         try:
             outcome.pdf = put_object(job.cache, data, "pdf")
             outcome.thumb = put_object(job.cache, thumbnail(data), "png")
