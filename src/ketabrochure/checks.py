@@ -26,6 +26,17 @@ def no_overflow(document: m.Document, overflows: tuple[str, ...], subject: Locat
                     "or write it once in a note)")
 
 
+def enough_contrast(document: m.Document, contrasts: tuple[str, ...], subject: Location,
+                    diags: Diagnostics) -> None:
+    """Text too faint on its background (WCAG 2.x SC 1.4.3: 4.5:1, or 3:1 for 18 pt or
+    14 pt bold text) is an error, one per pair of colours, located at the subject's YAML file
+    with the text and page to find it by."""
+    for found in contrasts:
+        diags.error(subject, "check.contrast", document.label,
+                    f"{found}: darken the text's colour or lighten its background "
+                    "(the layout's CSS, or the clinic's colours)")
+
+
 def accessible(document: m.Document, findings: tuple[tuple[int | None, str, str], ...],
                subject: Location, diags: Diagnostics) -> None:
     """What the accessibility audit of the tagged PDF found (typeset/pdf_tags.py: what

@@ -29,6 +29,7 @@ class Laid:
     part_pages: tuple[int, ...] = ()  # each part's pages (a referral packet's letter, sheets)
     regions: dict[str, Region] | None = None  # measured panels (kinds with `measure_css`)
     overflows: tuple[str, ...] = ()  # text that runs out of its box sideways
+    contrasts: tuple[str, ...] = ()  # text too faint on its background (pdf.contrasts)
     # what the accessibility audit found in the tagged PDF (pdf_tags.audit)
     accessibility: tuple[tuple[int | None, str, str], ...] = ()
 
@@ -97,11 +98,12 @@ class DocumentKind:
     def check(self, document: m.Document, project: m.Project, laid: Laid,
               diags: Diagnostics) -> None:
         """Checks on the laid-out pages and the PDF (cache hits and fresh ones alike): the
-        page budget, no text running out of its box sideways, and a structure tree that
-        passes the accessibility audit."""
+        page budget, no text running out of its box sideways, text that stands out from its
+        background, and a structure tree that passes the accessibility audit."""
         source = self.source(project, document.subject)
         checks.page_budget(document, laid.pages, source, diags)
         checks.no_overflow(document, laid.overflows, source, diags)
+        checks.enough_contrast(document, laid.contrasts, source, diags)
         checks.accessible(document, laid.accessibility, source, diags)
 
     def reading_grade(self, document: m.Document, project: m.Project) -> float | None:

@@ -9,9 +9,9 @@ every object is verified by its hash before use (a damaged one is typeset and wr
 Layout: `entries/<key>.json`, where the key is the SHA-256 of the HTML, the base URL, the
 WeasyPrint version and the options, records the files read (project-relative path and
 SHA-256), the page count, WeasyPrint's warnings, what the checks of the laid-out pages and
-of the PDF found (text out of its box, the accessibility audit) and the SHA-256 of the PDF
-and of its thumbnail; `objects/<sha256>.pdf|.png` holds the bytes. A lookup re-hashes the
-recorded files, so an entry is used only when every input is unchanged.
+of the PDF found (text out of its box, too little contrast, the accessibility audit) and the
+SHA-256 of the PDF and of its thumbnail; `objects/<sha256>.pdf|.png` holds the bytes. A
+lookup re-hashes the recorded files, so an entry is used only when every input is unchanged.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..files import atomic_write, sha256_file
 from ..typeset.pdf import PDF_VARIANT, TYPESETTER
 
 CACHE_DIR = ".cache"
-FORMAT = 5  # bump when the entry format or the rendering code's output changes
+FORMAT = 6  # bump when the entry format or the rendering code's output changes
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Entry:
     regions: dict[str, Any] | None = None  # measured brochure panels: a hit is checked too
     part_pages: list[int] = field(default_factory=list)  # each part's pages (referral packets)
     overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
+    contrasts: list[str] = field(default_factory=list)  # text too faint on its background
     # what the accessibility audit found in the PDF: (page number or None, element, problem)
     accessibility: list[tuple[int | None, str, str]] = field(default_factory=list)
 
@@ -157,17 +158,19 @@ def entry_from_json(data: object) -> Entry | None:
     pages, warnings, files = data.get("pages"), data.get("warnings"), data.get("files")
     pdf, thumb = data.get("pdf"), data.get("thumb")
     regions, part_pages = data.get("regions"), data.get("part_pages", [])
-    overflows, accessibility = data.get("overflows", []), data.get("accessibility", [])
+    overflows, contrasts = data.get("overflows", []), data.get("contrasts", [])
+    accessibility = data.get("accessibility", [])
     if not (_whole(pages) and _texts(warnings) and isinstance(files, dict)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
             and all(d is None or (isinstance(d, str) and SHA256_RE.match(d))
                     for d in (pdf, thumb))
             and isinstance(part_pages, list) and all(_whole(p) for p in part_pages)
             and (regions is None or _regions(regions)) and _texts(overflows)
-            and _findings(accessibility)):
+            and _texts(contrasts) and _findings(accessibility)):
         return None
     return Entry(pages, warnings, files, pdf, thumb,  # type: ignore[arg-type]  # checked above
                  regions=regions, part_pages=part_pages, overflows=overflows,
+                 contrasts=contrasts,
                  accessibility=[(page, element, problem)  # JSON keeps them as lists
                                 for page, element, problem in accessibility])
 

@@ -50,6 +50,7 @@ class Outcome:
     part_pages: list[int] = field(default_factory=list)  # each part's pages, as laid out
     failure: str | None = None  # why the document could not be made (a worker died, disk full)
     overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
+    contrasts: list[str] = field(default_factory=list)  # text too faint on its background
     # what pdf_tags.audit finds in the tagged PDF: (page number or None, element, problem)
     accessibility: list[pdf_tags.Problem] = field(default_factory=list)
 
@@ -89,6 +90,7 @@ def typeset_job(job: Job) -> Outcome:
     if result.document is None:
         return outcome
     outcome.overflows = pdf.overflows(result)
+    outcome.contrasts = pdf.contrasts(result)
     if job.measure_css is not None:
         part = job.parts[0]
         regions = pdf.panels(result, part.base_dir, job.allowed, job.measure_css,
