@@ -33,3 +33,26 @@ def printable(document: m.Document, near_edge: tuple[str, ...], layout: Location
     for problem in near_edge:
         diags.error(layout, "check.margin", document.label,
                     f"{problem}: widen the page margins in the layout's CSS")
+
+
+def enough_contrast(document: m.Document, contrasts: tuple[str, ...], subject: Location,
+                    diags: Diagnostics) -> None:
+    """Text too faint on its background (WCAG 2.x SC 1.4.3: 4.5:1, or 3:1 for 18 pt or
+    14 pt bold text) is an error, one per pair of colours, located at the subject's YAML file
+    with the text and page to find it by."""
+    for found in contrasts:
+        diags.error(subject, "check.contrast", document.label,
+                    f"{found}: darken the text's colour or lighten its background "
+                    "(the layout's CSS, or the clinic's colours)")
+
+
+def accessible(document: m.Document, findings: tuple[tuple[int | None, str, str], ...],
+               subject: Location, diags: Diagnostics) -> None:
+    """What the accessibility audit of the tagged PDF found (typeset/pdf_tags.py: what
+    WeasyPrint 70 writes, once repaired): an error each, naming the page and the element."""
+    for page, element, problem in findings:
+        where = f"page {page}" if page is not None else "the whole document"
+        diags.error(subject, "pdf.accessibility", document.label,
+                    f"its tagged PDF, on {where}, element {element}: {problem} (mend the "
+                    "layout's HTML: headings in order, list items inside a list; or report "
+                    "it, if the HTML is right)")

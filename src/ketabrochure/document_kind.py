@@ -30,6 +30,9 @@ class Laid:
     regions: dict[str, Region] | None = None  # measured panels (kinds with `measure_css`)
     overflows: tuple[str, ...] = ()  # text that runs out of its box sideways
     near_edge: tuple[str, ...] = ()  # ink in an office printer's unprintable band
+    contrasts: tuple[str, ...] = ()  # text too faint on its background (pdf.contrasts)
+    # what the accessibility audit found in the tagged PDF (pdf_tags.audit)
+    accessibility: tuple[tuple[int | None, str, str], ...] = ()
 
 
 class DocumentKind:
@@ -96,12 +99,15 @@ class DocumentKind:
 
     def check(self, document: m.Document, project: m.Project, laid: Laid,
               diags: Diagnostics) -> None:
-        """Checks on the laid-out pages (cache hits and fresh ones alike): the page budget, and
-        no text running out of its box sideways."""
+        """Checks on the laid-out pages and the PDF (cache hits and fresh ones alike): the
+        page budget, no text running out of its box sideways, text that stands out from its
+        background, and a structure tree that passes the accessibility audit."""
         source = self.source(project, document.subject)
         checks.page_budget(document, laid.pages, source, diags)
         checks.no_overflow(document, laid.overflows, source, diags)
         checks.printable(document, laid.near_edge, document.layout.loc, diags)
+        checks.enough_contrast(document, laid.contrasts, source, diags)
+        checks.accessible(document, laid.accessibility, source, diags)
 
     def reading_grade(self, document: m.Document, project: m.Project) -> float | None:
         """The document's reading grade; None for kinds that are not scored."""

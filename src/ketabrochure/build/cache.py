@@ -8,9 +8,10 @@ every object is verified by its hash before use (a damaged one is typeset and wr
 
 Layout: `entries/<key>.json`, where the key is the SHA-256 of the HTML, the base URL, the
 WeasyPrint version and the options, records the files read (project-relative path and
-SHA-256), the page count, WeasyPrint's warnings and the SHA-256 of the PDF and of its
-thumbnail; `objects/<sha256>.pdf|.png` holds the bytes. A lookup re-hashes the recorded files,
-so an entry is used only when every input is unchanged.
+SHA-256), the page count, WeasyPrint's warnings, what the checks of the laid-out pages and
+of the PDF found (text out of its box, too little contrast, the accessibility audit) and the
+SHA-256 of the PDF and of its thumbnail; `objects/<sha256>.pdf|.png` holds the bytes. A
+lookup re-hashes the recorded files, so an entry is used only when every input is unchanged.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ..files import atomic_write, sha256_file
 from ..typeset.pdf import PDF_VARIANT, TYPESETTER
 
 CACHE_DIR = ".cache"
-FORMAT = 5  # bump when the entry format or the rendering code's output changes
+FORMAT = 7  # bump when the entry format or the rendering code's output changes
 
 
 @dataclass
@@ -44,6 +45,9 @@ class Entry:
     part_pages: list[int] = field(default_factory=list)  # each part's pages (referral packets)
     overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
     near_edge: list[str] = field(default_factory=list)  # ink an office printer cannot print
+    contrasts: list[str] = field(default_factory=list)  # text too faint on its background
+    # what the accessibility audit found in the PDF: (page number or None, element, problem)
+    accessibility: list[tuple[int | None, str, str]] = field(default_factory=list)
 
 
 def key(html: str, base: str, *options: str) -> str:
@@ -156,17 +160,20 @@ def entry_from_json(data: object) -> Entry | None:
     pdf, thumb = data.get("pdf"), data.get("thumb")
     regions, part_pages = data.get("regions"), data.get("part_pages", [])
     overflows, near_edge = data.get("overflows", []), data.get("near_edge", [])
+    contrasts, accessibility = data.get("contrasts", []), data.get("accessibility", [])
     if not (_whole(pages) and _texts(warnings) and isinstance(files, dict)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
             and all(d is None or (isinstance(d, str) and SHA256_RE.match(d))
                     for d in (pdf, thumb))
             and isinstance(part_pages, list) and all(_whole(p) for p in part_pages)
             and (regions is None or _regions(regions)) and _texts(overflows)
-            and _texts(near_edge)):
+            and _texts(near_edge) and _texts(contrasts) and _findings(accessibility)):
         return None
     return Entry(pages, warnings, files, pdf, thumb,  # type: ignore[arg-type]  # checked above
                  regions=regions, part_pages=part_pages, overflows=overflows,
-                 near_edge=near_edge)
+                 near_edge=near_edge, contrasts=contrasts,
+                 accessibility=[(page, element, problem)  # JSON keeps them as lists
+                                for page, element, problem in accessibility])
 
 
 def _whole(value: object) -> bool:
@@ -175,6 +182,13 @@ def _whole(value: object) -> bool:
 
 def _texts(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _findings(value: object) -> bool:
+    """Audit findings: [[page number (1 or more) or null, element, problem], ...]."""
+    return isinstance(value, list) and all(
+        isinstance(v, list) and len(v) == 3 and (v[0] is None or (_whole(v[0]) and v[0] >= 1))
+        and isinstance(v[1], str) and isinstance(v[2], str) for v in value)
 
 
 def _number(value: object) -> bool:

@@ -134,7 +134,8 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
                         _object(ctx, entry.thumb, "png"), meta)
         _check(ctx, document, Laid(entry.pages, tuple(entry.part_pages),
                                    _regions(entry.regions), tuple(entry.overflows),
-                                   tuple(entry.near_edge)))
+                                   tuple(entry.near_edge), tuple(entry.contrasts),
+                                   tuple(entry.accessibility)))
         if progress:
             progress.step(document.name, cached=True)
     keys = dict(missed)
@@ -182,7 +183,8 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
     item.pdf, item.thumb = _object(ctx, outcome.pdf, "pdf"), _object(ctx, outcome.thumb, "png")
     _check(ctx, document, Laid(outcome.pages, tuple(outcome.part_pages),
                                _regions(outcome.regions), tuple(outcome.overflows),
-                               tuple(outcome.near_edge)))
+                               tuple(outcome.near_edge), tuple(outcome.contrasts),
+                               tuple(outcome.accessibility)))
     if ctx.store:
         files = ctx.cache.relative(outcome.served)
         try:
@@ -190,7 +192,9 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
                                      outcome.thumb, regions=outcome.regions,
                                      part_pages=outcome.part_pages,
                                      overflows=outcome.overflows,
-                                     near_edge=outcome.near_edge))
+                                     near_edge=outcome.near_edge,
+                                     contrasts=outcome.contrasts,
+                                     accessibility=outcome.accessibility))
         except OSError as exc:
             if ctx.write:  # a check that cannot keep its cache is only slower next time
                 ctx.diags.error(document.layout.loc, "out.write", document.label,

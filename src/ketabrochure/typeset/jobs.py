@@ -13,7 +13,7 @@ from typing import Any
 
 from ..files import put_object
 from ..model import PageBudget
-from . import pdf
+from . import pdf, pdf_tags
 from .thumbs import thumbnail
 
 
@@ -53,6 +53,9 @@ class Outcome:
     failure: str | None = None  # why the document could not be made (a worker died, disk full)
     overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
     near_edge: list[str] = field(default_factory=list)  # ink an office printer cannot print
+    contrasts: list[str] = field(default_factory=list)  # text too faint on its background
+    # what pdf_tags.audit finds in the tagged PDF: (page number or None, element, problem)
+    accessibility: list[pdf_tags.Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,20 +84,25 @@ def typeset_parts(parts: tuple[Part, ...],
 
 
 def typeset_job(job: Job) -> Outcome:
-    """Typeset one document; with a cache, write its PDF and thumbnail into the object store."""
+    """Typeset one document and check its pages and its tagged PDF; with a cache, write the
+    PDF and its thumbnail into the object store. Without one (a check that cannot write), the
+    PDF is still made, in memory, for the accessibility audit, then dropped."""
     result, part_pages = typeset_parts(job.parts, job.allowed)
     outcome = Outcome(job.index, result.pages, result.warnings, result.problems, result.served,
                       part_pages=part_pages)
-    if result.document is not None:
-        outcome.overflows = pdf.overflows(result)
-        outcome.near_edge = pdf.near_the_edge(result) if job.office else []
-    if result.document is not None and job.measure_css is not None:
+    if result.document is None:
+        return outcome
+    outcome.overflows = pdf.overflows(result)
+    outcome.near_edge = pdf.near_the_edge(result) if job.office else []
+    outcome.contrasts = pdf.contrasts(result)
+    if job.measure_css is not None:
         part = job.parts[0]
         regions = pdf.panels(result, part.base_dir, job.allowed, job.measure_css,
                              split=not part.budget.allows(result.pages))
         outcome.regions = pdf.regions_to_json(regions)
-    if result.document is not None and job.cache is not None:
-        data = pdf.pdf_bytes(result, job.bleed, job.duplex)
+    data = pdf.pdf_bytes(result, job.bleed, job.duplex)
+    outcome.accessibility = pdf_tags.audit(data)
+    if job.cache is not None:
         try:
             outcome.pdf = put_object(job.cache, data, "pdf")
             outcome.thumb = put_object(job.cache, thumbnail(data), "png")

@@ -17,9 +17,9 @@ from __future__ import annotations
 import io
 import re
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias, TypeGuard
 
 from ..lazy import lazy_module
 
@@ -32,7 +32,9 @@ HEADINGS = tuple(f"/H{i}" for i in range(1, 7))
 CONTAINERS = ("/Sect", "/Art", "/Div", "/Part", "/BlockQuote", "/NonStruct", "/Table",
               "/THead", "/TBody", "/TFoot", "/L", "/LBody", "/Document")
 BLOCKS = (*HEADINGS, "/P", "/LI", "/TD", "/TH", "/Caption", "/Figure", "/Art", "/Sect")
-Problem = tuple[int | None, str, str]
+Problem = tuple[int | None, str, str]  # page number (None: the document), element, problem
+Kid: TypeAlias = "int | pikepdf.Object"  # of /K: an MCID, an element, an MCR or OBJR
+
 # Words of link descriptions, by the document's language ("Reference 3: …, page 12").
 WORDS = {"en": ("Reference", "page"), "es": ("Referencia", "página")}
 
@@ -48,10 +50,11 @@ class Mark:
 
     def __init__(self, text: str = "", x: float = float("nan"), y: float = float("nan")) -> None:
         self.x, self.y = x, y
-        self._parts: list[tuple[dict[int, str], pikepdf.Object]] = []
+        self._parts: list[tuple[dict[int, str], Iterable[pikepdf.Object]]] = []
         self._text: str | None = text or None
 
-    def add(self, font: dict[int, str], shown: pikepdf.Object) -> None:
+    def add(self, font: dict[int, str], shown: Iterable[pikepdf.Object]) -> None:
+        """Text shown in this mark: a TJ array, or a Tj string (in a list)."""
         self._parts.append((font, shown))
         self._text = None
 
@@ -86,11 +89,21 @@ def _cmap(font: pikepdf.Object) -> dict[int, str]:
     return table
 
 
-def _mul(m: tuple, n: tuple) -> tuple:
+Matrix = tuple[float, float, float, float, float, float]
+
+
+def _mul(m: Matrix, n: Matrix) -> Matrix:
     a, b, c, d, e, f = m
     p, q, r, s, t, u = n
     return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
             e * p + f * r + t, e * q + f * s + u)
+
+
+def _matrix(operands: Iterable[pikepdf.Object]) -> Matrix:
+    """The six operands of `cm` or `Tm` as a matrix."""
+    a, b, c, d, e, f = (float(v) for v in operands)
+    return (a, b, c, d, e, f)
+
 
 
 class _Page:
@@ -106,12 +119,12 @@ class _Page:
         self.artifacts: dict[int, str] = {}  # MCID -> /Header or /Footer, to rewrite
         fonts: dict[str, dict[int, str]] = {}
         resources = page.obj.get("/Resources", pikepdf.Dictionary())
-        stack: list[int | None] = []
-        ctm = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-        saved: list[tuple] = []
+        stack: list[int] = []  # open marked content: its MCID, or -1 for none
+        ctm: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        saved: list[Matrix] = []
         font: dict[int, str] = {}
-        for operands, operator in self.ops:
-            op = str(operator)
+        for instruction in self.ops:
+            operands, op = instruction.operands, str(instruction.operator)
             if op == "BDC":
                 props = operands[1] if len(operands) > 1 else None
                 mcid = props.get("/MCID") if isinstance(props, pikepdf.Dictionary) else None
@@ -128,7 +141,7 @@ class _Page:
             elif op == "Q":
                 ctm = saved.pop() if saved else ctm
             elif op == "cm":
-                ctm = _mul(tuple(float(v) for v in operands), ctm)
+                ctm = _mul(_matrix(operands), ctm)
             elif op == "Tf":
                 name = str(operands[0])
                 if name not in fonts:
@@ -137,7 +150,7 @@ class _Page:
             elif op == "Tm" and stack and stack[-1] >= 0:
                 mark = self.marks[stack[-1]]
                 if mark.x != mark.x:  # not placed yet: the first glyph's origin
-                    tm = _mul(tuple(float(v) for v in operands), ctm)
+                    tm = _mul(_matrix(operands), ctm)
                     mark.x, mark.y = tm[4], tm[5]
             elif op in ("TJ", "Tj", "'", '"'):
                 if not stack:
@@ -155,10 +168,11 @@ class _Page:
         if not self.artifacts:
             return
 
-        def artifact(match: re.Match) -> bytes:
+        def artifact(match: re.Match[bytes]) -> bytes:
             kind = self.artifacts.get(int(match[2]))
             if kind is None:
                 return match[0]
+
             return b"/Artifact <</Type /Pagination /Subtype " + kind.encode() + b">> BDC"
         contents = self.page.obj.Contents
         data = (b"\n".join(c.read_bytes() for c in contents) if isinstance(contents, pikepdf.Array)
@@ -177,7 +191,7 @@ class _Tree:
     def __init__(self, pdf: pikepdf.Pdf) -> None:
         self.pdf = pdf
         self.root = pdf.Root.get("/StructTreeRoot")
-        self.index = {page.objgen: i for i, page in enumerate(pdf.pages)}
+        self.index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
         self._pages: dict[int, _Page] = {}
         self._blocks: dict[int, list[tuple[pikepdf.Object, Mark]]] | None = None
 
@@ -210,6 +224,21 @@ class _Tree:
             return None
         kids = _kids(self.root)
         return kids[0] if kids and _is_elem(kids[0]) else None
+
+    @property
+    def structure(self) -> pikepdf.Object:
+        """The StructTreeRoot, for code that runs once `document` was found (repair, audit)."""
+        if self.root is None:
+            raise ValueError("the PDF has no structure tree")
+        return self.root
+
+    @property
+    def top(self) -> pikepdf.Object:
+        """The /Document element, for code that runs once `document` was found."""
+        document = self.document
+        if document is None:
+            raise ValueError("the PDF's structure tree has no /Document element")
+        return document
 
     def walk(self, element: pikepdf.Object | None = None) -> Iterator[pikepdf.Object]:
         """Every structure element reachable from the root, in tree (reading) order."""
@@ -259,7 +288,10 @@ class _Tree:
             elif isinstance(kid, int) and page is not None:
                 yield page, kid
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
-                yield (self.index.get(kid.Pg.objgen) if "/Pg" in kid else page), int(kid.MCID)
+                mcr_page = self.index.get(kid.Pg.objgen) if "/Pg" in kid else page
+                if mcr_page is not None:
+                    yield mcr_page, int(kid.MCID)
+
 
     def text(self, element: pikepdf.Object, skip: tuple[str, ...] = ()) -> str:
         """The element's text, a space between lines, whitespace collapsed."""
@@ -273,19 +305,19 @@ class _Tree:
         return " ".join(out.split())
 
 
-def _kids(element: pikepdf.Object) -> list:
+def _kids(element: pikepdf.Object) -> list[Kid]:
     kids = element.get("/K")
     if kids is None:
         return []
     return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
 
 
-def _set_kids(element: pikepdf.Object, kids: list) -> None:
+def _set_kids(element: pikepdf.Object, kids: list[Kid]) -> None:
     element.K = pikepdf.Array(kids)
 
 
-def _is_elem(obj: object) -> bool:
-    return isinstance(obj, pikepdf.Dictionary) and "/S" in obj  # MCR and OBJR dictionaries have no /S
+def _is_elem(obj: object) -> TypeGuard[pikepdf.Dictionary]:
+    return isinstance(obj, pikepdf.Dictionary) and "/S" in obj  # MCR and OBJR dicts have no /S
 
 
 def _s(element: pikepdf.Object) -> str:
@@ -326,7 +358,7 @@ def repair(data: bytes, html: str = "") -> bytes:
     return out.getvalue()
 
 
-def _reachable(tree: _Tree) -> set:
+def _reachable(tree: _Tree) -> set[tuple[int, int]]:
     return {element.objgen for element in tree.walk()}
 
 
@@ -345,21 +377,22 @@ def _fix_margins(tree: _Tree) -> None:
     handout's review date and edition): it is linked at the end of the document as a /Div, so
     a reader still reaches it; its repeats on later pages are artifacts.
     """
-    document = tree.document
+    document = tree.top
     reachable = _reachable(tree)
-    nums = tree.root.get("/ParentTree", pikepdf.Dictionary()).get("/Nums", pikepdf.Array())
-    groups: dict[tuple, tuple[int, pikepdf.Object, list[int]]] = {}
+    nums = tree.structure.get("/ParentTree", pikepdf.Dictionary()).get("/Nums", pikepdf.Array())
+    groups: dict[tuple[int, int], tuple[int, pikepdf.Object, list[int]]] = {}
     for i in range(0, len(nums) - 1, 2):
-        page, entry = nums[i], nums[i + 1]
+        key, entry = nums[i], nums[i + 1]
         if not isinstance(entry, pikepdf.Array):
             continue
         for mcid, element in enumerate(entry):
             if not _is_elem(element) or element.objgen in reachable:
                 continue
-            top = element
+            top: pikepdf.Object = element
             while "/P" in top and top.P.objgen != document.objgen and _is_elem(top.P):
                 top = top.P
-            groups.setdefault(top.objgen, (int(page), top, []))[2].append(mcid)
+            groups.setdefault(top.objgen, (int(key), top, []))[2].append(mcid)
+
     kept = False
     artifacts: dict[int, dict[int, str]] = {}
     for page, top, mcids in sorted(groups.values(), key=lambda g: (g[0], g[2][0])):
@@ -400,7 +433,7 @@ def _fix_reading_order(tree: _Tree, hints: _Hints) -> bool:
     """
     if not hints.order:
         return False
-    found = []
+    found: list[pikepdf.Object] = []
     candidates = [e for e in tree.walk() if _s(e) in CONTAINERS]
     texts = {e.objgen: _norm(tree.text(e, skip=("/Lbl",))) for e in candidates}
     for _, text in sorted(hints.order):
@@ -458,7 +491,7 @@ def _fix_page_splits(tree: _Tree) -> None:
     before had one; a paragraph's piece before the break does not end a sentence.
     A table's repeated header row (WeasyPrint repeats <thead>) becomes an artifact.
     """
-    document = tree.document
+    document = tree.top
     kids = _kids(document)
     merged = [kids[0]] if kids else []
     for kid in kids[1:]:
@@ -526,11 +559,12 @@ def _merge(tree: _Tree, a: pikepdf.Object, b: pikepdf.Object) -> None:
         _drop_repeated_header(tree, a, b)
     a_kids = _kids(a)
     seam = next((k for k in reversed(a_kids) if _is_elem(k)), None)
-    moved = []
+    moved: list[Kid] = []
     for kid in _kids(b):
         if isinstance(kid, int):
             kid = pikepdf.Dictionary(Type=pikepdf.Name("/MCR"), Pg=b_page, MCID=kid)
-        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR" and "/Pg" not in kid:
+        elif (isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR"
+              and "/Pg" not in kid):
             kid.Pg = b_page
         elif _is_elem(kid):
             kid.P = a
@@ -540,16 +574,17 @@ def _merge(tree: _Tree, a: pikepdf.Object, b: pikepdf.Object) -> None:
         cells_b = [k for k in moved if _is_elem(k)]
         for cell_a, cell_b in zip(cells_a, cells_b, strict=False):
             _merge(tree, cell_a, cell_b)
-        _set_kids(a, a_kids + [k for k in moved if not _is_elem(k)] + cells_b[len(cells_a):])
+        _set_kids(a, [*a_kids, *(k for k in moved if not _is_elem(k)), *cells_b[len(cells_a):]])
         return
     first = next((k for k in moved if _is_elem(k)), None)
     if seam is not None and first is not None and _continues(tree, seam, first):
         rest = list(moved)
         rest.remove(first)
-        _set_kids(a, a_kids + rest)
+        _set_kids(a, [*a_kids, *rest])
         _merge(tree, seam, first)
     else:
-        _set_kids(a, a_kids + moved)
+        _set_kids(a, [*a_kids, *moved])
+
 
 
 def _drop_repeated_header(tree: _Tree, a: pikepdf.Object, b: pikepdf.Object) -> None:
@@ -605,7 +640,7 @@ def _fix_tables(tree: _Tree) -> None:
         names = pikepdf.Array()
         for key in sorted(ids):
             names.extend([pikepdf.String(key), ids[key]])
-        tree.root.IDTree = tree.pdf.make_indirect(pikepdf.Dictionary(Names=names))
+        tree.structure.IDTree = tree.pdf.make_indirect(pikepdf.Dictionary(Names=names))
 
 
 def _fix_headings(tree: _Tree) -> None:
@@ -641,7 +676,8 @@ def _fix_links(tree: _Tree) -> None:
     for element in list(tree.walk()):
         if _s(element) != "/Link" or "/P" not in element:
             continue
-        ancestor, outer = element.P, True
+        ancestor: pikepdf.Object | None = element.P
+        outer = True
         while _is_elem(ancestor):
             if _s(ancestor) == "/Link":
                 outer = False
@@ -649,7 +685,8 @@ def _fix_links(tree: _Tree) -> None:
             ancestor = ancestor.get("/P")
         if not outer:
             continue
-        _flatten_link(tree, element)
+        _flatten_link(element)
+
     for element in list(tree.walk()):  # annotations under a non-Link element
         if _s(element) != "/Link" and any(_is_objr(k) for k in _kids(element)):
             element.S = pikepdf.Name("/Link")
@@ -666,22 +703,23 @@ def _fix_links(tree: _Tree) -> None:
             annotation.F = 4
 
 
-def _is_objr(kid: object) -> bool:
+def _is_objr(kid: object) -> TypeGuard[pikepdf.Dictionary]:
     return isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"
 
 
-def _flatten_link(tree: _Tree, link: pikepdf.Object) -> None:
+def _flatten_link(link: pikepdf.Object) -> None:
     """Move the content of elements nested in a /Link (spans, inner links) into it."""
     page = link.get("/Pg")
-    flat: list = []
+    flat: list[Kid] = []
 
-    def collect(element: pikepdf.Object, own_page: pikepdf.Object) -> None:
+    def collect(element: pikepdf.Object, own_page: pikepdf.Object | None) -> None:
         for kid in _kids(element):
             if _is_elem(kid):
                 collect(kid, kid.get("/Pg", own_page))
             elif isinstance(kid, int):
-                flat.append(kid if own_page is None or own_page.objgen == page.objgen
-                            else pikepdf.Dictionary(Type=pikepdf.Name("/MCR"), Pg=own_page, MCID=kid))
+                same = own_page is None or (page is not None and own_page.objgen == page.objgen)
+                flat.append(kid if same else pikepdf.Dictionary(
+                    Type=pikepdf.Name("/MCR"), Pg=own_page, MCID=kid))
             else:
                 flat.append(kid)
     collect(link, page)
@@ -693,16 +731,17 @@ def _named_destinations(pdf: pikepdf.Pdf) -> dict[str, tuple[int, float, float]]
     names = pdf.Root.get("/Names")
     if names is None or "/Dests" not in names:
         return found
-    index = {page.objgen: i for i, page in enumerate(pdf.pages)}
+    index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
     stack = [names.Dests]
     while stack:
         node = stack.pop()
         stack.extend(node.get("/Kids", []))
         entries = node.get("/Names", pikepdf.Array())
         for i in range(0, len(entries) - 1, 2):
-            dest = entries[i + 1]
+            dest: pikepdf.Object | None = entries[i + 1]
             if isinstance(dest, pikepdf.Dictionary):
                 dest = dest.get("/D")
+
             if isinstance(dest, pikepdf.Array) and len(dest) >= 4 and dest[0].objgen in index:
                 found[str(entries[i])] = (index[dest[0].objgen], float(dest[2]), float(dest[3]))
     return found
@@ -783,7 +822,8 @@ def _fix_languages(tree: _Tree, hints: _Hints) -> None:
         i = 0
         while i < len(kids):
             # an inline element broken over lines is one element per line (pdf/tags.py)
-            run, text = [], ""
+            run: list[pikepdf.Object] = []
+            text = ""
             for kid in kids[i:]:
                 if run and _s(kid) != _s(run[0]):
                     break
@@ -793,8 +833,8 @@ def _fix_languages(tree: _Tree, hints: _Hints) -> None:
                     break
             lang = wanted.get(text)
             if lang and not _inside_lang(parent, lang) and "/Lang" not in parent:
-                for kid in run:
-                    kid.Lang = pikepdf.String(lang)
+                for piece in run:
+                    piece.Lang = pikepdf.String(lang)
                 i += len(run)
             else:
                 i += 1
@@ -844,7 +884,7 @@ def _fix_outlines(tree: _Tree) -> None:
     if not gather(outlines):
         return
     flat.sort(key=lambda entry: entry[:2])
-    children: dict[int, list[pikepdf.Object]] = {}
+    children: dict[tuple[int, int], list[pikepdf.Object]] = {}
     stack: list[tuple[int, pikepdf.Object]] = [(0, outlines)]
     for _, _, level, item in flat:
         while len(stack) > 1 and stack[-1][0] >= level:
@@ -894,23 +934,26 @@ def _rebuild_parent_tree(tree: _Tree) -> None:
                 per_page.setdefault(page, {})[kid] = element
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
                 mcr_page = tree.index.get(kid.Pg.objgen) if "/Pg" in kid else page
-                per_page.setdefault(mcr_page, {})[int(kid.MCID)] = element
+                if mcr_page is not None:
+                    per_page.setdefault(mcr_page, {})[int(kid.MCID)] = element
             elif _is_objr(kid):
                 annotations.append((kid.Obj, element))
-    nums = pikepdf.Array()
-    for number, page in enumerate(tree.pdf.pages):
-        page.obj.StructParents = number
+    nums: list[int | pikepdf.Object] = []  # key, value, key, value, ...
+    for number, pdf_page in enumerate(tree.pdf.pages):
+        pdf_page.obj.StructParents = number
         mapping = per_page.get(number, {})
         size = max(mapping, default=-1) + 1
-        nums.extend([number, tree.pdf.make_indirect(pikepdf.Array(
-            [mapping.get(i) for i in range(size)]))])
+        nums += [number, tree.pdf.make_indirect(pikepdf.Array(
+            [mapping.get(i) for i in range(size)]))]
     key = len(tree.pdf.pages)
     for annotation, element in annotations:
         annotation.StructParent = key
-        nums.extend([key, element])
+        nums += [key, element]
         key += 1
-    tree.root.ParentTree = tree.pdf.make_indirect(pikepdf.Dictionary(Nums=nums))
-    tree.root.ParentTreeNextKey = key
+    tree.structure.ParentTree = tree.pdf.make_indirect(
+        pikepdf.Dictionary(Nums=pikepdf.Array(nums)))
+
+    tree.structure.ParentTreeNextKey = key
 
 
 # --- hints from the HTML -------------------------------------------------------------------
@@ -920,14 +963,14 @@ class _Hints(HTMLParser):
     """What the HTML says that WeasyPrint does not carry into the PDF: elements with another
     `lang`, and elements with a `data-reading-order`, each with its text (normalized)."""
 
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-            "source", "track", "wbr"}
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                      "meta", "source", "track", "wbr"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.langs: list[tuple[str, str]] = []
         self.order: list[tuple[int, str]] = []
-        self._open: list[tuple[str, dict, list[str]]] = []
+        self._open: list[tuple[str, dict[str, str], list[str]]] = []
         self._skip = 0
         self._root_lang = ""
 
@@ -939,10 +982,10 @@ class _Hints(HTMLParser):
             hints.close()
         return hints
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.VOID:
             return
-        attributes = dict(attrs)
+        attributes = {name: value or "" for name, value in attrs}  # `<p lang>`: value None
         if tag == "html":
             self._root_lang = attributes.get("lang", "")
         if tag in ("style", "script", "title", "head"):
@@ -994,20 +1037,21 @@ def audit(data: bytes) -> list[Problem]:
         return page + 1 if page is not None else None
 
     reached: dict[int, set[int]] = {}
-    id_tree = _id_tree_names(tree.root)
+    id_tree = _id_tree_names(tree.structure)
     level = 0
-    annotations_in_links: set = set()
+    annotations_in_links: set[tuple[int, int]] = set()
     for element in tree.walk():
         s = _s(element)
         for page, mcid in tree.content(element):
             reached.setdefault(page, set()).add(mcid)
         parent = element.get("/P")
         if s == "/LI" and (not _is_elem(parent) or _s(parent) != "/L"):
-            problems.append((where(element), "LI", f"list item inside {_s(parent)}, not L"))
+            inside = _s(parent) if _is_elem(parent) else "no element"
+            problems.append((where(element), "LI", f"list item inside {inside}, not L"))
         if s == "/L":
-            for kid in _kids(element):
-                if _is_elem(kid) and _s(kid) not in ("/LI", "/L", "/Caption"):
-                    problems.append((where(kid), _s(kid)[1:], "child of a list that is no LI"))
+            problems.extend((where(kid), _s(kid)[1:], "child of a list that is no LI")
+                            for kid in _kids(element)
+                            if _is_elem(kid) and _s(kid) not in ("/LI", "/L", "/Caption"))
         if s == "/TH":
             attributes = element.get("/A")
             if not isinstance(attributes, pikepdf.Dictionary) or "/Scope" not in attributes:
@@ -1034,13 +1078,14 @@ def audit(data: bytes) -> list[Problem]:
             annotations_in_links.add(annotation.objgen)
             if s != "/Link":
                 problems.append((where(element), s[1:], "link annotation outside a Link element"))
-            elif not _described(annotation, element):
+            elif not _described(annotation):
                 problems.append((where(element), "Link", "link without a readable description"))
-    for number, page in enumerate(pdf.pages):
-        for annotation in page.obj.get("/Annots", []):
-            if (annotation.get("/Subtype") == "/Link"
-                    and annotation.objgen not in annotations_in_links):
-                problems.append((number + 1, "Link", "link annotation not in the structure tree"))
+    for number, pdf_page in enumerate(pdf.pages):
+        problems.extend((number + 1, "Link", "link annotation not in the structure tree")
+                        for annotation in pdf_page.obj.get("/Annots", pikepdf.Array())
+                        if (annotation.get("/Subtype") == "/Link"
+                            and annotation.objgen not in annotations_in_links))
+
         content = tree.page(number)
         unreached = sorted(set(content.marks) - reached.get(number, set()))
         if unreached:
@@ -1054,7 +1099,7 @@ def audit(data: bytes) -> list[Problem]:
     return problems
 
 
-def _described(annotation: pikepdf.Object, link: pikepdf.Object) -> bool:
+def _described(annotation: pikepdf.Object) -> bool:
     """A description that is there and is not just the raw target (an id or the URL for a
     link whose text says something else)."""
     contents = str(annotation.get("/Contents", "")).strip()
