@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Debian packages the build uses (`build`: Pango, and HarfBuzz's subsetter, without which
-# WeasyPrint falls back to fontTools and writes PDFs about half as fast), or the
-# build and the tests (`test`: also poppler-utils, and chromium for the print-shelf browser
-# test). Installs only what is missing (needs root).
+# WeasyPrint falls back to fontTools and writes PDFs about half as fast; libgs-common for
+# the print-shop PDFs' CMYK output profile, /usr/share/color/icc/ghostscript/default_cmyk.icc),
+# or the build and the tests (`test`: also poppler-utils, chromium for the print-shelf browser
+# test, and ghostscript, whose tiffsep device shows the print-shop PDFs' separations).
+# Installs only what is missing (needs root).
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libgs-common)
 if [ "${1:-test}" = test ]; then
-  packages+=(poppler-utils chromium)
+  packages+=(poppler-utils chromium ghostscript)
 fi
 if ! command -v dpkg-query >/dev/null; then
-  echo "not a Debian system: install Pango, poppler-utils and chromium yourself" >&2
+  echo "not a Debian system: install Pango, Ghostscript's ICC profiles, poppler-utils, chromium and ghostscript yourself" >&2
   exit 0
 fi
 missing=()

@@ -20,8 +20,9 @@ from ..diagnostics import Diagnostics
 from ..document_kind import Laid
 from ..files import atomic_write
 from ..kinds import kind_of
+from ..typeset import print_shop
 from ..typeset.jobs import Job, Outcome, Part
-from ..typeset.pdf import Region, regions_from_json
+from ..typeset.pdf import PDF_VARIANT, Region, regions_from_json
 from ..typeset.pool import Renderer
 from ..typeset.thumbs import THUMB_WIDTH
 from .cache import Cache, Entry, key
@@ -101,7 +102,23 @@ def doc_key(ctx: Context, document: m.Document, parts: list[Part]) -> str:
                    str(part.budget))),
                THUMBS, f"bleed {document.bleed_points}", f"duplex {kind_of(document).duplex}",
                f"office {document.variant != 'print-shop'}",
-               f"measure {kind_of(document).measure_css}")
+               f"measure {kind_of(document).measure_css}", *_pdf_key(document))
+
+
+def _pdf_variant(document: m.Document) -> str:
+    """The print-shop copy is PDF/X-4 (typeset.print_shop); every other PDF/UA-1."""
+    return print_shop.PDF_VARIANT if document.variant == "print-shop" else PDF_VARIANT
+
+
+def _pdf_key(document: m.Document) -> tuple[str, ...]:
+    """For the print-shop copy, what else changes its bytes: its PDF variant, the CMYK profile
+    (a system file, outside the project, so no served file records it) and the code that
+    finishes it. (cache.key has the default variant, PDF/UA-1, already.)"""
+    variant = _pdf_variant(document)
+    if variant == PDF_VARIANT:
+        return ()
+    return (f"pdf {variant}", f"profile {print_shop.profile_digest()}",
+            f"finish {print_shop.CODE}")
 
 
 def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
@@ -164,7 +181,7 @@ def _jobs(documents: list[m.Document], missed: list[tuple[int, str]],
         assert parts is not None
         yield Job(i, tuple(parts), ctx.allowed, folder, bleed=document.bleed_points,
                   measure_css=kind.measure_css, duplex=kind.duplex,
-                  office=document.variant != "print-shop")
+                  office=document.variant != "print-shop", pdf_variant=_pdf_variant(document))
 
 
 def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:

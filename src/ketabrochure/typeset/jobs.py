@@ -13,7 +13,7 @@ from typing import Any
 
 from ..files import put_object
 from ..model import PageBudget
-from . import pdf, pdf_tags
+from . import pdf, pdf_tags, print_shop
 from .thumbs import thumbnail
 
 
@@ -37,6 +37,7 @@ class Job:
     duplex: str = "long-edge"  # how to print it on both sides (one page: single-sided)
     office: bool = True  # printed on an office printer: nothing in its unprintable band
     measure_css: str | None = None  # brochures: CSS to lay out again with, to measure panels
+    pdf_variant: str = pdf.PDF_VARIANT  # pdf/ua-1; the print-shop copy: print_shop.PDF_VARIANT
 
 
 @dataclass
@@ -100,7 +101,11 @@ def typeset_job(job: Job) -> Outcome:
         regions = pdf.panels(result, part.base_dir, job.allowed, job.measure_css,
                              split=not part.budget.allows(result.pages))
         outcome.regions = pdf.regions_to_json(regions)
-    data = pdf.pdf_bytes(result, job.bleed, job.duplex)
+    try:
+        data = pdf.pdf_bytes(result, job.bleed, job.duplex, job.pdf_variant)
+    except print_shop.MissingProfile as exc:  # Debian's libgs-common is not installed
+        outcome.failure = str(exc)
+        return outcome
     outcome.accessibility = pdf_tags.audit(data)
     if job.cache is not None:
         try:

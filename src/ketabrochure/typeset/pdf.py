@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import logging
 import math
 import mimetypes
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from ..files import FONT_SUFFIXES, sha256_file
-from . import pdf_tags
+from . import pdf_tags, print_shop
 
 if TYPE_CHECKING:
     import weasyprint
@@ -202,19 +203,43 @@ DUPLEX = {"long-edge": "/DuplexFlipLongEdge", "short-edge": "/DuplexFlipShortEdg
           "simplex": "/Simplex"}
 
 
-def pdf_bytes(typeset: Typeset, bleed: float | None = None, duplex: str = "long-edge") -> bytes:
+def pdf_bytes(typeset: Typeset, bleed: float | None = None, duplex: str = "long-edge",
+              variant: str = PDF_VARIANT) -> bytes:
     """The tagged PDF (PDF/UA-1); dates come from the HTML metadata, so output is reproducible.
 
     With `bleed` (in points), each page's BleedBox is set that far outside its TrimBox: the CSS
     bleed area (the MediaBox) may be wider, to hold crop marks off the artwork. The viewer
     preferences ask for actual size (no "fit to page", which moves a tri-fold's folds) and
     for `duplex` (long-edge, short-edge; a one-page document: simplex).
+
+    `variant` print_shop.PDF_VARIANT ("pdf/x-4", the print-shop copy): still tagged, with the
+    CMYK output intent of print_shop.PROFILE, finished by `print_shop.finish` (marks, no RGB).
     """
     assert typeset.document is not None
     sides = "simplex" if typeset.pages == 1 else duplex
     finisher = _finisher(bleed, DUPLEX[sides])
-    data: bytes = typeset.document.write_pdf(pdf_variant=PDF_VARIANT, finisher=finisher)
-    return pdf_tags.repair(data, typeset.html)  # the structure tree WeasyPrint 70 writes, mended
+    press = variant == print_shop.PDF_VARIANT
+    if press:
+        _use_press_profile(typeset.document)
+    data: bytes = typeset.document.write_pdf(pdf_variant=variant, finisher=finisher,
+                                             pdf_tags=True)
+    data = pdf_tags.repair(data, typeset.html)  # the structure tree WeasyPrint 70 writes, mended
+    if press:
+        data = print_shop.finish(data, print_shop.fold_lines(typeset.document))
+    return data
+
+
+def _use_press_profile(document: weasyprint.Document) -> None:
+    """What `@color-profile device-cmyk { src: url(...); components: c, m, y, k }` would do
+    (weasyprint/css/__init__.py, lines 1701-1752 of 70.0); done here because the URL policy
+    serves only the project's files, and the profile is the system's (Debian's libgs-common).
+    WeasyPrint then writes it as the output intent, and transparency groups in DeviceCMYK."""
+    import weasyprint.css
+
+    profile = weasyprint.css.ColorProfile(io.BytesIO(print_shop.profile_bytes()),
+                                          print_shop.PROFILE.as_uri(), "relative-colorimetric",
+                                          ["c", "m", "y", "k"])
+    document.color_profiles["device-cmyk"] = profile
 
 
 def _finisher(bleed: float | None,
