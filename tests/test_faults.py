@@ -349,3 +349,14 @@ def test_a_brochure_that_cannot_be_made_is_an_error_not_a_missing_file(project: 
     empty = [x for x in result.stderr.splitlines() if "has no text" in x]
     assert len(empty) == 6 and all(x.startswith("content/brochures/what-is-ketamine-therapy"
                                                 ".yaml:") for x in empty)
+
+
+def test_ink_in_the_office_printers_unprintable_band_fails(project: Path) -> None:
+    edit(project / "layouts/evidence-sheet/paper-letter.css",
+         "margin: 0.34in 0.4in 0.66in 0.4in;", "margin: 0.1in 0.4in 0.66in 0.4in;")
+    result = run_cli(project, "check")
+    assert result.code == 1 and "Traceback" not in result.stderr
+    near = [x for x in result.stderr.splitlines() if "error[check.margin]" in x]
+    assert near and all(x.startswith("layouts/evidence-sheet/layout.yaml:1:1:") for x in near)
+    assert any("from the top edge (keep 0.3 in clear)" in x for x in near)
+    assert not any("(a4, en)" in x for x in near), "only the layout that moved its margin"
