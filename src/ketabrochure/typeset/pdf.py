@@ -536,7 +536,11 @@ def _over(colour: Any, background: RGB) -> RGB:
     alpha = float(colour.alpha)
     if alpha <= 0:
         return background
-    rgb = tuple(min(1.0, max(0.0, float(c))) for c in colour.to("srgb").coordinates)
+    if colour.space == "device-cmyk":  # print-shop CSS: the naive conversion (tinycss2 has none)
+        c, m, y, k = (float(v) for v in colour.coordinates)
+        rgb: tuple[float, ...] = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    else:
+        rgb = tuple(min(1.0, max(0.0, float(v))) for v in colour.to("srgb").coordinates)
     return (rgb[0] * alpha + background[0] * (1 - alpha),
             rgb[1] * alpha + background[1] * (1 - alpha),
             rgb[2] * alpha + background[2] * (1 - alpha))
