@@ -295,6 +295,16 @@ def test_misnamed_content_files_are_reported(root: Path) -> None:
     assert not [x for x in found if ".swp" in x]
 
 
+def test_a_broken_condition_is_not_also_reported_missing_for_its_handout(root: Path) -> None:
+    ptsd = root / "content/conditions/ptsd.yaml"
+    ptsd.write_text(ptsd.read_text() + "extra: 1\n")
+    result = run_cli(root, "list")
+    assert result.code == 1
+    assert errors(result.stderr) == [
+        "content/conditions/ptsd.yaml:20:1: error[content.unknown-field]: extra: unknown field "
+        "'extra'"]
+
+
 # -- 4. nothing reaches the terminal raw -------------------------------------------------------
 def test_control_characters_are_escaped_in_every_field() -> None:
     d = Diagnostic(Location("content/\x1b[2Jx.yaml", 3, 4), "error", "content.id",

@@ -7,7 +7,7 @@ from pathlib import Path
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
 from ..read.fields import Fields, describe, suggestion
-from ..read.reader import Reader
+from ..read.reader import SUFFIXES, Reader
 from ..read.yamlsource import Node
 
 TEXT_KEYS = ("en", "es", "cites", "facts", "english_only")
@@ -165,7 +165,9 @@ def read_patient(root: Path, conditions: dict[str, m.Condition],
     common = reader.common(patient)
     handouts = reader.each("handouts", reader.handout)
     for handout_id, handout in handouts.items():
-        if handout_id not in conditions:
+        written = (content / "conditions" / f"{handout_id}{s}" for s in SUFFIXES)
+        if handout_id not in conditions and not any(map(reader.exists, written)):
+            # (a condition file that is there but broken: its own errors are reported)
             diags.error(handout.loc, "content.unknown-ref", "handout",
                         f"no condition '{handout_id}' in content/conditions/"
                         f"{suggestion(handout_id, conditions)}")
