@@ -34,7 +34,7 @@ from .build.results import (
 )
 from .build.serve import serve
 from .build.watch import watch
-from .diagnostics import Diagnostics, UsageError, relative, summary
+from .diagnostics import Diagnostics, UsageError, printable, relative, summary
 from .physician.recipients import recipient_from_args
 
 EXIT_CODES = f"""\
@@ -233,7 +233,7 @@ def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
             return cmd_new(root, args, stdout)
         return cmd_run(root, args, stdout, stderr)
     except UsageError as exc:
-        print(f"ketabrochure: error: {exc}", file=stderr)
+        print(f"ketabrochure: error: {printable(str(exc))}", file=stderr)
         return EXIT_USAGE
 
 

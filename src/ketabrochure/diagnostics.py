@@ -4,11 +4,40 @@ workflow command)."""
 
 from __future__ import annotations
 
+import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+# What a terminal could act on, or show misleadingly: C0 and C1 controls (ESC starts the CSI
+# and OSC sequences that clear screens and set window titles), DEL, format characters (bidi
+# overrides and isolates, zero-width characters, tag characters), line and paragraph
+# separators and lone surrogates (which cannot even be encoded for printing).
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escaped(char: str) -> str:
+    if unicodedata.category(char) not in _UNSAFE_CATEGORIES:
+        return char
+    code = ord(char)
+    if char in _SHORT:
+        return _SHORT[char]
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal, on one line: every control, format or separator
+    character written as an escape (ESC as \\x1b, NUL as \\x00, a newline as \\n,
+    RIGHT-TO-LEFT OVERRIDE as \\u202e); everything else, accented letters included, as is."""
+    if text.isprintable():  # the usual case: nothing to escape (isprintable is stricter)
+        return text
+    return "".join(map(_escaped, text))
 
 
 @dataclass(frozen=True, order=True)
@@ -32,7 +61,9 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}[{self.code}]: {self.where}: {self.message}"
+        """The one printed line; whatever content it quotes cannot reach the terminal raw."""
+        return printable(
+            f"{self.location}: {self.severity}[{self.code}]: {self.where}: {self.message}")
 
     def as_json(self) -> dict[str, str | int]:
         """The diagnostic as a JSON object (`--format json`)."""
@@ -101,8 +132,14 @@ def summary(diags: Diagnostics) -> str:
 
 
 def relative(path: Path, root: Path) -> str:
-    """A path as printed in diagnostics: relative to the project root where possible."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """A path as printed in diagnostics: relative to the project root where possible.
+
+    The path as written comes first (a symlink is named by its own name, not by where it
+    points); then with every symlink followed (a root reached through a symlink)."""
+    for candidate, base in ((os.path.abspath(path), os.path.abspath(root)),
+                            (os.path.realpath(path), os.path.realpath(root))):
+        try:
+            return Path(candidate).relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()

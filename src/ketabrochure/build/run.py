@@ -19,6 +19,7 @@ from ..diagnostics import Diagnostics, Location, UsageError
 from ..files import lock, recover
 from ..kinds import AUDIENCES, FILTERS, KINDS
 from ..patient import readability
+from ..physician.recipients import check_id_free
 from ..physician.referral_packet import LAYOUT as PACKET_LAYOUT
 from ..read.fields import suggestion
 from ..read.glyphs import coverage
@@ -218,6 +219,7 @@ def _packet(root: Path, recipient: m.Recipient, write: bool) -> Result:
     if project is None:
         return result
     _check_recipient(root, recipient, project)
+    check_id_free(recipient, project.recipients)  # never over a build-managed packet
     found = layouts.discover(root, KINDS, Diagnostics())
     if PACKET_LAYOUT not in found:
         raise UsageError(f"no layout '{PACKET_LAYOUT}' in layouts/")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from ..diagnostics import UsageError, summary
+from ..diagnostics import UsageError, printable, summary
 from ..typeset.pool import Renderer
 from . import run
 
@@ -94,7 +94,7 @@ class Watcher:
         except UsageError as exc:
             if names:
                 return None
-            print(f"ketabrochure: error: {exc}", file=self.stderr)
+            print(f"ketabrochure: error: {printable(str(exc))}", file=self.stderr)
             result = run.Result()
         self.report(result, time.perf_counter() - started, names)
         if self.listener:

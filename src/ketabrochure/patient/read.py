@@ -7,7 +7,7 @@ from pathlib import Path
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
 from ..read.fields import Fields, describe, suggestion
-from ..read.reader import Reader
+from ..read.reader import SUFFIXES, Reader
 from ..read.yamlsource import Node
 
 TEXT_KEYS = ("en", "es", "cites", "facts", "english_only")
@@ -173,16 +173,33 @@ class PatientReader(Reader):
                        bullets=self.texts(sub, "bullets", False),
                        section=sub.choice("section", m.SECTIONS, required=False))
 
-    def glossary(self, path: Path) -> tuple[m.Term, ...]:
-        f = self.fields(path, ("terms",))
-        terms = []
+    def glossary(self, path: Path | None) -> tuple[m.Term, ...]:
+        f = self.fields(path, ("terms",)) if path else None
+        terms: list[m.Term] = []
+        first: dict[str, m.Text] = {}  # each term, English or Spanish, folded -> where it is
         for i, node in enumerate(f.items("terms") if f else []):
             t = Fields(node, f"terms[{i + 1}]", self.diags, ("term", "definition"))
-            if t.ok:
-                term, definition = self.text(t, "term"), self.text(t, "definition")
-                if term and definition:
-                    terms.append(m.Term(term, definition))
+            if not t.ok:
+                continue
+            term, definition = self.text(t, "term"), self.text(t, "definition")
+            if term and definition and not self.defined_before(term, first):
+                terms.append(m.Term(term, definition))
         return tuple(terms)
+
+    def defined_before(self, term: m.Text, first: dict[str, m.Text]) -> bool:
+        """Whether a glossary term is already defined (reported at this, the second one)."""
+        words = [(lang, text) for lang, text in (("en", term.en), ("es", term.es)) if text]
+        for lang, text in words:
+            earlier = first.get(f"{lang}:{' '.join(text.casefold().split())}")
+            if earlier is not None:
+                self.diags.error(term.lang_locs.get(lang, term.loc), "content.duplicate",
+                                 term.path, f"'{text}' is already defined at line "
+                                 f"{earlier.lang_locs.get(lang, earlier.loc).line}; "
+                                 "define each term once")
+                return True
+        for lang, text in words:
+            first[f"{lang}:{' '.join(text.casefold().split())}"] = term
+        return False
 
 
 def read_patient(root: Path, conditions: dict[str, m.Condition],
@@ -190,19 +207,24 @@ def read_patient(root: Path, conditions: dict[str, m.Condition],
     """All patient content; a project without any (no content/patient.yaml) has none."""
     content = root / "content"
     reader = PatientReader(root, diags)
-    if not (content / "patient.yaml").is_file():
+    patient = reader.named("patient.yaml")
+    if patient is None:  # only a misnamed one (patient.yml): reported
+        return m.PatientContent()
+    if not reader.exists(patient):
         if (content / "handouts").is_dir() or (content / "brochures").is_dir():
             diags.error(Location("content/patient.yaml"), "content.missing-file", "patient",
                         "handouts and brochures need content/patient.yaml (shared patient text)")
         return m.PatientContent()
-    common = reader.common(content / "patient.yaml")
+    common = reader.common(patient)
     handouts = reader.each("handouts", reader.handout)
     for handout_id, handout in handouts.items():
-        if handout_id not in conditions:
+        written = (content / "conditions" / f"{handout_id}{s}" for s in SUFFIXES)
+        if handout_id not in conditions and not any(map(reader.exists, written)):
+            # (a condition file that is there but broken: its own errors are reported)
             diags.error(handout.loc, "content.unknown-ref", "handout",
                         f"no condition '{handout_id}' in content/conditions/"
                         f"{suggestion(handout_id, conditions)}")
     brochures = reader.each("brochures", reader.brochure)
-    glossary = reader.glossary(content / "glossary.yaml")
+    glossary = reader.glossary(reader.named("glossary.yaml"))
     return m.PatientContent(common, handouts, brochures, glossary,
                              broken=frozenset(reader.broken))

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from .. import model as m
-from ..diagnostics import Diagnostics, Location
+from ..diagnostics import Diagnostics, Location, UsageError, printable
 from ..read.fields import ID_RE, Fields, suggestion
 from ..read.reader import Reader
 from ..read.yamlsource import Node
@@ -18,8 +19,8 @@ FILE = "recipients.yaml"
 
 def read(reader: Reader) -> dict[str, m.Recipient]:
     """Recipients by id; a missing file means none (the CLI can still name one)."""
-    path = reader.content / FILE
-    f = reader.fields(path, ("recipients",)) if path.is_file() else None
+    path = reader.named(FILE)
+    f = reader.fields(path, ("recipients",)) if path and reader.exists(path) else None
     found: dict[str, m.Recipient] = {}
     if f is None:
         return found
@@ -70,9 +71,41 @@ def slug(name: str) -> str:
 
 def recipient_from_args(name: str, practice: str, conditions: list[str], date: dt.date,
                         address: tuple[str, ...] = ()) -> m.Recipient:
-    """A recipient named on the command line; its id (and file name) comes from the name."""
+    """A recipient named on the command line; its id (and file name) comes from the name.
+
+    Raises UsageError for an empty name, practice or address line, a control character in
+    any of them, or a condition that is not an id."""
+    name, practice = _given("name (--to)", name), _given("practice (--practice)", practice)
+    address = tuple(_given("address line (--address)", line) for line in address)
+    for condition in conditions:
+        if not ID_RE.match(condition):
+            raise UsageError(f"'{printable(condition)}' is not a condition id (lower-case "
+                             "letters, digits and hyphens, e.g. depression)")
     where = Location("command line")
     chosen = tuple(dict.fromkeys(conditions))  # each sheet once, in the order given
-    return m.Recipient(id=slug(name), name=name.strip(), practice=practice.strip(),
+    return m.Recipient(id=slug(name), name=name, practice=practice,
                        conditions=chosen, date=date, loc=where, address=address,
                        condition_locs=tuple(where for _ in chosen))
+
+
+def _given(what: str, text: str) -> str:
+    """A command-line text, stripped: not empty, and printable as it is."""
+    text = text.strip()
+    if not text:
+        raise UsageError(f"the recipient's {what} is empty; the letter needs it")
+    if printable(text) != text:
+        raise UsageError(f"the recipient's {what} '{printable(text)}' holds a control or "
+                         "invisible formatting character; type it without")
+    return text
+
+
+def check_id_free(recipient: m.Recipient, recipients: Mapping[str, m.Recipient]) -> None:
+    """A recipient from the command line may not take the id of one in content/recipients.yaml
+    (its packet would silently replace that one's): raises UsageError if it would."""
+    taken = recipients.get(recipient.id)
+    if taken is not None:
+        raise UsageError(
+            f"'{printable(recipient.name)}' gets the id '{recipient.id}', which "
+            f"content/{FILE} (line {taken.loc.line}) already gives to {printable(taken.name)}; "
+            f"write the name differently, or build that packet with `ketabrochure build` "
+            f"(see `ketabrochure list`)")

@@ -347,8 +347,8 @@ class ProjectReader(Reader):
         return m.KeyPoint(text=text, cites=cites, loc=node.loc, cite_locs=cite_locs)
 
     # -- regulatory, clinic, documents -----------------------------------------------------
-    def regulatory(self, path: Path) -> dict[str, m.RegulatoryFact]:
-        f = self.fields(path, ("facts",))
+    def regulatory(self, path: Path | None) -> dict[str, m.RegulatoryFact]:
+        f = self.fields(path, ("facts",)) if path else None
         facts: dict[str, m.RegulatoryFact] = {}
         for fact_id, node, loc in f.entries("facts", "fact") if f else []:
             r = Fields(node, f"facts.{fact_id}", self.diags,
@@ -362,7 +362,9 @@ class ProjectReader(Reader):
                 off_label=r.boolean("off_label", False), loc=loc)
         return facts
 
-    def clinic(self, path: Path) -> m.Clinic | None:
+    def clinic(self, path: Path | None) -> m.Clinic | None:
+        if path is None:
+            return None
         f = self.fields(path, ("name", "address", "phone", "email", "website", "referral_url",
                                "referral_line", "logo", "colors", "locations"))
         if f is None:
@@ -370,7 +372,11 @@ class ProjectReader(Reader):
         address, _ = f.text_list("address")
         urls = {key: f.url(key) for key in ("website", "referral_url")}
         logo = f.text("logo", required=False)
-        if logo is not None and not (self.root / "assets" / logo).is_file():
+        assets = (self.root / "assets").resolve()
+        if logo is not None and not (assets / logo).resolve().is_relative_to(assets):
+            f.error(f.loc("logo"), f"'{logo}' must name a file inside assets/",
+                    code="content.invalid", where="logo")
+        elif logo is not None and not (assets / logo).is_file():
             f.error(f.loc("logo"), f"no file assets/{logo}", code="content.missing-file",
                     where="logo")
         colors: dict[str, str] = {}
@@ -394,8 +400,8 @@ class ProjectReader(Reader):
                         colors=colors, loc=Location(self.shown(path)), locs=f.locs(),
                         locations=read_locations(f, self.diags))
 
-    def documents(self, path: Path) -> tuple[str | None, tuple[m.DocumentSpec, ...]]:
-        f = self.fields(path, ("edition", "documents"))
+    def documents(self, path: Path | None) -> tuple[str | None, tuple[m.DocumentSpec, ...]]:
+        f = self.fields(path, ("edition", "documents")) if path else None
         if f is None:
             return None, ()
         edition = f.text("edition", allow_number=True)
@@ -452,9 +458,9 @@ def read_project(root: Path, diags: Diagnostics) -> tuple[m.Project, bool]:
     reader = ProjectReader(root, diags)
     studies = reader.each("studies", reader.study)
     conditions = reader.each("conditions", reader.condition)
-    regulatory = reader.regulatory(reader.content / "regulatory.yaml")
-    clinic = reader.clinic(reader.content / "clinic.yaml")
-    edition, documents = reader.documents(reader.content / "documents.yaml")
+    regulatory = reader.regulatory(reader.named("regulatory.yaml"))
+    clinic = reader.clinic(reader.named("clinic.yaml"))
+    edition, documents = reader.documents(reader.named("documents.yaml"))
     check_references(conditions, studies, regulatory, reader.broken, diags)
     complete = clinic is not None and edition is not None
     placeholder = m.Clinic("", (), "", None, "", "", "", None, {},

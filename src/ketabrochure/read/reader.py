@@ -1,7 +1,15 @@
-"""Reading one project's content folder: files by id, empty-file and glyph checks, broken ids."""
+"""Reading one project's content folder: files by id, empty-file and glyph checks, broken ids.
+
+File names: content is read from files ending in exactly `.yaml` or `.yml`. One id (or one
+fixed name such as clinic) in two files is an error naming both; the `.yaml` one is read. A
+name that was meant as YAML but would not be read (`x.YAML`, `x.ymal`, `clinic.yml` for
+clinic.yaml) is an error; a backup such as `x.yaml~` or `x.yaml.bak` a warning; hidden files
+(editors' swap and lock files) and other files (README.md) are passed over.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -12,6 +20,9 @@ from .fields import ID_RE, Fields
 from .yamlsource import load
 
 T = TypeVar("T")
+SUFFIXES = (".yaml", ".yml")
+# a suffix meant as YAML: any case of .yaml or .yml, typos such as .ymal, .yamll, .ymml
+_MEANT_AS_YAML = re.compile(r"\.(y\w{0,2}ml|ym\w{0,2}|ya\w{0,3}l)", re.IGNORECASE)
 
 
 class Reader:
@@ -28,7 +39,7 @@ class Reader:
         return relative(path, self.root)
 
     def fields(self, path: Path, known: tuple[str, ...]) -> Fields | None:
-        node = load(path, self.shown(path), self.diags)
+        node = load(path, self.shown(path), self.diags, self.root)
         if node is None:
             return None
         if node.value in ({}, None):
@@ -52,13 +63,65 @@ class Reader:
         return found
 
     def folder(self, name: str) -> list[Path]:
-        """The YAML files of a content folder, each named by a valid id."""
-        files = sorted((self.content / name).glob("*.y*ml"))
-        good = []
-        for path in files:
-            if ID_RE.match(path.stem):
-                good.append(path)
-            else:
+        """The YAML files of a content folder, each named by a valid id, each id once."""
+        folder = self.content / name
+        found: dict[str, Path] = {}
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if not self._is_content(path):
+                continue
+            if not ID_RE.match(path.stem):
                 self.diags.error(Location(self.shown(path)), "content.id", path.name,
                                  "file names must be lower-case letters, digits and hyphens")
-        return good
+                continue
+            if path.stem in found:
+                first, second = sorted((found[path.stem], path), key=_yaml_first)
+                self._twice(path.stem, first, second)
+                path = first
+            found[path.stem] = path
+        return list(found.values())
+
+    def named(self, name: str) -> Path | None:
+        """content/<name> (e.g. clinic.yaml), a file of fixed name; None when only a misnamed
+        one (clinic.yml) is there, which is reported."""
+        path = self.content / name
+        entries = sorted(self.content.iterdir()) if self.content.is_dir() else []
+        misnamed = [p for p in entries if p.name != name and p.stem == path.stem
+                    and _MEANT_AS_YAML.fullmatch(p.suffix)]
+        for other in misnamed:
+            if self.exists(path):
+                self._twice(path.stem, path, other)
+            else:
+                self.diags.error(Location(self.shown(other)), "content.file-name", other.name,
+                                 f"is not read: rename it to {name}")
+        return None if misnamed and not self.exists(path) else path
+
+    @staticmethod
+    def exists(path: Path) -> bool:
+        """Whether there is a file to read (a broken symlink too: it is reported, not skipped)."""
+        return path.is_file() or path.is_symlink()
+
+    def _is_content(self, path: Path) -> bool:
+        """Whether a folder's entry is content; names meant as YAML but not read are reported."""
+        if path.name.startswith("."):
+            return False
+        if path.suffix in SUFFIXES:
+            return True
+        if _MEANT_AS_YAML.fullmatch(path.suffix):
+            self.diags.error(Location(self.shown(path)), "content.file-name", path.name,
+                             f"is not read: content files end in .yaml or .yml (rename it to "
+                             f"{path.stem}.yaml)")
+        elif any(s in path.name.lower() for s in SUFFIXES):
+            self.diags.warning(Location(self.shown(path)), "content.file-name", path.name,
+                               "is not read: content files end in .yaml or .yml (a backup? "
+                               "delete it or move it out of content/)")
+        return False
+
+    def _twice(self, name: str, read: Path, other: Path) -> None:
+        self.diags.error(Location(self.shown(other)), "content.duplicate-id", other.name,
+                         f"the id '{name}' is also {self.shown(read)} (that one is read); "
+                         "delete one of the two files")
+
+
+def _yaml_first(path: Path) -> int:
+    """.yaml before .yml: of two files for one id, the .yaml one is read."""
+    return SUFFIXES.index(path.suffix)

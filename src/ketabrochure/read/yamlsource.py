@@ -1,16 +1,36 @@
-"""Safe YAML loading that keeps the line and column of every key and value."""
+"""Safe YAML loading that keeps the line and column of every key and value, within bounds.
+
+Content is data and never a way in. A file is read only when it lies inside the project once
+every symlink is followed, and only when it is a regular file of at most MAX_BYTES. Its YAML
+is built from the parser's events here rather than by PyYAML's composer, so that nothing grows
+without bound: aliases may not expand a file past MAX_NODES values (the "billion laughs"
+bomb), an alias may not stand for the list or mapping that holds it, and nothing may nest more
+than MAX_DEPTH levels deep (libyaml's own composer recurses in C and crashes on deep nesting;
+its scanner slows quadratically with depth, so a file nested too deep is read no further).
+Each refusal is one located error, never an exception.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
 
 import yaml
 
 from ..diagnostics import Diagnostics, Location
 
 MAX_BYTES = 1_000_000  # a content file larger than this is refused
+MAX_NODES = 20_000  # values in one file, an alias counted as all it stands for (content: < 300)
+MAX_DEPTH = 100  # lists and mappings inside one another (the content needs about six)
+
+# Characters YAML does not allow in a file (its reader would refuse them, without a line)
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_BAD_CHARACTERS_SHOWN = 10  # each with its own line; the rest are counted
 
 
 @dataclass
@@ -30,84 +50,343 @@ class Node:
         return isinstance(self.value, list)
 
 
-def _location(path: str, mark: yaml.Mark | None) -> Location:
+class _Mark(Protocol):
+    line: int
+    column: int
+
+
+def _location(path: str, mark: _Mark | None) -> Location:
     if mark is None:
         return Location(path)
     return Location(path, mark.line + 1, mark.column + 1)
 
 
-class _Converter:
-    def __init__(self, path: str, diags: Diagnostics) -> None:
-        self.path = path
-        self.diags = diags
-        self.constructor = yaml.SafeLoader("")
-
-    def convert(self, node: yaml.Node) -> Node:
-        loc = _location(self.path, node.start_mark)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc)
-        if isinstance(node, yaml.SequenceNode):
-            return Node([self.convert(item) for item in node.value], loc)
-        try:
-            return Node(self.constructor.construct_object(node, deep=True), loc)
-        except ValueError as exc:  # e.g. the date 2026-13-01
-            self.diags.error(loc, "yaml.value", repr(node.value), f"not a valid value: {exc}")
-            return Node(node.value, loc)
-
-    def _mapping(self, node: yaml.MappingNode, loc: Location) -> Node:
-        result = Node({}, loc)
-        for key_node, value_node in node.value:
-            key_loc = _location(self.path, key_node.start_mark)
-            key = self.constructor.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                self.diags.error(key_loc, "yaml.key", f"key {key!r}", "keys must be text")
-                continue
-            if key in result.value:
-                first = result.key_locs[key]
-                self.diags.error(key_loc, "yaml.duplicate-key", key,
-                                 f"appears twice (first at line {first.line})")
-                continue
-            result.value[key] = self.convert(value_node)
-            result.key_locs[key] = key_loc
-        return result
+def _short(value: object, width: int = 40) -> str:
+    """A value as quoted in a message: its repr, cut to `width` characters."""
+    text = repr(value)
+    return text if len(text) <= width else f"{text[:width - 3]}..."
 
 
-# libyaml's safe loader when PyYAML has it: same nodes and marks, several times faster
+def _kind(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return _short(value)
+
+
+_STR = "tag:yaml.org,2002:str"
+# libyaml's safe loader when PyYAML has it: same events and marks, several times faster
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load(path: Path, shown_as: str, diags: Diagnostics) -> Node | None:
-    """Read one YAML file safely; on any problem record it and return None."""
+class _Abort(Exception):
+    """A limit was reached: the rest of the file is not read (the error is already recorded)."""
+
+
+@dataclass
+class _Open:
+    """A list or mapping being read, with what its values add up to so far."""
+
+    node: Node
+    anchor: str | None
+    size: int = 1  # values it stands for, itself included (an alias counts in full)
+    height: int = 1  # levels of lists and mappings, itself included
+    key: str | None = None  # a mapping's key waiting for its value (None: a refused key)
+    key_loc: Location | None = None
+    wants_key: bool = True
+
+
+class _Composer:
+    """Builds Nodes from the parser's events, counting values and levels as it goes."""
+
+    def __init__(self, path: str, diags: Diagnostics) -> None:
+        self.path = path
+        self.diags = diags
+        self.stack: list[_Open] = []
+        self.anchors: dict[str, tuple[Node, int, int]] = {}  # name -> node, size, height
+        self.anchor_lines: dict[str, int] = {}
+        self.open_anchors: set[str] = set()
+        self.total = 0
+        self.root: Node | None = None
+        self.refused = False  # an error that makes the whole file unusable
+
+    def error(self, loc: Location, code: str, where: str, message: str) -> None:
+        self.diags.error(loc, code, where, message)
+        self.refused = True
+
+    def compose(self, text: str) -> Node | None:
+        loader = SAFE_LOADER(text)
+        try:
+            self._events(loader)
+        except _Abort:
+            return None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            problem = exc.problem or "syntax error"
+            context = f" ({exc.context})" if exc.context else ""
+            self.diags.error(_location(self.path, mark), "yaml.syntax", "YAML",
+                             f"{problem}{context}")
+            return None
+        except yaml.YAMLError as exc:  # the reader's (bad characters are refused before)
+            position = getattr(exc, "position", None)
+            loc = Location(self.path)
+            if isinstance(position, int) and 0 <= position <= len(text):
+                line_start = text.rfind("\n", 0, position) + 1
+                loc = Location(self.path, text.count("\n", 0, position) + 1,
+                               position - line_start + 1)
+            self.diags.error(loc, "yaml.syntax", "YAML", " ".join(str(exc).split()))
+            return None
+        finally:
+            loader.dispose()
+        if self.refused:
+            return None
+        return self.root if self.root is not None else Node({}, Location(self.path))
+
+    def _events(self, loader: Any) -> None:
+        documents = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    self.diags.error(_location(self.path, event.start_mark), "yaml.syntax",
+                                     "YAML", "a content file holds one YAML document; this is "
+                                     "a second one (remove the '---' line or split the file)")
+                    raise _Abort
+            elif isinstance(event, yaml.ScalarEvent):
+                self.scalar(loader, event)
+            elif isinstance(event, yaml.AliasEvent):
+                self.alias(event)
+            elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                self.start(event)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                self.end()
+
+    # -- values ----------------------------------------------------------------------------
+    def count(self, values: int, loc: Location) -> None:
+        self.total += values
+        if self.total > MAX_NODES:
+            self.diags.error(loc, "yaml.too-large", "YAML",
+                             f"the file holds more than {MAX_NODES:,} values; content files "
+                             "are far smaller (split it, or is it generated?)")
+            raise _Abort
+
+    def anchor(self, name: str | None, loc: Location) -> None:
+        if name is None:
+            return
+        if name in self.anchor_lines:
+            self.error(loc, "yaml.syntax", f"&{name}",
+                       f"the anchor is defined twice (first at line {self.anchor_lines[name]})")
+        self.anchor_lines[name] = loc.line
+
+    def scalar(self, loader: Any, event: yaml.ScalarEvent) -> None:
+        loc = _location(self.path, event.start_mark)
+        self.count(1, loc)
+        self.anchor(event.anchor, loc)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        node = Node(self.construct(loader, tag, event, loc), loc)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (node, 1, 0)
+        self.place(node, 1, 0)
+
+    def construct(self, loader: Any, tag: str, event: yaml.ScalarEvent, loc: Location) -> Any:
+        """The scalar's value (a date, a number, text...); its text if it is not valid."""
+        if tag == _STR:  # most values: text is the scalar itself
+            return event.value
+        kind = tag.rpartition(":")[2] or tag
+        if tag == "tag:yaml.org,2002:merge":
+            self.diags.error(loc, "yaml.value", "<<",
+                             "merge keys are not supported; write the keys out")
+            return event.value
+        try:
+            node = yaml.ScalarNode(tag, event.value, None, None, event.style)  # located: loc
+            return loader.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:  # an unknown tag (!!python/object), bad !!binary
+            self.diags.error(loc, "yaml.value", _short(event.value),
+                             exc.problem or f"not a valid {kind}")
+        except ValueError as exc:  # e.g. the date 2026-13-01
+            self.diags.error(loc, "yaml.value", _short(event.value), f"not a valid value: {exc}")
+        except (KeyError, AttributeError, IndexError, TypeError, OverflowError):
+            # PyYAML's constructors fail this way on e.g. `!!bool maybe`, `!!timestamp x`
+            self.diags.error(loc, "yaml.value", _short(event.value), f"not a valid {kind}")
+        finally:
+            loader.constructed_objects.clear()  # each scalar is built once: keep nothing
+        return event.value
+
+    def alias(self, event: yaml.AliasEvent) -> None:
+        loc = _location(self.path, event.start_mark)
+        name = event.anchor
+        if name in self.open_anchors:
+            self.error(loc, "yaml.alias", f"*{name}",
+                       f"refers to the list or mapping that contains it (&{name} at line "
+                       f"{self.anchor_lines[name]}): a recursive alias")
+        elif name not in self.anchors:
+            self.error(loc, "yaml.alias", f"*{name}", f"no anchor &{name} comes before it")
+        else:
+            node, size, height = self.anchors[name]
+            if self.total + size > MAX_NODES:
+                self.diags.error(loc, "yaml.alias-bomb", f"*{name}",
+                                 f"stands for {size:,} values (&{name} at line "
+                                 f"{self.anchor_lines[name]}), past the {MAX_NODES:,} a file "
+                                 "may hold: an alias bomb? write the values out instead")
+                raise _Abort
+            if len(self.stack) + height > MAX_DEPTH:
+                self.too_deep(loc)
+            self.count(size, loc)
+            self.place(node, size, height)  # shared, not copied: nothing edits a Node
+            return
+        self.count(1, loc)
+        self.place(Node(None, loc), 1, 0)
+
+    def start(self, event: yaml.SequenceStartEvent | yaml.MappingStartEvent) -> None:
+        loc = _location(self.path, event.start_mark)
+        if len(self.stack) >= MAX_DEPTH:
+            self.too_deep(loc)
+        self.count(1, loc)
+        self.anchor(event.anchor, loc)
+        if event.anchor is not None:
+            self.open_anchors.add(event.anchor)
+        empty: list[Node] | dict[str, Node] = (
+            [] if isinstance(event, yaml.SequenceStartEvent) else {})
+        self.stack.append(_Open(Node(empty, loc), event.anchor))
+
+    def too_deep(self, loc: Location) -> None:
+        self.diags.error(loc, "yaml.too-deep", "YAML",
+                         f"lists and mappings nest more than {MAX_DEPTH} levels deep here; "
+                         "content needs only a few (the rest of the file was not read)")
+        raise _Abort
+
+    def end(self) -> None:
+        done = self.stack.pop()
+        if done.anchor is not None:
+            self.open_anchors.discard(done.anchor)
+            self.anchors[done.anchor] = (done.node, done.size, done.height)
+        self.place(done.node, done.size, done.height)
+
+    def place(self, node: Node, size: int, height: int) -> None:
+        """Put a finished value where it belongs: the root, a list item, a key or a value."""
+        if not self.stack:
+            self.root = node
+            return
+        parent = self.stack[-1]
+        parent.size += size
+        parent.height = max(parent.height, height + 1)
+        if isinstance(parent.node.value, list):
+            parent.node.value.append(node)
+        elif parent.wants_key:
+            parent.wants_key = False
+            parent.key, parent.key_loc = self.key(node, parent.node), node.loc
+        else:
+            parent.wants_key = True
+            if parent.key is not None and parent.key_loc is not None:
+                parent.node.value[parent.key] = node
+                parent.node.key_locs[parent.key] = parent.key_loc
+
+    def key(self, node: Node, mapping: Node) -> str | None:
+        """A mapping key: text, and not twice in one mapping (None: refused, value dropped)."""
+        if not isinstance(node.value, str):
+            self.diags.error(node.loc, "yaml.key", "key",
+                             f"keys must be text; got {_kind(node.value)}")
+            return None
+        if node.value in mapping.value:
+            first = mapping.key_locs[node.value]
+            self.diags.error(node.loc, "yaml.duplicate-key", node.value,
+                             f"appears twice (first at line {first.line})")
+            return None
+        return node.value
+
+
+# -- the file -------------------------------------------------------------------------------
+def _root_of(path: Path, shown_as: str) -> Path | None:
+    """The project root a file is shown relative to ('content/x.yaml' under /p -> /p)."""
+    shown = PurePosixPath(shown_as)
+    full = Path(os.path.abspath(path))
+    if shown.is_absolute() or ".." in shown.parts or not shown.parts:
+        return None
+    if full.parts[-len(shown.parts):] != shown.parts:
+        return None
+    return full.parents[len(shown.parts) - 1]
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, len(data[start:offset].decode("utf-8", "replace")) + 1
+
+
+def read_bytes(path: Path, shown_as: str, diags: Diagnostics,
+               root: Path | None = None) -> bytes | None:
+    """A content file's bytes: only a regular file, inside the project (symlinks followed),
+    of at most MAX_BYTES. Anything else is refused without being read."""
+    where = Location(shown_as)
+    base = root if root is not None else _root_of(path, shown_as)
+    real = Path(os.path.realpath(path))
+    if base is None or not real.is_relative_to(os.path.realpath(base)):
+        leads = f" (it leads to {real})" if real != Path(os.path.abspath(path)) else ""
+        diags.error(where, "yaml.outside", shown_as,
+                    f"lies outside the project{leads}; content files must be inside the "
+                    "project folder, so it was not read")
+        return None
+    too_large = f"is more than {MAX_BYTES:,} bytes, the most a content file may be"
     try:
-        data = path.read_bytes()
+        info = os.stat(real)
+        if not stat.S_ISREG(info.st_mode):
+            diags.error(where, "yaml.read", shown_as,
+                        "is not a regular file (a folder, pipe or device?); it was not read")
+            return None
+        if info.st_size > MAX_BYTES:
+            diags.error(where, "yaml.too-large", shown_as, too_large)
+            return None
+        with open(real, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        diags.error(Location(shown_as), "yaml.read", shown_as, f"cannot read: {exc.strerror}")
+        diags.error(where, "yaml.read", shown_as, f"cannot read: {exc.strerror}")
         return None
-    if len(data) > MAX_BYTES:
-        diags.error(Location(shown_as), "yaml.too-large", shown_as,
-                    f"is {len(data):,} bytes; content files may be at most {MAX_BYTES:,}")
+    if len(data) > MAX_BYTES:  # it grew since
+        diags.error(where, "yaml.too-large", shown_as, too_large)
         return None
+    return data
+
+
+def _text(data: bytes, shown_as: str, diags: Diagnostics) -> str | None:
+    """The file's text: UTF-8, every character one YAML allows (each other one located)."""
     try:
         text = data.decode("utf-8")
-        composed = yaml.compose(text, Loader=SAFE_LOADER)
     except UnicodeDecodeError as exc:
-        diags.error(Location(shown_as), "yaml.encoding", shown_as,
-                    f"is not UTF-8 text (byte {exc.start})")
+        line, col = _line_col(data, exc.start)
+        diags.error(Location(shown_as, line, col), "yaml.encoding", shown_as,
+                    f"is not UTF-8 text (byte {exc.start}, 0x{data[exc.start]:02x}); "
+                    "save it as UTF-8")
         return None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "syntax error"
-        context = f" ({exc.context})" if exc.context else ""
-        diags.error(_location(shown_as, mark), "yaml.syntax", "YAML", f"{problem}{context}")
+    bad = list(_NOT_YAML.finditer(text))
+    for match in bad[:_BAD_CHARACTERS_SHOWN]:
+        line = text.count("\n", 0, match.start()) + 1
+        col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        char = match.group()
+        name = unicodedata.name(char, "a control character")
+        diags.error(Location(shown_as, line, col), "yaml.character", "YAML",
+                    f"U+{ord(char):04X} ({name}) may not appear in a YAML file; delete it")
+    if len(bad) > _BAD_CHARACTERS_SHOWN:
+        first = bad[_BAD_CHARACTERS_SHOWN].start()
+        line = text.count("\n", 0, first) + 1
+        diags.error(Location(shown_as, line), "yaml.character", "YAML",
+                    f"and {len(bad) - _BAD_CHARACTERS_SHOWN:,} more such characters from "
+                    "this line on")
+    return None if bad else text
+
+
+def load(path: Path, shown_as: str, diags: Diagnostics, root: Path | None = None) -> Node | None:
+    """Read one YAML file safely; on any problem record it and return None.
+
+    `shown_as` is the path relative to the project root (as diagnostics.relative gives it);
+    the file must lie inside `root`, which is found from `shown_as` when not given."""
+    data = read_bytes(path, shown_as, diags, root)
+    if data is None:
         return None
-    except yaml.YAMLError as exc:
-        diags.error(Location(shown_as), "yaml.syntax", "YAML", str(exc))
+    text = _text(data, shown_as, diags)
+    if text is None:
         return None
-    if composed is None:
-        return Node({}, Location(shown_as))
-    try:
-        return _Converter(shown_as, diags).convert(composed)
-    except yaml.MarkedYAMLError as exc:
-        diags.error(_location(shown_as, exc.problem_mark), "yaml.value", "YAML",
-                    exc.problem or "invalid value")
-        return None
+    return _Composer(shown_as, diags).compose(text)
