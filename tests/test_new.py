@@ -48,17 +48,19 @@ FILLS = {
                   '"One small trial found a slight, short-lived benefit. Ketamine is not an '
                   'established insomnia treatment."',
                   '"In a trial of 30 adults, six infusions lowered symptom scores more than '
-                  'midazolam."', "feder2021", "feder2021", "very-low",
-                  '"One small trial, in another condition, followed for two weeks."',
+                  'midazolam."', "feder2021", "feder2021",
+                  '"Symptoms 1 day to 2 weeks after infusions, vs midazolam"', "feder2021",
+                  '"30 people in one trial, in another condition"',
                   '"Transient dissociation during infusions."', TODAY],
-    "handout": ['"Ketamine for PTSD"', '"Ketamina para el TEPT"',
+    "handout": ['"Ketamine for PTSD"', '"Ketamina para el TEPT"', '"PTSD"', '"el TEPT"',
                 '"PTSD can follow a scary event."', '"El TEPT puede seguir a un susto grande."',
                 '"Ketamine is not approved for PTSD."',
                 '"La ketamina no está aprobada para el TEPT."',
                 '"In the biggest study, it did not help."',
                 '"En el estudio más grande, no ayudó."', "abdallah2022",
                 '"We are not sure that it helps."', '"No sabemos si ayuda."', "abdallah2022",
-                '"You may feel dreamy for a while."', '"Puede sentirse como en un sueño."',
+                '"You may feel dreamy for a while. Your blood pressure may go up."',
+                '"Puede sentirse como en un sueño. Su presión puede subir."',
                 "feder2014", '"Can I drive home after a dose?"',
                 '"¿Puedo manejar después de una dosis?"', TODAY],
 }
@@ -76,6 +78,10 @@ def small_project(root: Path, kind: str) -> Path:
     (root / "content/documents.yaml").write_text(f'edition: "2026.11"\n{DOCUMENTS[kind]}')
     if kind == "handout":  # no handouts but the new one (ptsd's handout is made again)
         shutil.rmtree(root / "content/handouts")
+        shutil.rmtree(root / "content/brochures")  # it would ask for every condition's handout
+    if kind == "condition":  # the patient documents' rules would ask for its handout too
+        shutil.rmtree(root / "content/handouts")
+        shutil.rmtree(root / "content/brochures")
     return root
 
 
@@ -121,7 +127,7 @@ def test_a_scaffold_fails_check_at_its_placeholders_until_they_are_filled(
     text = path.read_text()
     assert text.count("\n#") >= 1 and "  # " in text, "comments explain the fields"
     if kind == "handout":
-        assert text.count('es: "TODO: traducir"') == 7  # every text
+        assert text.count('es: "TODO: traducir"') == 8  # every text
 
     first = cli(root, "check", "--jobs", "1")
     assert first.code == 1

@@ -87,9 +87,16 @@ key_points:                     # each finding with the studies it rests on
     cites: [TODO]
 $known_studies
 evidence: [TODO]                # the studies for the sheet's table, at most about 7
-certainty:
-  grade: TODO                   # $grades (GRADE)
-  rationale: "TODO: why that grade: designs, sizes, whether results agree, follow-up"
+# outcomes: what the evidence is about, each with its studies; certainty is computed from
+# the studies' designs and sizes (randomised: starts high; else low) less each downgrade
+outcomes:
+  - outcome: "TODO: e.g. Symptoms 1 day to 2 weeks after one infusion, vs placebo"
+    importance: critical        # critical or important; overall certainty = lowest critical
+    studies: [TODO]             # efficacy studies in people
+    # downgrade: {risk-of-bias, inconsistency, indirectness, imprecision, publication-bias}:
+    #   each {by: -1 or -2, reason: "..."}
+    downgrade:
+      imprecision: {by: -1, reason: "TODO: e.g. 41 people in one trial"}
 # regulatory: fact ids from content/regulatory.yaml; must include the off-label fact
 regulatory: [$off_label]
 safety:                         # short items
@@ -107,6 +114,10 @@ HANDOUT = """\
 title:
   en: "TODO: the handout's title, e.g. Ketamine for PTSD"
   es: "TODO: traducir"
+indication:                     # the condition in words the off-label statement names
+  en: "TODO: e.g. PTSD"
+  es: "TODO: traducir"
+crisis: true                    # print the 988 crisis line (true unless there is a reason)
 condition:                      # what the condition is, in plain words
   en: "TODO: what it is and how it feels"
   es: "TODO: traducir"
