@@ -297,12 +297,13 @@ def test_misnamed_content_files_are_reported(root: Path) -> None:
 
 def test_a_broken_condition_is_not_also_reported_missing_for_its_handout(root: Path) -> None:
     ptsd = root / "content/conditions/ptsd.yaml"
+    line = len(ptsd.read_text().splitlines()) + 1
     ptsd.write_text(ptsd.read_text() + "extra: 1\n")
     result = run_cli(root, "list")
     assert result.code == 1
     assert errors(result.stderr) == [
-        "content/conditions/ptsd.yaml:20:1: error[content.unknown-field]: extra: unknown field "
-        "'extra'"]
+        f"content/conditions/ptsd.yaml:{line}:1: error[content.unknown-field]: extra: unknown "
+        "field 'extra'"]
 
 
 # -- 4. nothing reaches the terminal raw -------------------------------------------------------

@@ -145,8 +145,6 @@ def test_physician_pages_are_black_on_white(built: Path) -> None:
     assert not found, "\n".join(sorted(found))
 
 
-@pytest.mark.xfail(strict=True, reason="charts.py draws chart text in INK #1b1b1b, at 6 units "
-                   "(about 5.9 pt) on the sheets: needs INK = '#000' and SHEET font >= 7.2")
 def test_chart_text_is_pure_black_and_at_least_7_pt(built: Path) -> None:
     """The same rule for the text of the charts (inline SVG drawn by charts.py, not CSS)."""
     chart = list(physician_chars(built, charts=True))

@@ -164,8 +164,9 @@ def test_filters_by_condition_language_copy_and_location(page: Page, shelf: Path
     assert page.locator("[data-group=physicians]").is_hidden()
     assert page.evaluate("location.hash") == "#condition=ptsd&language=es&location=eastside"
     page.select_option("#filter-language", "en")
-    assert sorted(visible_cards(page)) == [  # the research report is about every condition
-        "evidence-sheet-ptsd-a4-en.pdf", "evidence-sheet-ptsd-letter-en.pdf",
+    assert sorted(visible_cards(page)) == [  # the research report is about every condition,
+        "evidence-sheet-ptsd-a4-en.pdf", "evidence-sheet-ptsd-letter-en.pdf",  # the sample
+        "referral-packet-sample-letter-en.pdf",  # packet encloses the PTSD sheet
         "report-research-letter-en.pdf", "test-handout-ptsd-letter-en-eastside.pdf"]
     page.select_option("#filter-variant", "print-shop")
     assert visible_cards(page) == ["test-handout-ptsd-letter-en-print-shop-eastside.pdf"]

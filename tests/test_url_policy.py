@@ -45,9 +45,10 @@ def test_attachments_are_refused(project: Path) -> None:
 
 def test_yaml_text_is_escaped(project: Path) -> None:
     edit(project / "content/clinic.yaml", "name: Northside Ketamine Clinic",
-         'name: "<img src=\'file:///etc/hostname\'> Northside & Co"')
+         'name: "<img src=\'file:///x\'>N & Co"')  # no longer than the name: the footer
+    # stays two lines (a longer one would reach the office printer's band: check.margin)
     result = run_cli(project, "build", "evidence-sheet-anxiety-a4-en")
     assert result.code == 0, result.stderr
     import pypdf
     text = pypdf.PdfReader(project / "out/evidence-sheet-anxiety-a4-en.pdf").pages[0].extract_text()
-    assert "<img src='file:///etc/hostname'> Northside & Co" in " ".join(text.split())
+    assert "<img src='file:///x'>N & Co" in " ".join(text.split())

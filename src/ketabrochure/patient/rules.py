@@ -67,6 +67,9 @@ def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnost
             if f in project.regulatory):
         diags.error(common.off_label.loc, "content.off-label", "off_label",
                     "must cite the off-label regulatory fact (facts: [...])")
+    cited = {s for text in all_texts(patient) for s in text.cites}
+    if cited & project.broken:
+        return  # framing and safety read the cited studies: a broken one is already an error
     framing_rules(project, patient, diags)
     safety_rules(project, patient, diags)
     statement_rules(project, patient, diags)

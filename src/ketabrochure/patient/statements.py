@@ -35,12 +35,15 @@ def statement_rules(project: m.Project, patient: m.PatientContent, diags: Diagno
         return
     _crisis(common, patient, diags)
     for handout in patient.handouts.values():
-        _indications(f"handout {handout.id}", handout.indication,
-                     covered(project, {handout.id}, handout.findings), common, patient,
-                     diags)
+        # a handout is about its own condition (the studies it cites may back others too)
+        _indications(f"handout {handout.id}", handout.indication, [handout.id], common,
+                     patient, diags)
     for brochure in patient.brochures.values():
-        _indications(f"brochure {brochure.id}", brochure.indication,
-                     covered(project, set(), brochure.section("findings")), common,
+        # a brochure covers each condition its findings speak of that has a handout to give
+        # the indication's words (a condition without a handout is not promised to patients)
+        spoken = [c for c in covered(project, set(), brochure.section("findings"))
+                  if c in patient.handouts]
+        _indications(f"brochure {brochure.id}", brochure.indication, spoken, common,
                      patient, diags)
 
 
@@ -95,12 +98,7 @@ def _indications(label: str, indication: m.Text, conditions: list[str], common: 
         for condition_id in conditions:
             handout = patient.handouts.get(condition_id)
             if handout is None:
-                diags.error(indication.where(lang), "content.off-label-indication",
-                            f"{label}: indication.{lang}",
-                            f"reports findings on '{condition_id}', but no handout gives its "
-                            f"indication words: add content/handouts/{condition_id}.yaml "
-                            f"(with indication: ...)")
-                continue
+                continue  # the handout's own errors say why it is missing
             missing = [w for w in items(handout.indication.raw(lang), lang)
                        if not re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", printed)]
             if not missing:
