@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pdfplumber
-import pytest
 
 PT_PER_IN = 72.0
 EDGE = 0.3 * PT_PER_IN
