@@ -113,9 +113,9 @@ def test_symlinked_folder_out_of_the_project_is_refused(root: Path, tmp_path: Pa
 
 
 def test_symlinks_inside_the_project_are_fine(root: Path) -> None:
-    (root / "shared").mkdir()
-    (root / "content/clinic.yaml").rename(root / "shared/clinic.yaml")
-    (root / "content/clinic.yaml").symlink_to("../shared/clinic.yaml")
+    (root / "elsewhere").mkdir()
+    (root / "content/clinic.yaml").rename(root / "elsewhere/clinic.yaml")
+    (root / "content/clinic.yaml").symlink_to("../elsewhere/clinic.yaml")
     result = run_cli(root, "list")
     assert result.code == 0, result.stderr
     assert not errors(result.stderr)
