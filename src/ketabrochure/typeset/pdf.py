@@ -348,7 +348,7 @@ def _overflowing(box: Any, block: Any, field_name: str | None, page: int,
     element = getattr(box, "element", None)
     if element is not None and element.get("data-field"):
         field_name = element.get("data-field")
-    if block is not None and type(box).__name__ == "TextBox":
+    if block is not None and type(box).__name__ == "TextBox" and box.text.strip():
         limit = block.content_box_x() + block.width + block.padding_right
         over = box.position_x + box.width - limit
         if over > 0.5:
