@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Run, copy_project
+from test_build import overflow
 
 from ketabrochure.cli import main
 from ketabrochure.diagnostics import Diagnostic, Location
@@ -64,16 +65,6 @@ def small_project(root: Path, papers: str = "[letter]") -> Path:
     return root
 
 
-def overflow(path: Path) -> None:
-    """Make a condition's bottom line eight times as long: its sheet runs to two pages."""
-    lines = path.read_text().splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("bottom_line:"):
-            text = line.split(":", 1)[1].strip().strip('"')
-            lines[i] = f'bottom_line: "{" ".join([text] * 8)}"'
-    path.write_text("\n".join(lines) + "\n")
-
-
 @pytest.fixture(scope="module")
 def warned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Warnings, no errors; built once."""
@@ -88,7 +79,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two errors: the PTSD sheet over its budget, a study with a DOI written as a URL (its
     typeset documents are in the cache: a failed build still stores them)."""
     root = small_project(tmp_path_factory.mktemp("broken"))
-    overflow(root / "content/conditions/ptsd.yaml")
+    overflow(root)  # the PTSD sheet runs to two pages
     study = (root / "content/studies/feder2021.yaml").read_text()
     (root / "content/studies/extra.yaml").write_text(
         study.replace('doi: "10.1176/appi.ajp.2020.20050596"', BAD_DOI))
