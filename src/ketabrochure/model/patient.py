@@ -32,6 +32,11 @@ class Text:
         """The text in a language (English where the field is marked English-only)."""
         return self.es if lang == "es" and self.es is not None else self.en
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the text is printed in (English only where it is marked so)."""
+        return ("en",) if self.english_only or self.es is None else ("en", "es")
+
     def where(self, lang: str) -> Location:
         return self.lang_locs.get(lang, self.loc)
 

@@ -29,7 +29,7 @@ from .. import model as m
 from ..diagnostics import Diagnostics
 from . import numbers
 
-LANGS = ("en", "es")
+LANGS = m.LANGUAGES
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 TOLERANCE = 0.15  # "about 4 weeks" names a median of 27.5 days
 RESULT_FIELDS = ("response", "remission", "comparison")
@@ -155,7 +155,7 @@ class Said:
 def framing_rules(project: m.Project, patient: m.PatientContent, diags: Diagnostics) -> None:
     """Every framing rule over every patient text that cites studies, in both languages."""
     for text, result in _texts(patient):
-        for lang in ("en",) if text.english_only or text.es is None else LANGS:
+        for lang in text.languages:
             raw = text.raw(lang)
             try:
                 filled = numbers.fill(raw, project.studies, lang)

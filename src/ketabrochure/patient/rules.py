@@ -14,7 +14,6 @@ from .framing import framing_rules
 from .safety import safety_rules
 from .statements import statement_rules
 
-LANGS = ("en", "es")
 FDA_CLAIM = re.compile(r"FDA[-\s]approved|approved by the FDA|FDA\s+(?:has\s+)?approved|"
                        r"aprobad[oa]s? por la FDA|FDA\s+(?:ha\s+aprobado|aprobó)", re.IGNORECASE)
 KETAMINE = re.compile(r"(?<![a-z])(ketamine|ketamina)", re.IGNORECASE)
@@ -42,17 +41,13 @@ def all_texts(patient: m.PatientContent) -> Iterator[m.Text]:
         yield from (term.term, term.definition)
 
 
-def languages(text: m.Text) -> tuple[str, ...]:
-    return ("en",) if text.english_only or text.es is None else LANGS
-
-
 def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnostics) -> None:
     """Every rule over every patient text, in both languages."""
     forbidden = patient.common.forbidden if patient.common else ()
     stand_in = next(iter(patient.handouts.values()), None)
     for text in all_texts(patient):
         _sources(text, project, diags)
-        for lang in languages(text):
+        for lang in text.languages:
             # `{indication}` is filled per document; scored here with one handout's
             indication = stand_in.indication.raw(lang) if stand_in else None
             _language_rules(text, lang, project, forbidden, indication, diags)

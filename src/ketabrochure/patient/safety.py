@@ -21,7 +21,7 @@ from ..diagnostics import Diagnostics, Location
 from . import numbers
 from .framing import SENTENCE, WORDS, spans
 
-LANGS = ("en", "es")
+LANGS = m.LANGUAGES
 RARE = {"en": r"\brare\b", "es": r"\braros?\b|\braras?\b|poco comunes"}
 LASTS = {"en": r"\blast(?:s|ed)?\b", "es": r"\bdur(?:a|ó|an|aron)\b"}
 
@@ -91,7 +91,7 @@ def _coverage(label: str, own: tuple[m.Text, ...], printed: Iterable[m.Text],
 def _durations(text: m.Text, project: m.Project,
                words: dict[str, dict[str, tuple[str, ...]]], diags: Diagnostics) -> None:
     """A side effect's duration only from a study that records one."""
-    for lang in ("en",) if text.english_only or text.es is None else LANGS:
+    for lang in text.languages:
         filled = _filled(text, lang, project)
         previous: set[str] = set()
         for sentence in SENTENCE.split(filled):

@@ -20,7 +20,7 @@ from .. import model as m
 from ..diagnostics import Diagnostics, Location
 from . import numbers
 
-LANGS = ("en", "es")
+LANGS = m.LANGUAGES
 CRISIS_NUMBER = "988"
 TAG = re.compile(r"<[^>]+>")
 HEAD = re.compile(r"<head>.*?</head>", re.DOTALL)
