@@ -129,18 +129,23 @@ def one_writer(root: Path, write: bool, stream: TextIO | None) -> Iterator[None]
         yield
 
 
+def out_problem(root: Path) -> str | None:
+    """Why out/ cannot be written, or None: it is a folder we can write, or can be made."""
+    out = root / "out"
+    if out.is_symlink() and not out.exists():
+        return f"out/ is a link to {os.readlink(out)}, which does not exist"
+    if out.exists() and not out.is_dir():
+        return "out/ is a file, not a folder: move it away, then build again"
+    if not os.access(out if out.exists() else root, os.W_OK):
+        return f"{'out/' if out.exists() else 'the project folder'} is read-only"
+    return None
+
+
 def writable_out(root: Path, diags: Diagnostics) -> bool:
     """out/ must be a folder we can write (or not exist yet): else one clear error."""
-    out, where = root / "out", Location("out")
-    problem = None
-    if out.is_symlink() and not out.exists():
-        problem = f"out/ is a link to {os.readlink(out)}, which does not exist"
-    elif out.exists() and not out.is_dir():
-        problem = "out/ is a file, not a folder: move it away, then build again"
-    elif not os.access(out if out.exists() else root, os.W_OK):
-        problem = f"{'out/' if out.exists() else 'the project folder'} is read-only"
+    problem = out_problem(root)
     if problem:
-        diags.error(where, "out.unwritable", "out/", problem)
+        diags.error(Location("out"), "out.unwritable", "out/", problem)
     return problem is None
 
 
@@ -197,9 +202,7 @@ def _context(root: Path, project: m.Project, write: bool, options: Options,
     # no bytecode cache for the templates: Jinja's loads marshalled code from disk, and
     # anything that restores out/.cache (a CI cache from another branch) could run code
     env = layouts.environment(root, FILTERS)
-    out = root / "out"
-    store = write or (os.access(out, os.W_OK) if out.is_dir() else
-                      not out.exists() and os.access(root, os.W_OK))
+    store = write or out_problem(root) is None  # check keeps the cache where it can
     return engine.Context(project, env, root, allowed_folders(root), cache, write, diags,
                           html_dir, store=store)
 
