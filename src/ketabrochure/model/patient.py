@@ -27,6 +27,9 @@ class Text:
     facts: tuple[str, ...] = ()
     fact_locs: tuple[Location, ...] = ()
     english_only: bool = False
+    # forbidden phrases this one text may say (casefolded) -> the reason the editor gave
+    allow: dict[str, str] = field(default_factory=dict, compare=False)
+    allow_locs: dict[str, Location] = field(default_factory=dict, compare=False)
 
     def raw(self, lang: str) -> str:
         """The text in a language (English where the field is marked English-only)."""

@@ -10,7 +10,7 @@ from ..read.fields import Fields, describe, suggestion
 from ..read.reader import SUFFIXES, Reader
 from ..read.yamlsource import Node
 
-TEXT_KEYS = ("en", "es", "cites", "facts", "english_only")
+TEXT_KEYS = ("en", "es", "cites", "facts", "english_only", "allow")
 PANEL_KEYS = ("heading", "text", "bullets", "section")
 COMMON_KEYS = ("off_label", "crisis", "long_term_safety", "visit", "not_for", "questions",
                "labels", "side_effect_words", "forbidden")
@@ -25,7 +25,8 @@ class PatientReader(Reader):
     def text_node(self, node: Node, path: str) -> m.Text | None:
         if not node.is_map:
             self.diags.error(node.loc, "content.bilingual", path,
-                             f"must be a mapping {{en: ..., es: ...}}; got {describe(node.value)}")
+                             "must be a mapping {en: ..., es: ...}; got "
+                             f"{describe(node.value, 'a mapping')}")
             return None
         t = Fields(node, path, self.diags, TEXT_KEYS)
         en = t.text("en")
@@ -38,12 +39,36 @@ class PatientReader(Reader):
                              "english_only: true")
         cites, cite_locs = t.text_list("cites", required=False)
         facts, fact_locs = t.text_list("facts", required=False)
+        allow, allow_locs = self.allowances(t)
         if en is None:
             return None
         lang_locs = {lang: node.value[lang].loc for lang in ("en", "es") if lang in node.value}
         return m.Text(path=path, en=en, es=es, loc=node.loc, lang_locs=lang_locs, cites=cites,
                        cite_locs=cite_locs, facts=facts, fact_locs=fact_locs,
-                       english_only=english_only)
+                       english_only=english_only, allow=allow, allow_locs=allow_locs)
+
+    def allowances(self, t: Fields) -> tuple[dict[str, str], dict[str, Location]]:
+        """`allow: {cure: "says ketamine is not a cure"}`: forbidden phrases this text may
+        say, each with the reason (which a reviewer reads in the diff)."""
+        node = t.get("allow", required=False)
+        if node is None:
+            return {}, {}
+        where = f"{t.where}.allow"
+        if not node.is_map:
+            t.error(node.loc, "must map each forbidden phrase to why this text may say it, "
+                    "e.g. allow: {cure: \"says ketamine is not a cure\"}", where=where)
+            return {}, {}
+        reasons: dict[str, str] = {}
+        locs: dict[str, Location] = {}
+        for phrase, reason in node.value.items():
+            if not isinstance(reason.value, str) or not reason.value.strip():
+                t.error(node.key_locs[phrase], f"'{phrase}' needs a reason: write why this "
+                        f"text may say it ({phrase}: \"...\")", code="content.allow",
+                        where=f"{where}.{phrase}")
+                continue
+            reasons[phrase.casefold()] = reason.value.strip()
+            locs[phrase.casefold()] = node.key_locs[phrase]
+        return reasons, locs
 
     def text(self, f: Fields, key: str, required: bool = True) -> m.Text | None:
         node = f.get(key, required)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
-from . import numbers, readability
+from . import language, numbers, readability
 from .framing import framing_rules
 from .safety import safety_rules
 from .statements import statement_rules
@@ -47,6 +47,7 @@ def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnost
     stand_in = next(iter(patient.handouts.values()), None)
     for text in all_texts(patient):
         _sources(text, project, diags)
+        _allowances(text, forbidden, diags)
         for lang in text.languages:
             # `{indication}` is filled per document; scored here with one handout's
             indication = stand_in.indication.raw(lang) if stand_in else None
@@ -68,6 +69,26 @@ def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnost
     framing_rules(project, patient, diags)
     safety_rules(project, patient, diags)
     statement_rules(project, patient, diags)
+
+
+def says(text: str, phrase: str) -> bool:
+    """Whether a text says a phrase, as whole words, in any case."""
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def _allowances(text: m.Text, forbidden: tuple[tuple[str, Location], ...],
+                diags: Diagnostics) -> None:
+    """An `allow` names a forbidden phrase that the text says (else it is a slip, or stale)."""
+    banned = {phrase.casefold() for phrase, _ in forbidden}
+    for phrase, loc in text.allow_locs.items():
+        where = f"{text.path}.allow.{phrase}"
+        if phrase not in banned:
+            diags.error(loc, "content.allow", where,
+                        f"'{phrase}' is not a forbidden phrase (forbidden in patient.yaml): "
+                        "there is nothing to allow; remove it")
+        elif not any(says(text.raw(lang), phrase) for lang in text.languages):
+            diags.warning(loc, "content.allow", where,
+                          f"the text no longer says '{phrase}': remove the allowance")
 
 
 def _sources(text: m.Text, project: m.Project, diags: Diagnostics) -> None:
@@ -105,9 +126,16 @@ def _language_rules(text: m.Text, lang: str, project: m.Project,
         diags.error(loc, "content.placeholder", where, str(exc))
         return
     for phrase, _ in forbidden:
-        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", filled, re.IGNORECASE):
+        if says(filled, phrase) and phrase.casefold() not in text.allow:
             diags.error(loc, "content.forbidden", where,
-                        f"patient text may not say '{phrase}' (see forbidden in patient.yaml)")
+                        f"patient text may not say '{phrase}' (see forbidden in patient.yaml); "
+                        "if this text must, say why beside it: allow: {"
+                        f"{phrase}: \"<the reason>\"}}")
+    if lang == "es" and (english := language.english_words(filled)):
+        shown = ", ".join(f"'{w}'" for w in dict.fromkeys(english))
+        diags.warning(loc, "content.untranslated", where,
+                      f"reads as English ({shown}): translate it, or mark the field "
+                      "english_only: true if it must stay in English")
     for sentence in SENTENCE.split(filled):
         if FDA_CLAIM.search(sentence) and KETAMINE.search(sentence) and \
                 not ALLOWING.search(sentence):

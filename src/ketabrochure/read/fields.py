@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from ..diagnostics import Diagnostics, Location
 from .yamlsource import Node
+from .yamlsyntax import requoted
 
 T = TypeVar("T")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # ids: file names, recipients, locations
@@ -24,12 +25,52 @@ _TYPE_NAMES = {str: "text", int: "a whole number", float: "a number", bool: "tru
                list: "a list", dict: "a mapping", dt.date: "a date", type(None): "empty"}
 
 
-def describe(value: object) -> str:
-    """How a value reads to a content editor: `a number (12)`, `a list`, ..."""
+def describe(value: object, expected: str | None = None) -> str:
+    """How a value reads to a content editor: `a number (12)`, `a list`, ...; given what was
+    `expected`, with the typing slip that most likely made it something else."""
     kind = _TYPE_NAMES.get(type(value), type(value).__name__)
     if isinstance(value, str | int | float | bool | dt.date):
-        return f"{kind} ({value!r})" if not isinstance(value, str) else f"text ({value!r})"
-    return kind
+        shown = f"{kind} ({value!r})" if not isinstance(value, str) else f"text ({value!r})"
+    else:
+        shown = kind
+    return shown + _slip(value, expected)
+
+
+def _slip(value: object, expected: str | None) -> str:
+    """`: <what YAML made of it, and the fix>` for the slips that change a value's type."""
+    if expected == "text" and isinstance(value, dict) and len(value) == 1:
+        key, node = next(iter(value.items()))
+        rest = getattr(node, "value", node)
+        if rest is None or isinstance(rest, str | int | float):
+            typed = f"{key}: {rest}" if rest is not None else f"{key}:"
+            return (f": YAML reads '{typed}' as the key '{key}' and its value, because of the "
+                    f"colon; put the whole text in quotes: {requoted(typed)}")
+    if isinstance(value, str) and expected is not None:
+        if expected.startswith("a mapping") and re.match(r"^[A-Za-z_][\w-]*:\S", value):
+            key = value.split(":", 1)[0]
+            return f": a space is missing after '{key}:'"
+        if expected == "a list" and value.startswith("-"):
+            return ": each list item goes on its own line and needs a space after its '-'"
+    return ""
+
+
+def stray_quote(value: str) -> str | None:
+    """Why a text's quote marks look like a YAML slip, printed as typed (else None): a quote
+    YAML did not take as quoting, because the other one is missing."""
+    fix = "add the other one, or delete it"
+    if value.count('"') % 2:
+        if value.endswith('"'):
+            return ('ends with a " that no quote opens, so it is printed: put a " at the start '
+                    "too (then YAML reads the whole text as quoted), or delete it")
+        return f'has a " without its partner, so it is printed as typed: {fix}'
+    for opening, closing in (("“", "”"), ("«", "»")):
+        if value.count(opening) != value.count(closing):
+            return f"has a {opening} or {closing} without its partner: {fix}"
+    if value.startswith("'"):
+        return f"starts with a ' without its partner, so it is printed as typed: {fix}"
+    if value.endswith("'") and value[-2:-1].lower() != "s":  # (the patients')
+        return f"ends with a ' without its partner, so it is printed as typed: {fix}"
+    return None
 
 
 def is_placeholder(value: object) -> bool:
@@ -55,7 +96,7 @@ class Fields:
         self.ok = node.is_map
         if not self.ok:
             self.error(node.loc, f"must be a mapping of {', '.join(self.known)}; "
-                       f"got {describe(node.value)}", code="content.type")
+                       f"got {describe(node.value, 'a mapping')}", code="content.type")
             return
         for key, loc in node.key_locs.items():
             if key not in self.known:
@@ -110,7 +151,7 @@ class Fields:
                expected: str) -> Node | None:
         child = self.get(key, required)
         if child is not None and not check(child.value):
-            self.error(child.loc, f"must be {expected}; got {describe(child.value)}",
+            self.error(child.loc, f"must be {expected}; got {describe(child.value, expected)}",
                        code="content.type", where=self._path(key))
             return None
         return child
@@ -128,7 +169,13 @@ class Fields:
         if not value:
             self.error(child.loc, "is empty", code="content.missing-field", where=self._path(key))
             return None
+        self.quotes(value, child.loc, self._path(key))
         return value
+
+    def quotes(self, value: str, loc: Location, where: str) -> None:
+        slip = stray_quote(value)
+        if slip is not None:
+            self.diags.warning(loc, "content.stray-quote", where, slip)
 
     def integer(self, key: str, required: bool = True, minimum: int = 0) -> int | None:
         child = self._typed(key, required, lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -210,8 +257,9 @@ class Fields:
             elif isinstance(item.value, str) and item.value.strip():
                 texts.append(item.value.strip())
                 locs.append(item.loc)
+                self.quotes(texts[-1], item.loc, f"{self._path(key)}[{index + 1}]")
             else:
-                self.error(item.loc, f"must be text; got {describe(item.value)}",
+                self.error(item.loc, f"must be text; got {describe(item.value, 'text')}",
                            code="content.type", where=f"{self._path(key)}[{index + 1}]")
         return tuple(texts), tuple(locs)
 

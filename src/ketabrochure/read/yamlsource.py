@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import yaml
 
 from ..diagnostics import Diagnostics, Location
+from .yamlsyntax import explain
 
 MAX_BYTES = 1_000_000  # a content file larger than this is refused
 MAX_NODES = 20_000  # values in one file, an alias counted as all it stands for (content: < 300)
@@ -123,10 +124,14 @@ class _Composer:
             return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            problem = exc.problem or "syntax error"
-            context = f" ({exc.context})" if exc.context else ""
-            self.diags.error(_location(self.path, mark), "yaml.syntax", "YAML",
-                             f"{problem}{context}")
+            if mark is None:
+                self.diags.error(Location(self.path), "yaml.syntax", "YAML",
+                                 f"YAML cannot read this file: {exc.problem or exc}")
+                return None
+            said = explain(text, exc.problem or "syntax error", exc.context,
+                           (mark.line + 1, mark.column + 1))
+            self.diags.error(Location(self.path, said.line, said.column), "yaml.syntax",
+                             "YAML", said.message)
             return None
         except yaml.YAMLError as exc:  # the reader's (bad characters are refused before)
             position = getattr(exc, "position", None)
