@@ -171,3 +171,14 @@ def test_an_allowance_must_have_a_reason_and_a_use(handout: Path, allow: str,
     (found,) = problems(handout)
     assert found[:2] == expected[:2] and expected[2] in found[3], found
     assert found[2] == line_of(path, f"allow: {allow}")
+
+
+def test_unquoted_text_cut_short_by_a_hash_is_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("a:\n  en: Take pill #1 first\n  es: Hola  # a comment, as meant\n")
+    diags = Diagnostics()
+    node = load_yaml(path, "x.yaml", diags, root=tmp_path)
+    assert node is not None and node.value["a"].value["en"].value == "Take pill"
+    (warning,) = diags.items
+    assert (warning.severity, warning.code, warning.location.line) == ("warning", "yaml.comment", 2)
+    assert "stops before '#1 first'" in warning.message and "quotes" in warning.message

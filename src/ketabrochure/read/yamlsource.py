@@ -77,6 +77,7 @@ def _kind(value: object) -> str:
 
 
 _STR = "tag:yaml.org,2002:str"
+_CUT = re.compile(r"[ \t]+(#\S.*?)[ \t]*$")  # `text #1 pill`: a comment cut the text short
 # libyaml's safe loader when PyYAML has it: same events and marks, several times faster
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -111,12 +112,14 @@ class _Composer:
         self.total = 0
         self.root: Node | None = None
         self.refused = False  # an error that makes the whole file unusable
+        self.lines: list[str] = []
 
     def error(self, loc: Location, code: str, where: str, message: str) -> None:
         self.diags.error(loc, code, where, message)
         self.refused = True
 
     def compose(self, text: str) -> Node | None:
+        self.lines = text.split("\n")
         loader = SAFE_LOADER(text)
         try:
             self._events(loader)
@@ -193,6 +196,8 @@ class _Composer:
         if tag is None or tag == "!":
             tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
         node = Node(self.construct(loader, tag, event, loc), loc)
+        if not event.style and isinstance(node.value, str):  # plain: None, or "" from libyaml
+            self.cut_by_comment(event, node.value)
         if event.anchor is not None:
             self.anchors[event.anchor] = (node, 1, 0)
         self.place(node, 1, 0)
@@ -220,6 +225,20 @@ class _Composer:
         finally:
             loader.constructed_objects.clear()  # each scalar is built once: keep nothing
         return event.value
+
+    def cut_by_comment(self, event: yaml.ScalarEvent, value: str) -> None:
+        """Warn when unquoted text runs into ` #1`: YAML takes the rest of the line for a
+        comment, so it is silently not printed (a comment proper, `# ...`, has a space)."""
+        end = event.end_mark
+        if end is None:
+            return
+        line = self.lines[end.line] if end.line < len(self.lines) else ""
+        match = _CUT.match(line, end.column)
+        if match is not None:
+            self.diags.warning(_location(self.path, event.start_mark), "yaml.comment",
+                               "YAML", f"the text {_short(value)} stops before '{match[1]}': "
+                               "YAML reads a ' #' and what follows as a comment, not printed; "
+                               "if the # belongs to the text, put the whole text in quotes")
 
     def alias(self, event: yaml.AliasEvent) -> None:
         loc = _location(self.path, event.start_mark)
