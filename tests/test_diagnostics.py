@@ -27,11 +27,11 @@ def line_of(path: Path, needle: str) -> int:
     raise AssertionError(f"{needle!r} not in {path}")
 
 
-def test_default_content_checks_clean(project: Path) -> None:
-    result = run_cli(project, "check")
+def test_default_content_checks_clean_even_under_strict(project: Path) -> None:
+    result = run_cli(project, "check", "--strict")
     assert result.code == 0, result.stderr
-    assert "error" not in result.stderr
-    assert "check passed" in result.stdout
+    assert "error" not in result.stderr and "warning" not in result.stderr
+    assert "check passed" in result.stdout and ", 0 warnings" in result.stdout
 
 
 def test_yaml_syntax_error_is_located(project: Path) -> None:
