@@ -355,6 +355,20 @@ def test_sigterm_stops_watch_and_its_workers_with_exit_143(tmp_path: Path, warne
     assert group_gone(process.pid), "a worker outlived the command"
 
 
+def test_sigterm_stops_serve_its_workers_and_its_page_drawer(tmp_path: Path,
+                                                               warned: Path) -> None:
+    root = small_project(tmp_path / "p")
+    shutil.copytree(warned / "out" / ".cache", root / "out" / ".cache")
+    process = start("serve", "--project", str(root), "--jobs", "2", "--port", "0")
+    wait_for(process, "serving the print shelf at")
+    os.killpg(process.pid, signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert "stopped serving" in stdout and "terminated (SIGTERM)" in stderr
+    assert "Traceback" not in stderr
+    assert group_gone(process.pid), "a worker or the page drawer outlived serve"
+
+
 def test_sigterm_during_a_check_exits_143(tmp_path: Path) -> None:
     """Typesetting in this process (--jobs 1) is interrupted between documents or inside
     one; nothing is written, and the exit code says why."""

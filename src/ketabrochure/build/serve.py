@@ -19,6 +19,7 @@ names this computer (a web page elsewhere cannot reach it by DNS rebinding).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import ipaddress
@@ -560,33 +561,25 @@ def serve(root: Path, options: run.Options, host: str, port: int, public: bool,
     # Processes are forked before any thread starts: the watcher's typesetting workers, then
     # one process that draws preview pages (pdfium is not thread-safe, and with --jobs 1 this
     # process draws thumbnails with it while a build runs).
-    watcher = Watcher(root, options, stdout, stderr)
-    drawer = multiprocessing.get_context("fork").Pool(  # Ctrl-C is for this process
-        1, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
-    live = Live(root / "out", lambda pdf, index: drawer.apply(page_png, (pdf, index)))
-    watcher.listener = live
-    try:
+    with contextlib.ExitStack() as running:  # stopped in reverse, also on Ctrl-C in setup
+        watcher = Watcher(root, options, stdout, stderr)
+        running.callback(watcher.close)
+        drawer = multiprocessing.get_context("fork").Pool(  # Ctrl-C is for this process
+            1, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
+        running.callback(drawer.terminate)
+        live = Live(root / "out", lambda pdf, index: drawer.apply(page_png, (pdf, index)))
+        watcher.listener = live
         server = listen(host, port, live, public)
-    except UsageError:
-        drawer.terminate()
-        watcher.close()
-        raise
-    thread = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
-    thread.start()
-    print(f"serving the print shelf at {server.url} (Ctrl-C to stop)", file=stdout, flush=True)
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if main else None
-    try:  # `kill` stops it as Ctrl-C does
-        while True:
-            watcher.step(live.open_documents())
-            time.sleep(interval)
-    except KeyboardInterrupt:
-        print("stopped serving", file=stdout)
-        return 0
-    finally:
-        server.shutdown()
-        server.server_close()
-        drawer.terminate()
-        watcher.close()
-        if main:
-            signal.signal(signal.SIGTERM, previous)
+        running.callback(server.server_close)
+        thread = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
+        thread.start()
+        running.callback(server.shutdown)
+        try:  # Ctrl-C stops it (and SIGTERM, which the command line turns into Ctrl-C)
+            print(f"serving the print shelf at {server.url} (Ctrl-C to stop)", file=stdout,
+                  flush=True)
+            while True:
+                watcher.step(live.open_documents())
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            print("stopped serving", file=stdout)
+            return 0
