@@ -3,17 +3,71 @@ Pure: they only report."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from . import model as m
 from .diagnostics import Diagnostics, Location
 
+LONGEST = 3  # the longest texts a page-budget error names
+SECTIONS = 4  # the sections it names, in the order they run over
+FIELDS = 2  # the fields of a section it names
 
-def page_budget(document: m.Document, pages: int, subject: Location, diags: Diagnostics) -> None:
-    """A document outside its page budget fails, located at its subject's YAML file."""
+
+@dataclass(frozen=True)
+class Overrun:
+    """What runs past a document's page budget, in the terms an editor acts on: how much
+    (lines and words past the last allowed page), the sections it runs over in (each with
+    the YAML fields of it there), the longest texts of the document (where each is written,
+    its field, its words), and where the overflowing PDF was put to look at."""
+
+    page: int = 0  # the first page past the budget (0: not measured)
+    lines: float = 0.0
+    words: int = 0
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    first: Location | None = None  # the first YAML text past the budget
+    longest: tuple[tuple[Location, str, int], ...] = ()
+    rejected: str | None = None  # the overflowing PDF, in out/.rejected/
+
+
+def page_budget(document: m.Document, pages: int, subject: Location, diags: Diagnostics,
+                overrun: Overrun | None = None) -> None:
+    """A document outside its page budget fails. One that runs over says by how much, where
+    (its sections, in order) and which texts are longest, located at the first YAML text past
+    the budget (else the longest text, else its subject's YAML file); and where its PDF is,
+    to look at."""
     if document.budget.allows(pages):
         return
     noun = "page" if pages == 1 else "pages"
-    diags.error(subject, "check.page-count", document.label,
-                f"runs to {pages} {noun}; its budget is {document.budget}")
+    message = f"runs to {pages} {noun}; its budget is {document.budget}"
+    location = subject
+    if overrun is not None and overrun.page:
+        message += f": {_amount(overrun, pages)}{_sections(overrun)}"
+        if overrun.longest:
+            message += "; shorten the longest: " + ", ".join(
+                f"{loc} {name} ({words} words)" for loc, name, words in overrun.longest)
+        location = overrun.first or (overrun.longest[0][0] if overrun.longest else subject)
+    if overrun is not None and overrun.rejected:
+        message += f"; see {overrun.rejected}"
+    diags.error(location, "check.page-count", document.label, message)
+
+
+def _amount(overrun: Overrun, pages: int) -> str:
+    lines = max(1, round(overrun.lines))
+    onto = (f"page {overrun.page}" if overrun.page == pages
+            else f"pages {overrun.page}-{pages}")
+    return (f"about {lines} {'line' if lines == 1 else 'lines'} ({overrun.words} "
+            f"{'word' if overrun.words == 1 else 'words'}) over, onto {onto}")
+
+
+def _sections(overrun: Overrun) -> str:
+    if not overrun.sections:
+        return ""
+    shown = []
+    for name, fields in overrun.sections[:SECTIONS]:
+        more = ", ..." if len(fields) > FIELDS else ""
+        shown.append(f"{name} ({', '.join(fields[:FIELDS])}{more})" if fields else name)
+    more = ", ..." if len(overrun.sections) > SECTIONS else ""
+    return "; runs over in: " + ", then ".join(shown) + more
 
 
 def no_overflow(document: m.Document, overflows: tuple[str, ...], subject: Location,

@@ -18,7 +18,7 @@ from . import checks, render
 from . import model as m
 from .diagnostics import Diagnostics, Location
 from .typeset.jobs import Part
-from .typeset.pdf import Region
+from .typeset.pdf import Region, Spill
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class Laid:
     contrasts: tuple[str, ...] = ()  # text too faint on its background (pdf.contrasts)
     # what the accessibility audit found in the tagged PDF (pdf_tags.audit)
     accessibility: tuple[tuple[int | None, str, str], ...] = ()
+    spill: Spill | None = None  # what runs past the page budget (pdf.spill)
+    rejected: str | None = None  # where a document over its budget was written to look at
 
 
 class DocumentKind:
@@ -103,12 +105,50 @@ class DocumentKind:
         page budget, no text running out of its box sideways, text that stands out from its
         background, and a structure tree that passes the accessibility audit."""
         source = self.source(project, document.subject)
-        checks.page_budget(document, laid.pages, source, diags)
+        checks.page_budget(document, laid.pages, source, diags,
+                           self.overrun(document, project, laid))
         checks.no_overflow(document, laid.overflows, source, diags)
         checks.printable(document, laid.near_edge, document.layout.loc, diags)
         checks.enough_contrast(document, laid.contrasts, source, diags)
         checks.accessible(document, laid.accessibility, source, diags)
 
+    def over_budget(self, document: m.Document, laid: Laid) -> bool:
+        """Whether the laid-out document fails a page budget (its PDF is then kept apart, in
+        out/.rejected/, to look at)."""
+        return not document.budget.allows(laid.pages)
+
+    def fields(self, document: m.Document, project: m.Project) -> dict[str, tuple[Location, str]]:
+        """Each `data-field` the kind's templates print: where its YAML text is written and
+        the field's name there (default: none marked)."""
+        return {}
+
+    def overrun(self, document: m.Document, project: m.Project,
+                laid: Laid) -> checks.Overrun | None:
+        """What runs past the budget, in YAML terms: the sections and the texts to shorten."""
+        spill = laid.spill
+        if spill is None:
+            return None if laid.rejected is None else checks.Overrun(rejected=laid.rejected)
+        where = self.fields(document, project)
+        sections = []
+        for heading, fields in spill.sections:
+            shown = tuple(where[f][1] for f in fields if f in where)
+            name = f"'{heading}'" if heading else ", ".join(dict.fromkeys(map(_prefix, fields)))
+            if name:
+                sections.append((name, shown if heading else ()))
+        longest = sorted((f for f in spill.fields if f in where),
+                         key=lambda f: -spill.fields[f])[:checks.LONGEST]
+        first = where[spill.first][0] if spill.first is not None and spill.first in where \
+            else None
+        return checks.Overrun(
+            page=spill.page, lines=spill.lines, words=spill.words, sections=tuple(sections),
+            first=first, rejected=laid.rejected,
+            longest=tuple((where[f][0], where[f][1], spill.fields[f]) for f in longest))
+
     def reading_grade(self, document: m.Document, project: m.Project) -> float | None:
         """The document's reading grade; None for kinds that are not scored."""
         return None
+
+
+def _prefix(field: str) -> str:
+    """A field's list or section: 'findings[2]' -> 'findings', 'panels.left[1]' -> 'panels'."""
+    return field.split("[", 1)[0].split(".", 1)[0].split(":", 1)[0]

@@ -28,7 +28,7 @@ from ..files import atomic_write, sha256_file
 from ..typeset.pdf import PDF_VARIANT, TYPESETTER
 
 CACHE_DIR = ".cache"
-FORMAT = 7  # bump when the entry format or the rendering code's output changes
+FORMAT = 8  # bump when the entry format or the rendering code's output changes
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Entry:
     contrasts: list[str] = field(default_factory=list)  # text too faint on its background
     # what the accessibility audit found in the PDF: (page number or None, element, problem)
     accessibility: list[tuple[int | None, str, str]] = field(default_factory=list)
+    spill: dict[str, Any] | None = None  # what runs past the page budget (pdf.spill_to_json)
 
 
 def key(html: str, base: str, *options: str) -> str:
@@ -161,17 +162,19 @@ def entry_from_json(data: object) -> Entry | None:
     regions, part_pages = data.get("regions"), data.get("part_pages", [])
     overflows, near_edge = data.get("overflows", []), data.get("near_edge", [])
     contrasts, accessibility = data.get("contrasts", []), data.get("accessibility", [])
+    spill = data.get("spill")
     if not (_whole(pages) and _texts(warnings) and isinstance(files, dict)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
             and all(d is None or (isinstance(d, str) and SHA256_RE.match(d))
                     for d in (pdf, thumb))
             and isinstance(part_pages, list) and all(_whole(p) for p in part_pages)
             and (regions is None or _regions(regions)) and _texts(overflows)
-            and _texts(near_edge) and _texts(contrasts) and _findings(accessibility)):
+            and _texts(near_edge) and _texts(contrasts) and _findings(accessibility)
+            and (spill is None or _spill(spill))):
         return None
     return Entry(pages, warnings, files, pdf, thumb,  # type: ignore[arg-type]  # checked above
                  regions=regions, part_pages=part_pages, overflows=overflows,
-                 near_edge=near_edge, contrasts=contrasts,
+                 near_edge=near_edge, contrasts=contrasts, spill=spill,
                  accessibility=[(page, element, problem)  # JSON keeps them as lists
                                 for page, element, problem in accessibility])
 
@@ -208,3 +211,19 @@ def _regions(value: object) -> bool:
                     and _number(box[1]) and _whole(box[2])):
                 return False
     return True
+
+
+def _spill(value: object) -> bool:
+    """What runs past the budget: {page, lines, words, sections: [[heading, [field, ...]]],
+    fields: {field: words}, first: field or null}."""
+    if not (isinstance(value, dict) and set(value) == {"page", "lines", "words", "sections",
+                                                        "fields", "first"}):
+        return False
+    sections, fields = value["sections"], value["fields"]
+    return (_whole(value["page"]) and _number(value["lines"]) and _whole(value["words"])
+            and isinstance(sections, list)
+            and all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], str)
+                    and _texts(s[1]) for s in sections)
+            and isinstance(fields, dict)
+            and all(isinstance(k, str) and _whole(v) for k, v in fields.items())
+            and (value["first"] is None or isinstance(value["first"], str)))

@@ -5,6 +5,8 @@ only into the cache.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import html as htmllib
 import re
 from collections.abc import Iterator
@@ -22,7 +24,7 @@ from ..files import atomic_write
 from ..kinds import kind_of
 from ..typeset import print_shop
 from ..typeset.jobs import Job, Outcome, Part
-from ..typeset.pdf import PDF_VARIANT, Region, regions_from_json
+from ..typeset.pdf import PDF_VARIANT, Region, regions_from_json, spill_from_json
 from ..typeset.pool import Renderer
 from ..typeset.thumbs import THUMB_WIDTH
 from .cache import Cache, Entry, key
@@ -30,6 +32,7 @@ from .progress import Progress
 
 TITLE_RE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 MODIFIED_RE = re.compile(r'<meta name="dcterms.modified" content="([^"]*)"')
+REJECTED = ".rejected"  # out/.rejected/: documents over their page budget, to look at
 THUMBS = f"thumbs {THUMB_WIDTH}px, pypdfium2 {metadata.version('pypdfium2')}"
 
 
@@ -152,7 +155,8 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
         _check(ctx, document, Laid(entry.pages, tuple(entry.part_pages),
                                    _regions(entry.regions), tuple(entry.overflows),
                                    tuple(entry.near_edge), tuple(entry.contrasts),
-                                   tuple(entry.accessibility)))
+                                   tuple(entry.accessibility), spill_from_json(entry.spill)),
+               _object(ctx, entry.pdf, "pdf"))
         if progress:
             progress.step(document.name, cached=True)
     keys = dict(missed)
@@ -201,7 +205,8 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
     _check(ctx, document, Laid(outcome.pages, tuple(outcome.part_pages),
                                _regions(outcome.regions), tuple(outcome.overflows),
                                tuple(outcome.near_edge), tuple(outcome.contrasts),
-                               tuple(outcome.accessibility)))
+                               tuple(outcome.accessibility), spill_from_json(outcome.spill)),
+           item.pdf)
     if ctx.store:
         files = ctx.cache.relative(outcome.served)
         try:
@@ -211,7 +216,8 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
                                      overflows=outcome.overflows,
                                      near_edge=outcome.near_edge,
                                      contrasts=outcome.contrasts,
-                                     accessibility=outcome.accessibility))
+                                     accessibility=outcome.accessibility,
+                                     spill=outcome.spill))
         except OSError as exc:
             if ctx.write:  # a check that cannot keep its cache is only slower next time
                 ctx.diags.error(document.layout.loc, "out.write", document.label,
@@ -227,5 +233,35 @@ def _regions(regions: dict[str, Any] | None) -> dict[str, Region] | None:
     return regions_from_json(regions) if regions is not None else None
 
 
-def _check(ctx: Context, document: m.Document, laid: Laid) -> None:
-    kind_of(document).check(document, ctx.project, laid, ctx.diags)
+def _check(ctx: Context, document: m.Document, laid: Laid, pdf: Path | None) -> None:
+    """The kind's checks; a document over its budget is first written to out/.rejected/ (where
+    out/ can be written), so that its error can say where to look at it."""
+    kind = kind_of(document)
+    rejected = _reject(ctx, document, pdf if kind.over_budget(document, laid) else None)
+    kind.check(document, ctx.project, dataclasses.replace(laid, rejected=rejected), ctx.diags)
+
+
+def rejected_pdf(root: Path, document: m.Document) -> Path:
+    """Where a document over its page budget is written: never over its good copy in out/,
+    and nowhere the manifest or the print shelf looks."""
+    return root / "out" / REJECTED / document.file
+
+
+def _reject(ctx: Context, document: m.Document, pdf: Path | None) -> str | None:
+    """Copy the overflowing PDF (`pdf`; None: the document keeps its budget, so an old copy
+    is removed) into out/.rejected/; its project-relative path, or None."""
+    target = rejected_pdf(ctx.root, document)
+    if not ctx.store:  # out/ cannot be written: a check that only reports
+        return None
+    try:
+        if pdf is None:
+            target.unlink(missing_ok=True)
+            return None
+        data = pdf.read_bytes()
+        if hashlib.sha256(data).hexdigest() != pdf.stem:  # a damaged cache object
+            return None
+        atomic_write(target, data, fsync=False)
+        target.chmod(0o644)  # to open and pass on, like the PDFs in out/
+    except OSError:  # only a help: the budget error stands without it
+        return None
+    return target.relative_to(ctx.root).as_posix()

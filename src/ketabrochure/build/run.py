@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -192,6 +193,8 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
         if full and result.written:
             with suppress(OSError):
                 ctx.cache.prune()
+            # every document kept its budget: no rejected copy is left to mislead
+            shutil.rmtree(root / "out" / engine.REJECTED, ignore_errors=True)
     return result
 
 

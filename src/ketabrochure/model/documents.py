@@ -40,6 +40,11 @@ class PageBudget:
             return pages == self.exactly
         return self.maximum is None or pages <= self.maximum
 
+    @property
+    def last(self) -> int | None:
+        """The last page the budget allows (None: no upper limit)."""
+        return self.exactly if self.exactly is not None else self.maximum
+
     def __str__(self) -> str:
         if self.exactly is not None:
             return f"exactly {self.exactly}"

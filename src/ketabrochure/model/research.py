@@ -303,6 +303,7 @@ class Condition:
     locs: Locs = field(default_factory=_locs, compare=False)
     evidence_locs: tuple[Location, ...] = ()
     regulatory_locs: tuple[Location, ...] = ()
+    safety_locs: tuple[Location, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,17 @@ class PatientKind(DocumentKind):
         """The patient text a document prints (its own and the shared text)."""
         return []
 
+    def fields(self, document: m.Document, project: m.Project) -> dict[str, tuple[Location, str]]:
+        """Each text's `data-field` (its path): where its words in the document's language are
+        written, and its field there ('findings[2].es'). A path used twice (a handout's own
+        questions and the shared ones) names the first."""
+        found: dict[str, tuple[Location, str]] = {}
+        for text in self.texts(document, project):
+            lang = document.language if document.language in text.lang_locs else None
+            found.setdefault(text.path, (text.where(document.language),
+                                         f"{text.path}.{lang}" if lang else text.path))
+        return found
+
     def indication(self, document: m.Document, project: m.Project) -> m.Text:
         """What the document's off-label statement says ketamine is not approved for."""
         raise NotImplementedError

@@ -27,6 +27,30 @@ def condition_context(project: m.Project, condition: m.Condition) -> dict[str, A
             "reviewed_on": condition.reviewed_on}
 
 
+def condition_fields(project: m.Project,
+                     condition: m.Condition) -> dict[str, tuple[Location, str]]:
+    """Each `data-field` of an evidence sheet: where its text is written, and its field."""
+    found = {"bottom_line": (condition.locs.get("bottom_line", condition.loc), "bottom_line")}
+    for i, point in enumerate(condition.key_points, start=1):
+        found[f"key_points[{i}]"] = (point.loc, f"key_points[{i}].text")
+    for i, outcome in enumerate(condition.outcomes, start=1):
+        found[f"outcomes[{i}]"] = (outcome.loc, f"outcomes[{i}]")
+    for i, loc in enumerate(condition.safety_locs, start=1):
+        found[f"safety[{i}]"] = (loc, f"safety[{i}]")
+    for sid in condition.evidence:
+        study = project.studies.get(sid)
+        if study is None:
+            continue
+        for key, name in (("design", "design.summary"), ("population", "population.diagnosis"),
+                          ("key_result", "key_result")):
+            found[f"{sid}:{key}"] = (study.locs.get(key, study.loc), name)
+    for rid in condition.regulatory:
+        fact = project.regulatory.get(rid)
+        if fact is not None:
+            found[f"regulatory:{rid}"] = (fact.loc, f"{rid}.statement")
+    return found
+
+
 class EvidenceSheet(DocumentKind):
     subjects = "conditions"
 
@@ -41,6 +65,11 @@ class EvidenceSheet(DocumentKind):
 
     def context(self, project: m.Project, document: m.Document) -> dict[str, Any]:
         return condition_context(project, project.conditions[document.subject])
+
+    def fields(self, document: m.Document, project: m.Project) -> dict[str, tuple[Location, str]]:
+        """The sheet's `data-field`s (sheet.html.j2): the condition's texts, and the studies'
+        and regulatory facts' texts it prints."""
+        return condition_fields(project, project.conditions[document.subject])
 
     def optional_parts(self, project: m.Project, document: m.Document) -> list[dict[str, Any]]:
         """A physician's sheet shows its outcomes' rate charts where they fit on the page: all

@@ -73,6 +73,10 @@ class ReferralPacket(DocumentKind):
             found.append(Part(tuple(htmls), ONE_PAGE, sheet_layout.folder))
         return found
 
+    def over_budget(self, document: m.Document, laid: Laid) -> bool:
+        """Over the packet's budget, or a letter or sheet longer than its one page."""
+        return super().over_budget(document, laid) or any(p != 1 for p in laid.part_pages)
+
     def check(self, document: m.Document, project: m.Project, laid: Laid,
               diags: Diagnostics) -> None:
         """The packet's budget; and the letter and each enclosed sheet fit on one page."""
@@ -81,12 +85,14 @@ class ReferralPacket(DocumentKind):
             return
         recipient = project.recipients[document.subject]
         letter, *sheets = laid.part_pages
+        see = f"; see {laid.rejected}" if laid.rejected else ""
         if letter != 1:
             diags.error(recipient.loc, "check.page-count", f"{document.label}: cover letter",
-                        f"runs to {letter} pages; it must fit on 1 (shorten the names)")
+                        f"runs to {letter} pages; it must fit on 1 (shorten the names){see}")
         enclosed = zip(recipient.conditions, recipient.condition_locs, sheets, strict=False)
         for condition, loc, pages in enclosed:
             if pages != 1:
                 diags.error(loc, "check.enclosure", document.label,
                             f"the enclosed {condition} evidence sheet runs to {pages} pages; "
-                            "it must fit on 1")
+                            "it must fit on 1 (check that sheet on its own: its "
+                            f"check.page-count error says what runs over){see}")

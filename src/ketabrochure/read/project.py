@@ -260,7 +260,7 @@ class ProjectReader(Reader):
                                    for i, node in enumerate(f.items("key_points"))) if p)
         evidence, evidence_locs = f.text_list("evidence")
         regulatory, regulatory_locs = f.text_list("regulatory")
-        safety, _ = f.text_list("safety")
+        safety, safety_locs = f.text_list("safety")
         if f.get("certainty", required=False) is not None:
             f.error(f.loc("certainty"), "certainty is computed from the outcomes now, never "
                     "typed: delete `certainty:` and list `outcomes:`, each with its studies, "
@@ -276,7 +276,8 @@ class ProjectReader(Reader):
                            key_points=points, evidence=evidence, outcomes=outcomes,
                            regulatory=regulatory, safety=safety, reviewed_on=reviewed_on,
                            loc=Location(self.shown(path)), locs=f.locs(),
-                           evidence_locs=evidence_locs, regulatory_locs=regulatory_locs)
+                           evidence_locs=evidence_locs, regulatory_locs=regulatory_locs,
+                           safety_locs=safety_locs)
 
     def graded_outcome(self, index: int, node: Node) -> m.GradedOutcome | None:
         """One outcome of a condition: its studies and the GRADE judgements on them."""

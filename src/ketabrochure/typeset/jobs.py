@@ -57,6 +57,7 @@ class Outcome:
     contrasts: list[str] = field(default_factory=list)  # text too faint on its background
     # what pdf_tags.audit finds in the tagged PDF: (page number or None, element, problem)
     accessibility: list[pdf_tags.Problem] = field(default_factory=list)
+    spill: dict[str, Any] | None = None  # what runs past the page budget (pdf.spill_to_json)
 
     @property
     def ok(self) -> bool:
@@ -96,6 +97,8 @@ def typeset_job(job: Job) -> Outcome:
     outcome.overflows = pdf.overflows(result)
     outcome.near_edge = pdf.near_the_edge(result) if job.office else []
     outcome.contrasts = pdf.contrasts(result)
+    if len(job.parts) == 1:
+        outcome.spill = pdf.spill_to_json(pdf.spill(result, job.parts[0].budget.last))
     if job.measure_css is not None:
         part = job.parts[0]
         regions = pdf.panels(result, part.base_dir, job.allowed, job.measure_css,

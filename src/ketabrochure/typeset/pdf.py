@@ -318,6 +318,113 @@ def _walk(box: Any, region: Region | None, regions: dict[str, Region], seen: set
         _walk(child, region, regions, seen)
 
 
+@dataclass
+class Spill:
+    """What runs past a document's last allowed page: about how many lines of text and how
+    many words, the sections it falls in (in order, each with the `data-field`s of it there),
+    and every `data-field` of the document with its words (the texts that could be shortened).
+    A line is the document's usual line (the median line height); a table row counts as its
+    height in lines, not as the lines of each of its cells."""
+
+    page: int  # the first page past the budget
+    lines: float
+    words: int
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)  # heading, fields
+    fields: dict[str, int] = field(default_factory=dict)  # data-field -> words
+    first: str | None = None  # the first data-field past the budget
+
+
+def spill(typeset: Typeset, last: int | None) -> Spill | None:
+    """What lies on the pages after page `last` (None when there are none)."""
+    assert typeset.document is not None
+    pages = typeset.document.pages
+    if last is None or len(pages) <= last:
+        return None
+    walk = _SpillWalk()
+    for number, page in enumerate(pages, start=1):
+        walk.past = number > last
+        for child in page._page_box.children:
+            if type(child).__name__ != "MarginBox":  # running headers and footers
+                walk.visit(child, "", None, False)
+    heights = sorted(walk.heights) or [1.0]
+    line = max(heights[len(heights) // 2], 1.0)
+    return Spill(last + 1, walk.height / line + walk.lines, walk.words,
+                 [(name, fields) for name, fields in walk.sections.items()],
+                 walk.fields, walk.first)
+
+
+def spill_to_json(found: Spill | None) -> dict[str, Any] | None:
+    return None if found is None else {
+        "page": found.page, "lines": found.lines, "words": found.words,
+        "sections": [[name, fields] for name, fields in found.sections],
+        "fields": found.fields, "first": found.first}
+
+
+def spill_from_json(data: dict[str, Any] | None) -> Spill | None:
+    if data is None:
+        return None
+    return Spill(data["page"], data["lines"], data["words"],
+                 [(name, list(fields)) for name, fields in data["sections"]],
+                 dict(data["fields"]), data["first"])
+
+
+class _SpillWalk:
+    """The boxes of every page in tree order; on the pages past the budget (`past`), the
+    lines, words, sections and fields they hold."""
+
+    def __init__(self) -> None:
+        self.past = False
+        self.heights: list[float] = []  # every line's height, for the usual line
+        self.lines = 0.0  # lines of text past the budget
+        self.height = 0.0  # and, in px, table rows and pictures
+        self.words = 0
+        self.sections: dict[str, list[str]] = {}
+        self.fields: dict[str, int] = {}
+        self.first: str | None = None
+
+    def visit(self, box: Any, section: str, name: str | None, counted: bool) -> None:
+        element = getattr(box, "element", None)
+        kind = type(box).__name__
+        if element is not None:
+            if element.tag == "section":
+                section = _heading(element)
+            if element.get("data-field"):
+                name = element.get("data-field")
+                if name not in self.fields:
+                    self.fields[name] = len(" ".join(element.itertext()).split())
+        if kind == "LineBox" and _has_text(box):
+            self.heights.append(box.height)
+        if self.past:
+            if kind == "TextBox" and box.text.strip():
+                self.words += len(box.text.split())
+                fields = self.sections.setdefault(section, [])
+                if name is not None and name not in fields:
+                    fields.append(name)
+                    self.first = self.first or name
+            if not counted and kind == "LineBox" and _has_text(box):
+                self.lines, counted = self.lines + 1, True
+            elif not counted and kind in ("TableRowBox", "BlockReplacedBox",
+                                          "InlineReplacedBox"):
+                self.height, counted = self.height + box.height, True
+        for child in getattr(box, "children", ()):
+            self.visit(child, section, name, counted)
+
+
+def _has_text(box: Any) -> bool:
+    if type(box).__name__ == "TextBox":
+        return bool(box.text.strip())
+    return any(_has_text(child) for child in getattr(box, "children", ()))
+
+
+def _heading(section: Any) -> str:
+    """A <section>'s name as printed: its aria-label, else its first heading."""
+    label = str(section.get("aria-label") or "")
+    if not label:
+        heading = next((h for h in section.iter() if h.tag in ("h1", "h2", "h3", "h4")), None)
+        label = " ".join("".join(heading.itertext()).split()) if heading is not None else ""
+    return label if len(label) <= 48 else label[:47].rstrip() + "…"
+
+
 def combine(parts: list[Typeset]) -> Typeset:
     """One document of all the parts' pages, in order, with the first part's metadata
     (WeasyPrint: `documents[0].copy(all_pages)`); bookmarks and links stay with their pages."""
