@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pypdf
 from conftest import REPO, edit, run_cli, tree
 
 
@@ -27,17 +29,96 @@ def test_overflowing_sheet_fails_check_with_located_message(project: Path) -> No
     result = run_cli(project, "check")
     assert result.code == 1
     lines = [line for line in result.stderr.splitlines() if "check.page-count" in line]
-    assert sorted(lines) == [
-        "content/conditions/ptsd.yaml:1:1: error[check.page-count]: evidence-sheet ptsd "
-        f"({paper}, en): runs to {page_count(lines, paper)} pages; its budget is exactly 1"
-        for paper in ("a4", "letter")
-    ]
-    assert all(page_count(lines, paper) > 1 for paper in ("a4", "letter"))
+    bottom_line = line_of(project / "content/conditions/ptsd.yaml", "bottom_line:")
+    for paper in ("a4", "letter"):
+        line = next(x for x in lines if f"({paper}, en)" in x)
+        assert line.startswith("content/"), line  # at a YAML text past the page, or the longest
+        assert (f"error[check.page-count]: evidence-sheet ptsd ({paper}, en): runs to "
+                f"{page_count(lines, paper)} pages; its budget is exactly 1: about ") in line
+        assert f"shorten the longest: content/conditions/ptsd.yaml:{bottom_line}:14 bottom_line (" \
+            in line, "the longest text first, at its YAML line"
+        assert line.endswith(f"; see out/.rejected/evidence-sheet-ptsd-{paper}-en.pdf")
+    assert len(lines) == 2 and all(page_count(lines, paper) > 1 for paper in ("a4", "letter"))
     assert "FAIL evidence-sheet-ptsd-letter-en.pdf" in result.stdout
     after = tree(project / "out")
-    assert {k: v for k, v in after.items() if not k.startswith(".cache/")} == \
+    assert {k: v for k, v in after.items() if not k.startswith((".cache/", ".rejected/"))} == \
         {k: v for k, v in cache.items() if not k.startswith(".cache/")} == {}, \
-        "check writes nothing into out/ but its render cache"
+        "check writes nothing into out/ but its render cache and the rejected PDFs"
+    assert sorted(k for k in after if k.startswith(".rejected/")) == [
+        ".rejected/evidence-sheet-ptsd-a4-en.pdf", ".rejected/evidence-sheet-ptsd-letter-en.pdf",
+        ".rejected/referral-packet-sample-letter-en.pdf"]  # it encloses the PTSD sheet
+
+
+def line_of(path: Path, text: str) -> int:
+    """The line of a file where `text` first appears (1-based)."""
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def lengthen(path: Path, start: str, times: int) -> None:
+    """Repeat the sentence that begins `start` (inside a quoted YAML value) `times` times."""
+    text = path.read_text()
+    begin = text.index(start)
+    stop = re.compile(r'\.(?=[ "])').search(text, begin)
+    assert stop is not None
+    end = stop.end()
+    sentence = text[begin:end].rstrip() + " "
+    path.write_text(text[:begin] + (sentence * times).rstrip() + text[end:])
+
+
+def test_a_document_over_its_budget_says_what_runs_over_and_is_kept_apart(
+        project: Path) -> None:
+    """A finding and a key point made too long: each error names how much runs over, the
+    sections it runs over in, the longest texts at their YAML lines, and the rejected PDF,
+    which is written beside out/'s good copy, never over it, and is gone once it fits."""
+    names = ("handout-depression-letter-en", "evidence-sheet-ptsd-letter-en")
+    assert run_cli(project, "build", *names).code == 0
+    out = project / "out"
+    good = outputs(out)
+    handout = project / "content/handouts/depression.yaml"
+    sheet = project / "content/conditions/ptsd.yaml"
+    lengthen(handout, "Clinics for veterans also gave ketamine", 30)
+    lengthen(sheet, "In a crossover trial of 41 adults", 9)
+    result = run_cli(project, "build", *names)
+    assert result.code == 1
+    errors = {line.split("]: ", 1)[1].split(":", 1)[0]: line
+              for line in result.stderr.splitlines() if "error[check.page-count]" in line}
+    assert set(errors) == {"handout depression (letter, en)", "evidence-sheet ptsd (letter, en)"}
+
+    finding = errors["handout depression (letter, en)"]
+    over = re.search(r"its budget is at most 2: about (\d+) lines \((\d+) words\) over, onto "
+                     r"pages? 3", finding)
+    assert over and int(over[1]) > 5 and int(over[2]) > 50, finding
+    assert "; runs over in: '" in finding, "the printed sections it runs over in, in order"
+    line = line_of(handout, "Clinics for veterans also gave ketamine")
+    assert f"shorten the longest: content/handouts/depression.yaml:{line}:9 findings[4].en (" \
+        in finding
+    first = finding.split(": error[", 1)[0]
+    assert first.startswith("content/") and not first.endswith(":1:1"), \
+        "located at the first YAML text past the budget"
+    assert finding.endswith("; see out/.rejected/handout-depression-letter-en.pdf")
+
+    point = errors["evidence-sheet ptsd (letter, en)"]
+    assert re.search(r"its budget is exactly 1: about \d+ lines? \(\d+ words?\) over, onto page 2",
+                     point), point
+    line = line_of(sheet, "In a crossover trial of 41 adults")
+    assert f"shorten the longest: content/conditions/ptsd.yaml:{line}:5 key_points[1].text (" \
+        in point
+    assert point.endswith("; see out/.rejected/evidence-sheet-ptsd-letter-en.pdf")
+
+    for name, budget in (("handout-depression-letter-en.pdf", 2),
+                         ("evidence-sheet-ptsd-letter-en.pdf", 1)):
+        rejected = out / ".rejected" / name
+        assert rejected.read_bytes().startswith(b"%PDF-")
+        assert len(pypdf.PdfReader(rejected).pages) > budget
+    assert outputs(out) == good, "out/ still holds the good edition, byte for byte"
+    manifest = json.loads((out / "manifest.json").read_text())["documents"]
+    assert {e["file"] for e in manifest} == {f"{n}.pdf" for n in names}
+
+    handout.write_text((REPO / "content/handouts/depression.yaml").read_text())
+    assert run_cli(project, "build", *names).code == 1  # the sheet is still too long
+    assert not (out / ".rejected/handout-depression-letter-en.pdf").exists(), \
+        "a document back within its budget leaves no rejected copy"
+    assert (out / ".rejected/evidence-sheet-ptsd-letter-en.pdf").is_file()
 
 
 def page_count(lines: list[str], paper: str) -> int:
@@ -58,9 +139,10 @@ def test_failed_build_leaves_out_untouched(project: Path) -> None:
 
 
 def outputs(out: Path) -> dict[str, bytes]:
-    """Every file build writes into out/ (the render cache in out/.cache/ is not an output)."""
+    """Every file build writes into out/ (the render cache in out/.cache/ and the documents
+    over their budget in out/.rejected/ are not outputs)."""
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
-            if p.is_file() and ".cache" not in p.relative_to(out).parts}
+            if p.is_file() and not {".cache", ".rejected"} & set(p.relative_to(out).parts)}
 
 
 def test_rebuild_is_byte_identical_and_partial_build_keeps_manifest(project: Path) -> None:

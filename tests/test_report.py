@@ -140,7 +140,9 @@ def test_report_budget_and_its_located_failure(project: Path) -> None:
     assert not list(out.glob("*.pdf")) and not (out / "manifest.json").exists()  # (a cache only)
     line = next(x for x in result.stderr.splitlines() if "report research" in x)
     assert re.match(r"content/documents\.yaml:\d+:\d+: error\[check\.page-count\]: report research "
-                    r"\(letter, en\): runs to \d+ pages; its budget is at most 5$", line), line
+                    r"\(letter, en\): runs to \d+ pages; its budget is at most 5: about \d+ lines "
+                    r"\(\d+ words\) over, onto pages 6-\d+; runs over in: .*; see "
+                    r"out/\.rejected/report-research-letter-en\.pdf$", line), line
 
 
 def report_svgs(root: Path) -> dict[str, ET.Element]:

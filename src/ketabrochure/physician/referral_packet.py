@@ -94,5 +94,5 @@ class ReferralPacket(DocumentKind):
             if pages != 1:
                 diags.error(loc, "check.enclosure", document.label,
                             f"the enclosed {condition} evidence sheet runs to {pages} pages; "
-                            "it must fit on 1 (check that sheet on its own: its "
-                            f"check.page-count error says what runs over){see}")
+                            "it must fit on 1 (the sheet's own page-count error says what runs "
+                            f"over){see}")
