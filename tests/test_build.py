@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 
 import pypdf
+import pytest
 from conftest import REPO, edit, run_cli, tree
+
+from ketabrochure.build.cache import entry_from_json
+from ketabrochure.typeset.pdf import spill_from_json, spill_to_json
 
 
 def overflow(project: Path, condition: str = "ptsd") -> None:
@@ -189,3 +193,23 @@ def test_python_dash_m_and_installed_script(project: Path) -> None:
     script = Path(sys.executable).parent / "ketabrochure"
     assert script.exists(), "the ketabrochure command is installed beside python"
     assert REPO.joinpath("README.md").is_file()
+
+
+SPILL = {"page": 3, "lines": 12.5, "words": 90, "sections": [["Side effects", ["findings[2]"]]],
+         "fields": {"findings[2]": 40}}
+
+
+@pytest.mark.parametrize(("spill", "ok"), [
+    (None, True),
+    (SPILL, True),
+    ({**SPILL, "lines": "12"}, False),
+    ({**SPILL, "sections": [["Side effects", "findings[2]"]]}, False),
+    ({**SPILL, "fields": {"findings[2]": -1}}, False),
+    ({**SPILL, "extra": 1}, False),
+])
+def test_cache_entries_keep_what_runs_over_only_in_its_shape(spill: object, ok: bool) -> None:
+    entry = entry_from_json({"pages": 3, "warnings": [], "files": {}, "spill": spill})
+    assert (entry is not None) == ok
+    if entry is not None and spill is not None:
+        found = spill_from_json(entry.spill)
+        assert found is not None and spill_to_json(found) == spill

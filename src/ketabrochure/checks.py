@@ -24,7 +24,7 @@ class Overrun:
     lines: float = 0.0
     words: int = 0
     sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    first: Location | None = None  # the first YAML text past the budget
+    first: Location | None = None  # where the error points: a YAML text past the budget
     longest: tuple[tuple[Location, str, int], ...] = ()
     rejected: str | None = None  # the overflowing PDF, in out/.rejected/
 
@@ -32,9 +32,8 @@ class Overrun:
 def page_budget(document: m.Document, pages: int, subject: Location, diags: Diagnostics,
                 overrun: Overrun | None = None) -> None:
     """A document outside its page budget fails. One that runs over says by how much, where
-    (its sections, in order) and which texts are longest, located at the first YAML text past
-    the budget (else the longest text, else its subject's YAML file); and where its PDF is,
-    to look at."""
+    (its sections, in order) and which texts are longest, located at `overrun.first` (else
+    at its subject's YAML file); and where its PDF is, to look at."""
     if document.budget.allows(pages):
         return
     noun = "page" if pages == 1 else "pages"
@@ -45,7 +44,7 @@ def page_budget(document: m.Document, pages: int, subject: Location, diags: Diag
         if overrun.longest:
             message += "; shorten the longest: " + ", ".join(
                 f"{loc} {name} ({words} words)" for loc, name, words in overrun.longest)
-        location = overrun.first or (overrun.longest[0][0] if overrun.longest else subject)
+        location = overrun.first or subject
     if overrun is not None and overrun.rejected:
         message += f"; see {overrun.rejected}"
     diags.error(location, "check.page-count", document.label, message)

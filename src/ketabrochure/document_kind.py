@@ -137,8 +137,12 @@ class DocumentKind:
                 sections.append((name, shown if heading else ()))
         longest = sorted((f for f in spill.fields if f in where),
                          key=lambda f: -spill.fields[f])[:checks.LONGEST]
-        first = where[spill.first][0] if spill.first is not None and spill.first in where \
-            else None
+        # at the first text past the budget in the document's own file (a sheet's table cells
+        # come from the studies' files), else at the longest text
+        own = self.source(project, document.subject).path
+        past = [where[f][0] for _, fields in spill.sections for f in fields if f in where]
+        first = next((loc for loc in past if loc.path == own),
+                     where[longest[0]][0] if longest else None)
         return checks.Overrun(
             page=spill.page, lines=spill.lines, words=spill.words, sections=tuple(sections),
             first=first, rejected=laid.rejected,

@@ -215,9 +215,9 @@ def _regions(value: object) -> bool:
 
 def _spill(value: object) -> bool:
     """What runs past the budget: {page, lines, words, sections: [[heading, [field, ...]]],
-    fields: {field: words}, first: field or null}."""
-    if not (isinstance(value, dict) and set(value) == {"page", "lines", "words", "sections",
-                                                        "fields", "first"}):
+    fields: {field: words}}."""
+    if not (isinstance(value, dict)
+            and set(value) == {"page", "lines", "words", "sections", "fields"}):
         return False
     sections, fields = value["sections"], value["fields"]
     return (_whole(value["page"]) and _number(value["lines"]) and _whole(value["words"])
@@ -225,5 +225,4 @@ def _spill(value: object) -> bool:
             and all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], str)
                     and _texts(s[1]) for s in sections)
             and isinstance(fields, dict)
-            and all(isinstance(k, str) and _whole(v) for k, v in fields.items())
-            and (value["first"] is None or isinstance(value["first"], str)))
+            and all(isinstance(k, str) and _whole(v) for k, v in fields.items()))

@@ -43,7 +43,7 @@ def condition_fields(project: m.Project,
             continue
         for key, name in (("design", "design.summary"), ("population", "population.diagnosis"),
                           ("key_result", "key_result")):
-            found[f"{sid}:{key}"] = (study.locs.get(key, study.loc), name)
+            found[f"{sid}:{key}"] = (study.locs.get(key, study.loc), f"{sid}.{name}")
     for rid in condition.regulatory:
         fact = project.regulatory.get(rid)
         if fact is not None:

@@ -331,7 +331,6 @@ class Spill:
     words: int
     sections: list[tuple[str, list[str]]] = field(default_factory=list)  # heading, fields
     fields: dict[str, int] = field(default_factory=dict)  # data-field -> words
-    first: str | None = None  # the first data-field past the budget
 
 
 def spill(typeset: Typeset, last: int | None) -> Spill | None:
@@ -349,15 +348,14 @@ def spill(typeset: Typeset, last: int | None) -> Spill | None:
     heights = sorted(walk.heights) or [1.0]
     line = max(heights[len(heights) // 2], 1.0)
     return Spill(last + 1, walk.height / line + walk.lines, walk.words,
-                 [(name, fields) for name, fields in walk.sections.items()],
-                 walk.fields, walk.first)
+                 [(name, fields) for name, fields in walk.sections.items()], walk.fields)
 
 
 def spill_to_json(found: Spill | None) -> dict[str, Any] | None:
     return None if found is None else {
         "page": found.page, "lines": found.lines, "words": found.words,
         "sections": [[name, fields] for name, fields in found.sections],
-        "fields": found.fields, "first": found.first}
+        "fields": found.fields}
 
 
 def spill_from_json(data: dict[str, Any] | None) -> Spill | None:
@@ -365,7 +363,7 @@ def spill_from_json(data: dict[str, Any] | None) -> Spill | None:
         return None
     return Spill(data["page"], data["lines"], data["words"],
                  [(name, list(fields)) for name, fields in data["sections"]],
-                 dict(data["fields"]), data["first"])
+                 dict(data["fields"]))
 
 
 class _SpillWalk:
@@ -380,7 +378,6 @@ class _SpillWalk:
         self.words = 0
         self.sections: dict[str, list[str]] = {}
         self.fields: dict[str, int] = {}
-        self.first: str | None = None
 
     def visit(self, box: Any, section: str, name: str | None, counted: bool) -> None:
         element = getattr(box, "element", None)
@@ -400,7 +397,6 @@ class _SpillWalk:
                 fields = self.sections.setdefault(section, [])
                 if name is not None and name not in fields:
                     fields.append(name)
-                    self.first = self.first or name
             if not counted and kind == "LineBox" and _has_text(box):
                 self.lines, counted = self.lines + 1, True
             elif not counted and kind in ("TableRowBox", "BlockReplacedBox",
