@@ -130,7 +130,7 @@ def test_changed_image_invalidates_the_cache(built: Path, tmp_path: Path) -> Non
     result = run_cli(root, "build", "--jobs", "2")
     sheets = [line for line in result.stdout.splitlines() if line.startswith("wrote evidence")]
     assert result.code == 0 and len(sheets) == 12
-    rendered = int(result.stdout.split("documents (")[1].split()[0])
+    rendered = int(result.stdout.split(" documents (")[1].split()[0])
     assert rendered >= 12, "every sheet shows the logo: all of them are typeset again"
 
 

@@ -96,7 +96,8 @@ class Run:
 
     def summary_line(self) -> str:
         built, rendered = len(self.result.built), len(self.result.rendered)
-        return (f"{self.command} {self.outcome()}: {built} documents ({rendered} rendered, "
+        documents = "document" if built == 1 else "documents"
+        return (f"{self.command} {self.outcome()}: {built} {documents} ({rendered} rendered, "
                 f"{built - rendered} from the cache), {summary(self.result.diags)} "
                 f"in {self.seconds:.1f} s")
 
