@@ -13,7 +13,7 @@ import pytest
 from conftest import REPO, edit, run_cli, tree
 
 from ketabrochure.build.cache import entry_from_json
-from ketabrochure.typeset.pdf import spill_from_json, spill_to_json
+from ketabrochure.typeset.measure import spill_from_json, spill_to_json
 
 
 def overflow(project: Path, condition: str = "ptsd") -> None:

@@ -1,5 +1,5 @@
 """Text contrast (WCAG 2.x SC 1.4.3): the ratio, the walk over the laid-out boxes
-(`pdf.contrasts`), and `check` failing a layout whose text is too faint, located at the
+(`measure.contrasts`), and `check` failing a layout whose text is too faint, located at the
 document's subject."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import Run, edit
 
-from ketabrochure.typeset import pdf
+from ketabrochure.typeset import measure, pdf
 
 ORANGE = (0xC8 / 255, 0x70 / 255, 0x2A / 255)  # the clinic's accent, #c8702a
 BLACK = (0.0, 0.0, 0.0)
@@ -20,13 +20,13 @@ BLACK = (0.0, 0.0, 0.0)
 
 
 def test_contrast_ratio_follows_wcag() -> None:
-    assert pdf.contrast_ratio(BLACK, pdf.WHITE) == pytest.approx(21.0)
-    assert pdf.contrast_ratio(pdf.WHITE, pdf.WHITE) == pytest.approx(1.0)
-    assert pdf.contrast_ratio(ORANGE, pdf.WHITE) == pytest.approx(3.616, abs=0.001)
-    assert pdf.contrast_ratio(pdf.WHITE, ORANGE) == pdf.contrast_ratio(ORANGE, pdf.WHITE)
+    assert measure.contrast_ratio(BLACK, measure.WHITE) == pytest.approx(21.0)
+    assert measure.contrast_ratio(measure.WHITE, measure.WHITE) == pytest.approx(1.0)
+    assert measure.contrast_ratio(ORANGE, measure.WHITE) == pytest.approx(3.616, abs=0.001)
+    assert measure.contrast_ratio(measure.WHITE, ORANGE) == measure.contrast_ratio(ORANGE, measure.WHITE)
     grey = (0x76 / 255,) * 3  # #767676: the lightest grey that passes on white
-    assert pdf.contrast_ratio(grey, pdf.WHITE) >= 4.5 > pdf.contrast_ratio(
-        (0x77 / 255,) * 3, pdf.WHITE)
+    assert measure.contrast_ratio(grey, measure.WHITE) >= 4.5 > measure.contrast_ratio(
+        (0x77 / 255,) * 3, measure.WHITE)
 
 
 @pytest.mark.parametrize(("points", "weight", "large"), [
@@ -34,7 +34,7 @@ def test_contrast_ratio_follows_wcag() -> None:
     (10, 400, False),
 ])
 def test_large_text_is_18_pt_or_14_pt_bold(points: float, weight: int, large: bool) -> None:
-    assert pdf.large_text(points, weight) == large
+    assert measure.large_text(points, weight) == large
 
 
 # --- the walk over the laid-out boxes --------------------------------------------------------
@@ -45,7 +45,7 @@ def contrasts_of(body: str, tmp_path: Path, css: str = "") -> list[str]:
             f"<style>{css}</style></head><body>{body}</body></html>")
     typeset = pdf.typeset(html, tmp_path, (tmp_path,))
     assert typeset.document is not None
-    return pdf.contrasts(typeset)
+    return measure.contrasts(typeset)
 
 
 def test_accent_orange_fails_at_10_pt_and_passes_at_20_pt(tmp_path: Path) -> None:

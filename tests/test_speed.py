@@ -20,7 +20,7 @@ from ketabrochure.build import run as build
 from ketabrochure.build.progress import Progress
 from ketabrochure.build.watch import Watcher
 from ketabrochure.diagnostics import Diagnostics
-from ketabrochure.typeset import jobs, pdf
+from ketabrochure.typeset import jobs, measure
 from ketabrochure.typeset.pool import Renderer
 
 PTSD = ["evidence-sheet-ptsd-letter-en", "evidence-sheet-ptsd-a4-en"]
@@ -246,8 +246,8 @@ def test_brochure_panels_measured_in_place_match_one_tall_page(built: Path) -> N
         (part,) = kind.parts(document, project, env, diags)
         typeset = jobs.fit(part, allowed)
         css = kind.measure_css
-        here = pdf.panels(typeset, part.base_dir, allowed, css, split=False)
-        tall = pdf.panels(typeset, part.base_dir, allowed, css, split=True)
+        here = measure.panels(typeset, part.base_dir, allowed, css, split=False)
+        tall = measure.panels(typeset, part.base_dir, allowed, css, split=True)
         assert set(here) == set(tall) == {"flap", "back", "front", "left", "middle", "right"}
         for name, region in tall.items():
             assert abs((here[name].bottom - here[name].top) - (region.bottom - region.top)) < 0.5

@@ -18,7 +18,7 @@ from . import checks, render
 from . import model as m
 from .diagnostics import Diagnostics, Location
 from .typeset.jobs import Part
-from .typeset.pdf import Region, Spill
+from .typeset.measure import Region, Spill
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,10 @@ class Laid:
     regions: dict[str, Region] | None = None  # measured panels (kinds with `measure_css`)
     overflows: tuple[str, ...] = ()  # text that runs out of its box sideways
     near_edge: tuple[str, ...] = ()  # ink in an office printer's unprintable band
-    contrasts: tuple[str, ...] = ()  # text too faint on its background (pdf.contrasts)
+    contrasts: tuple[str, ...] = ()  # text too faint on its background (measure.contrasts)
     # what the accessibility audit found in the tagged PDF (pdf_tags.audit)
     accessibility: tuple[tuple[int | None, str, str], ...] = ()
-    spill: Spill | None = None  # what runs past the page budget (pdf.spill)
+    spill: Spill | None = None  # what runs past the page budget (measure.spill)
     rejected: str | None = None  # where a document over its budget was written to look at
 
 

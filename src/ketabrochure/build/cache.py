@@ -48,7 +48,7 @@ class Entry:
     contrasts: list[str] = field(default_factory=list)  # text too faint on its background
     # what the accessibility audit found in the PDF: (page number or None, element, problem)
     accessibility: list[tuple[int | None, str, str]] = field(default_factory=list)
-    spill: dict[str, Any] | None = None  # what runs past the page budget (pdf.spill_to_json)
+    spill: dict[str, Any] | None = None  # what runs past the page budget (measure.spill_to_json)
 
 
 def key(html: str, base: str, *options: str) -> str:

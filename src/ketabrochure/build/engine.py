@@ -24,7 +24,8 @@ from ..files import atomic_write
 from ..kinds import kind_of
 from ..typeset import print_shop
 from ..typeset.jobs import Job, Outcome, Part
-from ..typeset.pdf import PDF_VARIANT, Region, regions_from_json, spill_from_json
+from ..typeset.measure import Region, regions_from_json, spill_from_json
+from ..typeset.pdf import PDF_VARIANT
 from ..typeset.pool import Renderer
 from ..typeset.thumbs import THUMB_WIDTH
 from .cache import Cache, Entry, key

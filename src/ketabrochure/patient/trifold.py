@@ -8,7 +8,7 @@ from typing import Any
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
 from ..document_kind import Laid
-from ..typeset.pdf import Region
+from ..typeset.measure import Region
 from .statements import position
 from .text import PatientKind, cited, shared_context
 

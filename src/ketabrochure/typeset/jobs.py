@@ -13,7 +13,7 @@ from typing import Any
 
 from ..files import put_object
 from ..model import PageBudget
-from . import pdf, pdf_tags, print_shop
+from . import measure, pdf, pdf_tags, print_shop
 from .thumbs import thumbnail
 
 
@@ -49,7 +49,7 @@ class Outcome:
     served: dict[Path, str] = field(default_factory=dict)
     pdf: str | None = None  # SHA-256 of the PDF in the object store
     thumb: str | None = None
-    regions: dict[str, Any] | None = None  # measured brochure panels (pdf.regions_to_json)
+    regions: dict[str, Any] | None = None  # measured brochure panels (measure.regions_to_json)
     part_pages: list[int] = field(default_factory=list)  # each part's pages, as laid out
     failure: str | None = None  # why the document could not be made (a worker died, disk full)
     overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
@@ -57,7 +57,7 @@ class Outcome:
     contrasts: list[str] = field(default_factory=list)  # text too faint on its background
     # what pdf_tags.audit finds in the tagged PDF: (page number or None, element, problem)
     accessibility: list[pdf_tags.Problem] = field(default_factory=list)
-    spill: dict[str, Any] | None = None  # what runs past the page budget (pdf.spill_to_json)
+    spill: dict[str, Any] | None = None  # what runs past the page budget (measure.spill_to_json)
 
     @property
     def ok(self) -> bool:
@@ -94,16 +94,16 @@ def typeset_job(job: Job) -> Outcome:
                       part_pages=part_pages)
     if result.document is None:
         return outcome
-    outcome.overflows = pdf.overflows(result)
-    outcome.near_edge = pdf.near_the_edge(result) if job.office else []
-    outcome.contrasts = pdf.contrasts(result)
+    outcome.overflows = measure.overflows(result)
+    outcome.near_edge = measure.near_the_edge(result) if job.office else []
+    outcome.contrasts = measure.contrasts(result)
     if len(job.parts) == 1:
-        outcome.spill = pdf.spill_to_json(pdf.spill(result, job.parts[0].budget.last))
+        outcome.spill = measure.spill_to_json(measure.spill(result, job.parts[0].budget.last))
     if job.measure_css is not None:
         part = job.parts[0]
-        regions = pdf.panels(result, part.base_dir, job.allowed, job.measure_css,
+        regions = measure.panels(result, part.base_dir, job.allowed, job.measure_css,
                              split=not part.budget.allows(result.pages))
-        outcome.regions = pdf.regions_to_json(regions)
+        outcome.regions = measure.regions_to_json(regions)
     try:
         data = pdf.pdf_bytes(result, job.bleed, job.duplex, job.pdf_variant)
     except print_shop.MissingProfile as exc:  # Debian's libgs-common is not installed
