@@ -1,5 +1,5 @@
-"""The tagged PDFs' structure, read back with pikepdf: `pdf_tags.audit` on every built PDF, on
-PDFs broken on purpose, and the repairs `pdf_tags.repair` makes to what WeasyPrint writes."""
+"""The tagged PDFs' structure, read back with pikepdf: `tags.audit` on every built PDF, on
+PDFs broken on purpose, and the repairs `tags.repair` makes to what WeasyPrint writes."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import pytest
 from conftest import Run, edit
 
 from ketabrochure.build.cache import entry_from_json
-from ketabrochure.typeset import pdf, pdf_tags
+from ketabrochure.typeset import pdf, tags
+from ketabrochure.typeset.tags import structure
 
 BROCHURE = "trifold-what-is-ketamine-therapy"
 
@@ -56,20 +57,20 @@ def typeset_raw(html: str, tmp_path: Path) -> bytes:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes]:
     raw = typeset_raw(SAMPLE, tmp_path_factory.mktemp("sample"))
-    return raw, pdf_tags.repair(raw, SAMPLE)
+    return raw, tags.repair(raw, SAMPLE)
 
 
 def problems_of(data: bytes) -> set[str]:
-    return {problem for _, _, problem in pdf_tags.audit(data)}
+    return {problem for _, _, problem in tags.audit(data)}
 
 
 def open_pdf(data: bytes) -> pikepdf.Pdf:
     return pikepdf.open(io.BytesIO(data))
 
 
-def tree_of(data: bytes) -> tuple[pikepdf.Pdf, pdf_tags._Tree]:
+def tree_of(data: bytes) -> tuple[pikepdf.Pdf, structure.Tree]:
     document = open_pdf(data)
-    return document, pdf_tags._Tree(document)
+    return document, structure.Tree(document)
 
 
 def text(data: bytes) -> str:
@@ -93,7 +94,7 @@ def test_audit_finds_weasyprints_faults(sample: tuple[bytes, bytes]) -> None:
 
 def test_repaired_sample_passes_the_audit(sample: tuple[bytes, bytes]) -> None:
     _, repaired = sample
-    assert pdf_tags.audit(repaired) == []
+    assert tags.audit(repaired) == []
 
 
 def test_repair_keeps_the_pdf_valid_and_its_text(sample: tuple[bytes, bytes]) -> None:
@@ -136,15 +137,15 @@ def test_audit_fails_a_pdf_broken_on_purpose(sample: tuple[bytes, bytes], breaka
         first("/L").S = pikepdf.Name("/Div")
     elif breakage == "link-description":
         link = first("/Link")
-        annotation = next(k.Obj for k in pdf_tags._kids(link) if pdf_tags._is_objr(k))
+        annotation = next(k.Obj for k in structure.kids_of(link) if structure.is_objr(k))
         annotation.Contents = annotation.Dest
     elif breakage == "link-element":
         first("/Link").S = pikepdf.Name("/Span")
     elif breakage == "unreachable":
         paragraph = first("/P")
         parent = paragraph.P
-        pdf_tags._set_kids(parent, [k for k in pdf_tags._kids(parent)
-                                    if not (pdf_tags._is_elem(k) and k.objgen == paragraph.objgen)])
+        structure.set_kids(parent, [k for k in structure.kids_of(parent)
+                                    if not (structure.is_elem(k) and k.objgen == paragraph.objgen)])
     out = io.BytesIO()
     document.save(out)
     assert any(expected in p for p in problems_of(out.getvalue())), expected
@@ -158,7 +159,7 @@ def test_margins_are_artifacts_except_the_first_paragraph_footer(
     _, repaired = sample
     document, tree = tree_of(repaired)
     assert len(document.pages) >= 2
-    footers = [e for e in pdf_tags._kids(tree.document) if str(e.S) == "/Div"]
+    footers = [e for e in structure.kids_of(tree.document) if str(e.S) == "/Div"]
     assert [tree.text(e) for e in footers][-1:] == ["Clinic · 555-0142 · clinic@example.org"]
     every = tree.text(tree.document)
     assert every.count("555-0142") == 1  # page 2's copy is an artifact
@@ -174,7 +175,7 @@ def test_split_elements_are_merged_and_read_in_order(sample: tuple[bytes, bytes]
     sections = [e for e in tree.walk() if str(e.S) == "/Sect"]
     assert [tree.text(e).split(" ")[0] for e in sections] == ["Cover", "Second", "Details"]
     lists = [e for e in tree.walk() if str(e.S) == "/L"]
-    items = [k for k in pdf_tags._kids(lists[0]) if pdf_tags._is_elem(k)]
+    items = [k for k in structure.kids_of(lists[0]) if structure.is_elem(k)]
     assert len(items) == 40  # one list, not one per page
     assert len({p for p, _ in tree.content(lists[0])}) >= 2
     headings = [str(e.S) for e in tree.walk() if str(e.S).startswith("/H")]
@@ -186,11 +187,11 @@ def test_tables_links_and_languages(sample: tuple[bytes, bytes]) -> None:
     _, tree = tree_of(repaired)
     heads = [e for e in tree.walk() if str(e.S) == "/TH"]
     assert {str(e.A.Scope) for e in heads} == {"/Column"}
-    ids = pdf_tags._id_tree_names(tree.root)
+    ids = structure.id_tree_names(tree.root)
     for cell in (e for e in tree.walk() if str(e.S) == "/TD"):
         assert {str(h) for h in cell.A.Headers} <= ids
     link = next(e for e in tree.walk() if str(e.S) == "/Link")
-    annotation = next(k.Obj for k in pdf_tags._kids(link) if pdf_tags._is_objr(k))
+    annotation = next(k.Obj for k in structure.kids_of(link) if structure.is_objr(k))
     assert str(annotation.Contents) == str(link.Alt) == "Reference 1: Anand 2023"
     spanish = [e for e in tree.walk() if str(e.get("/Lang", "")) == "es"]
     assert [tree.text(e) for e in spanish] == ["Una frase en español."]
@@ -204,7 +205,7 @@ def built_pdfs(built: Path) -> list[Path]:
 
 
 def test_every_built_pdf_passes_the_audit(built: Path) -> None:
-    found = {path.name: pdf_tags.audit(path.read_bytes()) for path in built_pdfs(built)}
+    found = {path.name: tags.audit(path.read_bytes()) for path in built_pdfs(built)}
     assert len(found) >= 40
     assert {name: problems[:5] for name, problems in found.items() if problems} == {}
     broken = {path.name: errors for path in built_pdfs(built)
@@ -218,7 +219,7 @@ def test_every_built_pdf_passes_the_audit(built: Path) -> None:
 # and its as_integer(kid) asks getattr(kid, "is_integer", False) of that pikepdf.Array, which
 # raises ValueError ("cannot get key '/is_integer' on object of type array") instead of
 # AttributeError, so the default never applies and the rule is skipped as "rule raised".
-# pdf_tags.audit and test_every_built_pdf_passes_the_audit already check every heading's text.
+# tags.audit and test_every_built_pdf_passes_the_audit already check every heading's text.
 PDFUA_CRASHING = {"UA-14-001"}
 
 
@@ -273,11 +274,11 @@ def test_trifold_reads_cover_inside_flap_back(built: Path, lang: str) -> None:
     def gather(item: pikepdf.Object) -> None:
         item = item.get("/First")
         while item is not None:
-            titles.append(pdf_tags._norm(str(item.Title)))
+            titles.append(structure.norm(str(item.Title)))
             gather(item)
             item = item.get("/Next")
     gather(document.Root.Outlines)
-    in_tree = [pdf_tags._norm(tree.text(h)) for h in headings]
+    in_tree = [structure.norm(tree.text(h)) for h in headings]
     assert titles == [t for t in in_tree if t in titles]
     assert titles[0] == in_tree[0]
 
@@ -285,10 +286,10 @@ def test_trifold_reads_cover_inside_flap_back(built: Path, lang: str) -> None:
 def test_report_has_one_section_per_chapter_and_readable_links(built: Path) -> None:
     data = (built / "out" / "report-research-letter-en.pdf").read_bytes()
     _, tree = tree_of(data)
-    top = [tree.text(e)[:12] for e in pdf_tags._kids(tree.document)]
+    top = [tree.text(e)[:12] for e in structure.kids_of(tree.document)]
     assert len(top) == 12, top  # cover, contents, 10 chapters
     descriptions = {str(k.Obj.Contents) for e in tree.walk() if str(e.S) == "/Link"
-                    for k in pdf_tags._kids(e) if pdf_tags._is_objr(k)}
+                    for k in structure.kids_of(e) if structure.is_objr(k)}
     assert "Reference 7: Anand 2023" in descriptions
     assert "1 Anxiety disorders, page 3" in descriptions
     assert not any(d.startswith(("ref-", "ch-", "study-")) for d in descriptions)
@@ -300,12 +301,12 @@ def test_report_has_one_section_per_chapter_and_readable_links(built: Path) -> N
 
 def test_evidence_sheet_footer_is_read_and_handout_glossary_is_a_list(built: Path) -> None:
     _, sheet = tree_of((built / "out" / "evidence-sheet-depression-letter-en.pdf").read_bytes())
-    last = pdf_tags._kids(sheet.document)[-1]
+    last = structure.kids_of(sheet.document)[-1]
     assert "(503) 555-0142" in sheet.text(last) and "@" in sheet.text(last)
     _, handout = tree_of((built / "out" / "handout-depression-letter-es.pdf").read_bytes())
     lists = [e for e in handout.walk() if str(e.S) == "/L"]
     glossary = next(e for e in lists if "disociación:" in handout.text(e))
-    items = [k for k in pdf_tags._kids(glossary) if pdf_tags._is_elem(k)]
+    items = [k for k in structure.kids_of(glossary) if structure.is_elem(k)]
     assert all(str(k.S) == "/LI" for k in items)
     assert all(handout.text(k).count(":") >= 1 for k in items)  # term and definition together
     figures = [str(e.Alt) for e in handout.walk() if str(e.S) == "/Figure" and "/Alt" in e]
@@ -342,7 +343,7 @@ def probe_project(root: Path, body: str) -> Path:
 @pytest.mark.parametrize("writes", [True, False], ids=["cache", "no-cache-folder"])
 def test_check_fails_a_document_whose_tags_cannot_be_mended(
         cold_project: Path, cli: Callable[..., Run], writes: bool) -> None:
-    """List items outside a list: pdf_tags mends heading levels, not this; the audit finds it
+    """List items outside a list: tags.repair mends heading levels, not this; the audit finds it
     in the PDF the job makes, kept in the cache, or made in memory only when check has no
     cache folder to write (here: out is a file; a read-only out/ would do, but not as root)."""
     root = probe_project(cold_project, "<div><li>Loose item one</li><li>Loose item two</li></div>")

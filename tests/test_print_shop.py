@@ -23,7 +23,7 @@ from conftest import REPO, copy_project, run_cli
 from PIL import Image
 
 from ketabrochure.build import engine
-from ketabrochure.typeset import pdf_tags, print_shop
+from ketabrochure.typeset import print_shop, tags
 
 BROCHURE = "trifold-what-is-ketamine-therapy"
 PRINT_SHOP = (f"{BROCHURE}-letter-en-print-shop", f"{BROCHURE}-letter-es-print-shop",
@@ -181,7 +181,7 @@ def test_still_tagged_and_identified_as_pdf_ua_1(shop: Path, name: str) -> None:
     pdf = open_pdf(shop, name)
     assert 'pdfuaid:part="1"' in xmp(pdf)
     assert pdf.Root.MarkInfo.Marked and "/StructTreeRoot" in pdf.Root
-    assert pdf_tags.audit((shop / f"{name}.pdf").read_bytes()) == []
+    assert tags.audit((shop / f"{name}.pdf").read_bytes()) == []
     assert pdf.check_pdf_syntax() == []
 
 

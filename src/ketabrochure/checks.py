@@ -101,7 +101,7 @@ def enough_contrast(document: m.Document, contrasts: tuple[str, ...], subject: L
 
 def accessible(document: m.Document, findings: tuple[tuple[int | None, str, str], ...],
                subject: Location, diags: Diagnostics) -> None:
-    """What the accessibility audit of the tagged PDF found (typeset/pdf_tags.py: what
+    """What the accessibility audit of the tagged PDF found (typeset/tags/: what
     WeasyPrint 70 writes, once repaired): an error each, naming the page and the element."""
     for page, element, problem in findings:
         where = f"page {page}" if page is not None else "the whole document"

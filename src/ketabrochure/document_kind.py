@@ -31,7 +31,7 @@ class Laid:
     overflows: tuple[str, ...] = ()  # text that runs out of its box sideways
     near_edge: tuple[str, ...] = ()  # ink in an office printer's unprintable band
     contrasts: tuple[str, ...] = ()  # text too faint on its background (measure.contrasts)
-    # what the accessibility audit found in the tagged PDF (pdf_tags.audit)
+    # what the accessibility audit found in the tagged PDF (typeset.tags.audit)
     accessibility: tuple[tuple[int | None, str, str], ...] = ()
     spill: Spill | None = None  # what runs past the page budget (measure.spill)
     rejected: str | None = None  # where a document over its budget was written to look at

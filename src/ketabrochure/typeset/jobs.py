@@ -13,7 +13,7 @@ from typing import Any
 
 from ..files import put_object
 from ..model import PageBudget
-from . import measure, pdf, pdf_tags, print_shop
+from . import measure, pdf, print_shop, tags
 from .thumbs import thumbnail
 
 
@@ -55,8 +55,8 @@ class Outcome:
     overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
     near_edge: list[str] = field(default_factory=list)  # ink an office printer cannot print
     contrasts: list[str] = field(default_factory=list)  # text too faint on its background
-    # what pdf_tags.audit finds in the tagged PDF: (page number or None, element, problem)
-    accessibility: list[pdf_tags.Problem] = field(default_factory=list)
+    # what tags.audit finds in the tagged PDF: (page number or None, element, problem)
+    accessibility: list[tags.Problem] = field(default_factory=list)
     spill: dict[str, Any] | None = None  # what runs past the page budget (measure.spill_to_json)
 
     @property
@@ -109,7 +109,7 @@ def typeset_job(job: Job) -> Outcome:
     except print_shop.MissingProfile as exc:  # Debian's libgs-common is not installed
         outcome.failure = str(exc)
         return outcome
-    outcome.accessibility = pdf_tags.audit(data)
+    outcome.accessibility = tags.audit(data)
     if job.cache is not None:
         try:
             outcome.pdf = put_object(job.cache, data, "pdf")

@@ -21,16 +21,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from ..files import FONT_SUFFIXES, sha256_file
-from . import pdf_tags, print_shop
+from . import print_shop, tags
 
 if TYPE_CHECKING:
     import weasyprint
 
 WEASYPRINT_VERSION = metadata.version("weasyprint")
-# The cache keys on this: WeasyPrint's version and the code that mends its tags (pdf_tags.py),
-# so cached PDFs are typeset again when either changes.
-TYPESETTER = WEASYPRINT_VERSION + "+pdf_tags." + hashlib.sha256(
-    Path(pdf_tags.__file__).read_bytes()).hexdigest()[:12]
+# The cache keys on this: WeasyPrint's version and the code that mends its tags (every module
+# of typeset/tags/), so cached PDFs are typeset again when either changes.
+TYPESETTER = WEASYPRINT_VERSION + "+tags." + hashlib.sha256(b"".join(
+    path.read_bytes() for path in sorted(Path(tags.__file__).parent.glob("*.py")))
+    ).hexdigest()[:12]
 PDF_VARIANT = "pdf/ua-1"
 
 
@@ -223,7 +224,7 @@ def pdf_bytes(typeset: Typeset, bleed: float | None = None, duplex: str = "long-
         _use_press_profile(typeset.document)
     data: bytes = typeset.document.write_pdf(pdf_variant=variant, finisher=finisher,
                                              pdf_tags=True)
-    data = pdf_tags.repair(data, typeset.html)  # the structure tree WeasyPrint 70 writes, mended
+    data = tags.repair(data, typeset.html)  # the structure tree WeasyPrint 70 writes, mended
     if press:
         data = print_shop.finish(data, print_shop.fold_lines(typeset.document))
     return data
