@@ -22,7 +22,7 @@ from conftest import copy_project, edit, run_cli
 from playwright.sync_api import Browser, BrowserContext, Page
 from test_shelf import axe_violations, browser, screenshot
 
-from ketabrochure.build.serve import is_loopback, out_file
+from ketabrochure.build.web import is_loopback, out_file
 
 __all__ = ["browser"]  # the Chromium fixture, shared with test_shelf
 

@@ -1,0 +1,151 @@
+"""What `serve` tells the browser: the build's state (the watcher reports to it), the
+manifest's version, the documents pages show, and page pictures drawn with pdfium."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import summary
+from ..files import sha256_file
+from . import run
+
+OPEN_FOR = 45.0  # seconds a page's report of the document it shows stays good
+POLL_WAIT = 20.0  # seconds a long poll of /_version waits for a change
+PAGE_WIDTH = 1000  # pixels of a page picture on /preview
+PAGES_KEPT = 200  # page pictures kept in memory
+
+
+def page_png(pdf: bytes, index: int, width: int = PAGE_WIDTH) -> bytes | None:
+    """Page `index` (0-based) of a PDF as a PNG `width` pixels wide, or None if it has none."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        if not 0 <= index < len(document):
+            return None
+        page = document[index]
+        image = page.render(scale=width / page.get_width()).to_pil()
+        page.close()
+    finally:
+        document.close()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+Draw = Callable[[bytes, int], bytes | None]
+
+
+class Live:
+    """What the browser is told: the build's state, the manifest's version and the documents
+    pages show. The watcher reports to it (a watch.Listener); HTTP threads read it."""
+
+    def __init__(self, out: Path, draw: Draw = page_png) -> None:
+        self.out, self.draw = out, draw
+        self.changed = threading.Condition()
+        self.generation = 0
+        self.building: list[str] | None = None
+        self.diagnostics: list[dict[str, Any]] = []
+        self.counts = ""
+        self.failed = False
+        self.built_at = ""
+        self.seconds = 0.0
+        self.started_at = 0.0
+        self.manifest: str | None = None
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.opened: dict[str, float] = {}
+        self.waiting: dict[str, int] = {}
+        self.pages: dict[tuple[str, int], bytes] = {}
+        self.read_manifest()
+
+    def read_manifest(self) -> None:
+        self.manifest = sha256_file(self.out / "manifest.json")
+        try:
+            data = json.loads((self.out / "manifest.json").read_text())
+            entries = [e for e in data["documents"] if isinstance(e.get("file"), str)]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            entries = []
+        self.entries = {e["file"].removesuffix(".pdf"): e for e in entries}
+
+    # watch.Listener
+    def started(self, names: Sequence[str]) -> None:
+        with self.changed:
+            self.building = list(names)
+            self.started_at = time.monotonic()
+            self._bump()
+
+    def finished(self, names: Sequence[str], result: run.Result) -> None:
+        with self.changed:
+            self.building = None
+            self.failed = result.diags.has_errors()
+            self.diagnostics = [
+                {"text": str(d), "severity": d.severity, "path": d.location.path,
+                 "line": d.location.line, "col": d.location.col, "code": d.code,
+                 "where": d.where, "message": d.message} for d in result.diags.sorted()]
+            self.counts = summary(result.diags)
+            self.seconds = time.monotonic() - self.started_at
+            self.built_at = time.strftime("%H:%M:%S")
+            self.read_manifest()
+            self._bump()
+
+    def _bump(self) -> None:
+        self.generation += 1
+        self.changed.notify_all()
+
+    def open_documents(self) -> list[str]:
+        """Documents a page showed lately (or is waiting on now) that the manifest knows."""
+        now = time.monotonic()
+        with self.changed:
+            return sorted(name for name in self.opened if name in self.entries and (
+                self.waiting.get(name) or now - self.opened[name] < OPEN_FOR))
+
+    def state(self, document: str = "") -> dict[str, Any]:
+        with self.changed:
+            entry = self.entries.get(document)
+            return {"generation": self.generation, "manifest": self.manifest,
+                    "building": self.building, "failed": self.failed,
+                    "diagnostics": self.diagnostics, "summary": self.counts,
+                    "finished": self.built_at, "seconds": round(self.seconds, 2),
+                    "document": None if entry is None else {
+                        "name": document, "sha": str(entry.get("sha256", ""))[:12],
+                        "pages": entry.get("pages"), "title": entry.get("title")}}
+
+    def wait(self, since: int, document: str, timeout: float = POLL_WAIT) -> dict[str, Any]:
+        """The state once its generation differs from `since` (or after `timeout`)."""
+        with self.changed:
+            if document:
+                self.opened[document] = time.monotonic()
+                self.waiting[document] = self.waiting.get(document, 0) + 1
+            try:
+                self.changed.wait_for(lambda: self.generation != since, timeout)
+            finally:
+                if document:
+                    self.waiting[document] -= 1
+                    self.opened[document] = time.monotonic()
+        return self.state(document)
+
+    def page(self, name: str, number: int) -> bytes | None:
+        """Page `number` (1-based) of a document as a PNG, drawn once per version."""
+        entry = self.entries.get(name)
+        if entry is None:
+            return None
+        key = (str(entry.get("sha256")), number)
+        drawn = self.pages.get(key)
+        if drawn is None:
+            try:
+                drawn = self.draw((self.out / entry["file"]).read_bytes(), number - 1)
+            except OSError:
+                return None
+            if drawn is None:
+                return None
+            with self.changed:
+                if len(self.pages) >= PAGES_KEPT:
+                    self.pages.clear()
+                self.pages[key] = drawn
+        return drawn

@@ -1,0 +1,222 @@
+"""The HTTP side of `serve`: a standard-library server, in threads beside the watch loop. It
+serves:
+
+    /, /index.html           the print shelf (out/index.html) with the live script added
+    /preview/<name>          one document: its card and every page as a picture
+    /_page/<name>/<n>.png    page n of a document, drawn with pdfium
+    /_version                the build's state as JSON (long poll: ?since=<generation>;
+                             ?open=<name> tells which document a page shows, built first)
+    /_live.js                the script that polls /_version and refreshes the page
+    /<file>                  any other file under out/ (PDFs, thumbnails, manifest.json)
+
+Only files under out/ are served: no `..`, `.` or empty path segments, no hidden files (so not
+out/.cache/ nor a temporary file), nothing a symlink leads out of out/. Unless --public is
+given, serve listens only on a loopback address and answers only requests whose Host header
+names this computer (a web page elsewhere cannot reach it by DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import json
+import mimetypes
+import socket
+import sys
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ..files import sha256_file
+from . import shelf
+from .browser import LIVE_SCRIPT, PREVIEW, PREVIEW_STYLE, WAITING
+from .live import PAGE_WIDTH, Live
+
+
+def is_loopback(host: str) -> bool:
+    """Whether an address (or 'localhost') reaches only this computer."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def out_file(out: Path, path: str) -> Path | None:
+    """The file under out/ that a URL path names, or None when it names nothing there."""
+    decoded = unquote(path)
+    if not decoded.startswith("/") or "\\" in decoded or "\0" in decoded:
+        return None
+    parts = decoded[1:].split("/")
+    if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+        return None
+    base = out.resolve()
+    try:
+        target = base.joinpath(*parts).resolve()
+    except (OSError, ValueError):
+        return None
+    if not target.is_relative_to(base) or not target.is_file():
+        return None
+    return target
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], live: Live, public: bool) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        super().__init__(address, Handler)
+        self.live, self.public = live, public
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that closed its connection (a page left mid-poll) is no error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+    def names(self) -> set[str]:
+        """Host headers this server answers to (any with --public)."""
+        port = self.server_address[1]
+        hosts = {"localhost", "127.0.0.1", "[::1]", self.server_name}
+        host = str(self.server_address[0])
+        hosts.add(f"[{host}]" if ":" in host else host)
+        return {h for name in hosts for h in (name.lower(), f"{name.lower()}:{port}")}
+
+    @property
+    def url(self) -> str:
+        host, port = str(self.server_address[0]), self.server_address[1]
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
+
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; "
+       "img-src 'self' data:; frame-ancestors 'self'; base-uri 'self'; form-action 'none'")
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: Server
+    server_version = "ketabrochure"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # standard error carries only the build's located diagnostics
+
+    def do_GET(self) -> None:
+        self.answer(body=True)
+
+    def do_HEAD(self) -> None:
+        self.answer(body=False)
+
+    def answer(self, body: bool) -> None:
+        live = self.server.live
+        host = self.headers.get("Host", "").lower()
+        if not self.server.public and host not in self.server.names():
+            self.send(HTTPStatus.MISDIRECTED_REQUEST, b"serve answers only to this computer's "
+                      b"own names (use --public to serve other computers)\n", "text/plain", body)
+            return
+        if not self.path.startswith("/") or self.path.startswith("//"):
+            self.send(HTTPStatus.BAD_REQUEST, b"bad path\n", "text/plain", body)
+            return
+        url = urlsplit(self.path)
+        path, query = url.path, parse_qs(url.query)
+        if path in ("/", "/" + shelf.INDEX):
+            self.send(HTTPStatus.OK, self.shelf_page(), "text/html; charset=utf-8", body, CSP)
+        elif path == "/favicon.ico":
+            self.send(HTTPStatus.NO_CONTENT, b"", "image/x-icon", body)
+        elif path == "/_live.js":
+            self.send(HTTPStatus.OK, LIVE_SCRIPT.encode(), "text/javascript; charset=utf-8", body)
+        elif path == "/_version":
+            since = query.get("since", ["-1"])[0]
+            document = query.get("open", [""])[0]
+            state = live.wait(int(since) if since.lstrip("-").isdigit() else -1,
+                              document if document in live.entries else "")
+            self.send(HTTPStatus.OK, json.dumps(state).encode(), "application/json", body)
+        elif path.startswith("/preview/"):
+            page = self.preview(unquote(path.removeprefix("/preview/")))
+            if page is None:
+                self.not_found(body)
+            else:
+                self.send(HTTPStatus.OK, page, "text/html; charset=utf-8", body, CSP)
+        elif path.startswith("/_page/"):
+            name, _, number = unquote(path.removeprefix("/_page/")).removesuffix(".png") \
+                .rpartition("/")
+            png = live.page(name, int(number)) if number.isdigit() and int(number) > 0 else None
+            if png is None:
+                self.not_found(body)
+            else:
+                self.send(HTTPStatus.OK, png, "image/png", body)
+        else:
+            self.static(path, body)
+
+    def static(self, path: str, body: bool) -> None:
+        target = out_file(self.server.live.out, path)
+        if target is None:
+            self.not_found(body)
+            return
+        try:
+            stat = target.stat()
+            data = target.read_bytes() if body else b""
+        except OSError:
+            self.not_found(body)
+            return
+        tag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+        if self.headers.get("If-None-Match") == tag:
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", tag)
+            self.end_headers()
+            return
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("application/json", "text/javascript"):
+            kind += "; charset=utf-8"
+        self.send(HTTPStatus.OK, data, kind, body, etag=tag, length=stat.st_size)
+
+    def not_found(self, body: bool) -> None:
+        self.send(HTTPStatus.NOT_FOUND, b"not found: serve shows only the files in out/\n",
+                  "text/plain; charset=utf-8", body)
+
+    def send(self, status: HTTPStatus, data: bytes, kind: str, body: bool, csp: str = "",
+             etag: str = "", length: int | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data) if length is None else length))
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("X-Frame-Options", "SAMEORIGIN")
+        self.send_header("Referrer-Policy", "no-referrer")
+        if csp:
+            self.send_header("Content-Security-Policy", csp)
+        if etag:
+            self.send_header("ETag", etag)
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def shelf_page(self) -> bytes:
+        """out/index.html with the manifest's version and the live script before </body>."""
+        live = self.server.live
+        version = sha256_file(live.out / "manifest.json")  # first: the page is at least as new
+        try:
+            page = (live.out / shelf.INDEX).read_text()
+        except OSError:
+            page = WAITING
+        tail = (f"<script>window.KETABROCHURE_MANIFEST = {json.dumps(version)};</script>\n"
+                '<script src="/_live.js"></script>\n</body>')
+        return page.replace("</body>", tail, 1).encode()
+
+    def preview(self, name: str) -> bytes | None:
+        entry = self.server.live.entries.get(name)
+        if entry is None:
+            return None
+        sha = str(entry.get("sha256", ""))[:12]
+        pages = int(entry.get("pages") or 1)
+        title = html.escape(str(entry.get("title") or name))
+        lang = html.escape(str(entry.get("language", "en")))
+        pictures = "".join(
+            f'<img class="page" src="/_page/{html.escape(name)}/{n}.png?v={sha}"'
+            f' width="{PAGE_WIDTH}" alt="Page {n} of {pages}"'
+            f' loading="{"eager" if n == 1 else "lazy"}">'
+            for n in range(1, pages + 1))
+        version = json.dumps(self.server.live.manifest)
+        return PREVIEW.format(title=title, lang=lang, style=shelf.STYLE + PREVIEW_STYLE,
+                              card=shelf.card(entry), pages=pictures, name=json.dumps(name),
+                              version=version, script=shelf.PRINT_SCRIPT).encode()
