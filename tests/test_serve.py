@@ -5,6 +5,7 @@ located, Print prints a same-origin frame, and nothing outside out/ is ever serv
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import re
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pypdf
 import pytest
 from conftest import copy_project, edit, run_cli
 from playwright.sync_api import Browser, BrowserContext, Page
@@ -187,6 +189,33 @@ def test_errors_show_on_the_page_located(context: BrowserContext, served: Served
     yaml.write_text(good)
     page.wait_for_selector("#live.ok", timeout=120000)
     assert page.locator("#live [role=alert]").count() == 0
+
+
+def test_a_document_over_its_budget_opens_from_its_error(context: BrowserContext,
+                                                          served: Served) -> None:
+    page = open_page(context, served, "/")
+    yaml = served.root / "content/handouts/ptsd.yaml"
+    good = yaml.read_text()
+    office = (served.root / "out/handout-ptsd-letter-en.pdf").read_bytes()
+    sentence = "The effect did not last long."
+    yaml.write_text(good.replace(sentence, " ".join([sentence] * 400), 1))
+    page.wait_for_selector("#live.failed", timeout=120000)
+    link = page.locator("#live [role=alert] a").first
+    assert link.inner_text() == "out/.rejected/handout-ptsd-letter-en.pdf"
+    href = link.get_attribute("href")
+    assert href == "/_rejected/handout-ptsd-letter-en.pdf"
+    screenshot(page, "serve-rejected")
+    status, headers, body = get(served, href)
+    assert status == 200 and headers["Content-Type"] == "application/pdf"
+    assert len(pypdf.PdfReader(io.BytesIO(body)).pages) > 2  # its budget: at most 2
+    status, _, body = get(served, "/handout-ptsd-letter-en.pdf")
+    assert body == office  # the good copy is still the one served and printed
+    for bad in ("/_rejected/../manifest.json", "/_rejected/%2e%2e/manifest.json",
+                "/_rejected/", "/_rejected/x.txt", "/.rejected/handout-ptsd-letter-en.pdf"):
+        assert get(served, bad)[0] in (400, 404), bad
+    yaml.write_text(good)
+    page.wait_for_selector("#live.ok", timeout=120000)
+    assert get(served, href)[0] == 404  # it fits again: its rejected copy is gone
 
 
 def test_print_prints_a_same_origin_frame(context: BrowserContext, served: Served) -> None:

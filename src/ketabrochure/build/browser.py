@@ -84,7 +84,20 @@ LIVE_SCRIPT = """
     target.textContent = '';
     items.forEach(function (d) {
       var li = document.createElement('li'), code = document.createElement('code');
-      code.textContent = d.text; li.appendChild(code); target.appendChild(li);
+      // a document over its page budget was kept in out/.rejected/: its name opens it
+      var rejected = /out[/][.]rejected[/]([A-Za-z0-9_.-]+[.]pdf)/.exec(d.text);
+      if (rejected) {
+        var link = document.createElement('a');
+        link.href = '/_rejected/' + rejected[1]; link.textContent = rejected[0];
+        link.target = '_blank'; link.rel = 'noopener';
+        code.appendChild(document.createTextNode(d.text.slice(0, rejected.index)));
+        code.appendChild(link);
+        code.appendChild(document.createTextNode(
+          d.text.slice(rejected.index + rejected[0].length)));
+      } else {
+        code.textContent = d.text;
+      }
+      li.appendChild(code); target.appendChild(li);
     });
   }
   function show(s) {

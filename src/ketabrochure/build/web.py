@@ -7,6 +7,7 @@ serves:
     /_version                the build's state as JSON (long poll: ?since=<generation>;
                              ?open=<name> tells which document a page shows, built first)
     /_live.js                the script that polls /_version and refreshes the page
+    /_rejected/<file>.pdf    a document over its page budget, from out/.rejected/ (to look at)
     /<file>                  any other file under out/ (PDFs, thumbnails, manifest.json)
 
 Only files under out/ are served: no `..`, `.` or empty path segments, no hidden files (so not
@@ -33,6 +34,8 @@ from ..files import sha256_file
 from . import shelf
 from .browser import LIVE_SCRIPT, PREVIEW, PREVIEW_STYLE, WAITING
 from .live import PAGE_WIDTH, Live
+
+REJECTED_URL = "/_rejected/"
 
 
 def is_loopback(host: str) -> bool:
@@ -145,11 +148,14 @@ class Handler(BaseHTTPRequestHandler):
                 self.not_found(body)
             else:
                 self.send(HTTPStatus.OK, png, "image/png", body)
+        elif path.startswith(REJECTED_URL):  # (the folder is hidden, so not served below)
+            rejected = path.removeprefix(REJECTED_URL.rstrip("/"))
+            self.static(out_file(live.out / ".rejected", rejected) if rejected.endswith(".pdf")
+                        else None, body)
         else:
-            self.static(path, body)
+            self.static(out_file(live.out, path), body)
 
-    def static(self, path: str, body: bool) -> None:
-        target = out_file(self.server.live.out, path)
+    def static(self, target: Path | None, body: bool) -> None:
         if target is None:
             self.not_found(body)
             return
