@@ -34,6 +34,7 @@ from ..files import sha256_file
 from . import shelf
 from .browser import LIVE_SCRIPT, PREVIEW, PREVIEW_STYLE, WAITING
 from .live import PAGE_WIDTH, Live
+from .shelfpage import PRINT_SCRIPT, STYLE
 
 REJECTED_URL = "/_rejected/"
 
@@ -223,6 +224,6 @@ class Handler(BaseHTTPRequestHandler):
             f' loading="{"eager" if n == 1 else "lazy"}">'
             for n in range(1, pages + 1))
         version = json.dumps(self.server.live.manifest)
-        return PREVIEW.format(title=title, lang=lang, style=shelf.STYLE + PREVIEW_STYLE,
+        return PREVIEW.format(title=title, lang=lang, style=STYLE + PREVIEW_STYLE,
                               card=shelf.card(entry), pages=pictures, name=json.dumps(name),
-                              version=version, script=shelf.PRINT_SCRIPT).encode()
+                              version=version, script=PRINT_SCRIPT).encode()
