@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ketabrochure import files
 from ketabrochure.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,13 +37,33 @@ def run_cli(root: Path, *args: str) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+def once(tmp_path_factory: pytest.TempPathFactory, name: str,
+         make: Callable[[Path], None]) -> Path:
+    """A folder made by `make` once per test run: under pytest-xdist every worker shares the
+    first worker's (made under a lock in the run's common temporary folder)."""
+    shared = tmp_path_factory.getbasetemp().parent  # the same for every xdist worker
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = tmp_path_factory.getbasetemp()
+    root, done = shared / name, shared / f"{name}.done"
+    with files.lock(shared / f"{name}.lock"):
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)  # a worker that failed half-way
+            root.mkdir()
+            make(root)
+            done.touch()
+    return root
+
+
+def build_real(root: Path) -> None:
+    copy_project(root)
+    result = run_cli(root, "build")
+    assert result.code == 0, result.stderr + result.stdout
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default project, built once for the whole session (read-only for tests)."""
-    root = copy_project(tmp_path_factory.mktemp("built"))
-    result = run_cli(root, "build")
-    assert result.code == 0, result.stderr + result.stdout
-    return root
+    return once(tmp_path_factory, "built", build_real)
 
 
 def seed_cache(built: Path, root: Path) -> Path:

@@ -16,6 +16,7 @@ from conftest import REPO, run_cli
 from playwright.sync_api import Browser, Page, sync_playwright
 from test_locations import patient_project
 
+from ketabrochure import files
 from ketabrochure.build import shelf as shelf_module
 
 CHROMIUM = Path(os.environ.get("KETABROCHURE_CHROMIUM", "/usr/bin/chromium"))
@@ -28,12 +29,13 @@ AXE = NODE / "node_modules" / "axe-core" / "axe.min.js"
 
 def axe_source() -> str:
     """axe-core's browser script, installed from tests/node/package-lock.json when missing."""
-    if not AXE.is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("npm is missing: install Node.js and npm (Debian: apt-get install npm)")
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE, check=True,
-                       capture_output=True)
+    with files.lock(NODE / ".install.lock"):  # one installer at a time under pytest-xdist
+        if not AXE.is_file():
+            npm = shutil.which("npm")
+            if npm is None:
+                pytest.fail("npm is missing: install Node.js and npm (Debian: apt-get install npm)")
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE, check=True,
+                           capture_output=True)
     return AXE.read_text()
 
 
