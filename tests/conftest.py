@@ -16,6 +16,9 @@ from ketabrochure.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_FOLDERS = ("content", "layouts", "assets")
+# one document of each layout, language and variant (8, not 48): for tests whose claim holds
+# for any content; its layouts and assets are the real ones
+MINIMAL = REPO / "tests" / "data" / "minimal"
 
 
 @dataclass
@@ -27,6 +30,14 @@ class Run:
 
 def copy_project(target: Path) -> Path:
     for folder in PROJECT_FOLDERS:
+        shutil.copytree(REPO / folder, target / folder)
+    return target
+
+
+def copy_minimal(target: Path) -> Path:
+    """The minimal project: its own content, the real layouts and assets."""
+    shutil.copytree(MINIMAL / "content", target / "content")
+    for folder in ("layouts", "assets"):
         shutil.copytree(REPO / folder, target / folder)
     return target
 
@@ -54,16 +65,23 @@ def once(tmp_path_factory: pytest.TempPathFactory, name: str,
     return root
 
 
-def build_real(root: Path) -> None:
-    copy_project(root)
-    result = run_cli(root, "build")
-    assert result.code == 0, result.stderr + result.stdout
+def build_in(copy: Callable[[Path], Path]) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        result = run_cli(copy(root), "build")
+        assert result.code == 0, result.stderr + result.stdout
+    return make
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default project, built once for the whole session (read-only for tests)."""
-    return once(tmp_path_factory, "built", build_real)
+    return once(tmp_path_factory, "built", build_in(copy_project))
+
+
+@pytest.fixture(scope="session")
+def built_minimal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal project (tests/data/minimal/), built once for the session (read-only)."""
+    return once(tmp_path_factory, "built-minimal", build_in(copy_minimal))
 
 
 def seed_cache(built: Path, root: Path) -> Path:
@@ -78,6 +96,12 @@ def seed_cache(built: Path, root: Path) -> Path:
 def project(tmp_path: Path, built: Path) -> Path:
     """A fresh copy of the default project, its render cache seeded from the session build."""
     return seed_cache(built, copy_project(tmp_path / "project"))
+
+
+@pytest.fixture
+def minimal(tmp_path: Path, built_minimal: Path) -> Path:
+    """A fresh copy of the minimal project, its render cache seeded from its session build."""
+    return seed_cache(built_minimal, copy_minimal(tmp_path / "minimal"))
 
 
 @pytest.fixture
