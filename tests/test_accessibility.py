@@ -18,6 +18,9 @@ from ketabrochure.build.cache import entry_from_json
 from ketabrochure.typeset import pdf, tags
 from ketabrochure.typeset.tags import structure
 
+# one xdist worker runs the module: its typeset sample is a module fixture
+pytestmark = pytest.mark.xdist_group("test_accessibility")
+
 BROCHURE = "trifold-what-is-ketamine-therapy"
 
 # A small document with every case the repairs handle: a running footer made of paragraphs,

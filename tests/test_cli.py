@@ -28,6 +28,9 @@ from test_build import overflow
 from ketabrochure.cli import main
 from ketabrochure.diagnostics import Diagnostic, Location
 
+# one xdist worker runs the module: its built projects are module fixtures
+pytestmark = pytest.mark.xdist_group("test_cli")
+
 SHEETS = """edition: "2026.11"
 documents:
   - layout: evidence-sheet

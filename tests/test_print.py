@@ -18,6 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pdfplumber
+import pytest
+
+# one xdist worker runs the module: the PDFs are read once per process (pages() is cached)
+pytestmark = pytest.mark.xdist_group("test_print")
 
 PT_PER_IN = 72.0
 EDGE = 0.3 * PT_PER_IN

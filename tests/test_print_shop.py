@@ -19,11 +19,14 @@ import pikepdf
 import pypdfium2
 import pytest
 import yaml
-from conftest import REPO, copy_project, run_cli
+from conftest import REPO, copy_project, run_cli, seed_cache
 from PIL import Image
 
 from ketabrochure.build import engine
 from ketabrochure.typeset import print_shop, tags
+
+# one xdist worker runs the module: its built copies are a module fixture
+pytestmark = pytest.mark.xdist_group("test_print_shop")
 
 BROCHURE = "trifold-what-is-ketamine-therapy"
 PRINT_SHOP = (f"{BROCHURE}-letter-en-print-shop", f"{BROCHURE}-letter-es-print-shop",
@@ -39,10 +42,10 @@ TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shop(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Path:
     """The print-shop copies of the brochure (both languages) and a handout, and the office
-    brochure, built in a copy of the project."""
-    root = copy_project(tmp_path_factory.mktemp("shop"))
+    brochure, built in a copy of the project (from the session's render cache: same bytes)."""
+    root = seed_cache(built, copy_project(tmp_path_factory.mktemp("shop")))
     result = run_cli(root, "build", "--jobs", "1", *(f"{n}.pdf" for n in (*PRINT_SHOP, OFFICE)))
     assert result.code == 0, result.stderr + result.stdout
     return root / "out"

@@ -15,6 +15,9 @@ from ketabrochure import kinds, layouts
 from ketabrochure.build import run as build
 from ketabrochure.diagnostics import Diagnostics
 
+# one xdist worker runs the module: the report's text is extracted once per process
+pytestmark = pytest.mark.xdist_group("test_report")
+
 SVG = "{http://www.w3.org/2000/svg}"
 CHAPTERS = ["Anxiety disorders", "Chronic pain", "Depression", "Ketamine-assisted psychotherapy",
             "PTSD", "Suicidal ideation", "Mechanism and animal research",

@@ -26,6 +26,9 @@ from test_shelf import axe_violations, browser, screenshot
 
 from ketabrochure.build.web import is_loopback, out_file
 
+# one xdist worker runs the module: one server and one browser for the module
+pytestmark = pytest.mark.xdist_group("test_serve")
+
 __all__ = ["browser"]  # the Chromium fixture, shared with test_shelf
 
 DOCUMENTS = """edition: "2026.11"

@@ -19,6 +19,9 @@ from test_locations import patient_project
 from ketabrochure import files
 from ketabrochure.build import shelf as shelf_module
 
+# one xdist worker runs the module: one built shelf and one browser for the module
+pytestmark = pytest.mark.xdist_group("test_shelf")
+
 CHROMIUM = Path(os.environ.get("KETABROCHURE_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
