@@ -19,6 +19,9 @@ PROJECT_FOLDERS = ("content", "layouts", "assets")
 # one document of each layout, language and variant (8, not 48): for tests whose claim holds
 # for any content; its layouts and assets are the real ones
 MINIMAL = REPO / "tests" / "data" / "minimal"
+# an atomic write's temporary file: under pytest-xdist another worker's `check` on the shared
+# build may be writing one (it is renamed or gone by the time copytree reads it)
+UNFINISHED = shutil.ignore_patterns(".*.tmp")
 
 
 @dataclass
@@ -88,7 +91,7 @@ def seed_cache(built: Path, root: Path) -> Path:
     """Give a project copy the session build's render cache: a test that edits one file then
     typesets only the documents that edit changes (the cache keys on every input, so a seeded
     cache gives the same bytes as an empty one; test_speed checks that)."""
-    shutil.copytree(built / "out" / ".cache", root / "out" / ".cache")
+    shutil.copytree(built / "out" / ".cache", root / "out" / ".cache", ignore=UNFINISHED)
     return root
 
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, edit, run_cli, tree
+from conftest import REPO, UNFINISHED, edit, run_cli, tree
 
 from ketabrochure import files
 
@@ -26,7 +26,7 @@ DIAGNOSTIC = r"^out:1:1: error\[out\.[a-z]+\]: out/: "
 def warm(built: Path, root: Path) -> Path:
     """A project copy whose out/ is the session build's (PDFs, manifest, shelf, cache)."""
     for folder in ("content", "layouts", "assets", "out"):
-        shutil.copytree(built / folder, root / folder)
+        shutil.copytree(built / folder, root / folder, ignore=UNFINISHED)
     return root
 
 

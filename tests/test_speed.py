@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pypdf
-from conftest import copy_minimal, copy_project, edit, run_cli
+from conftest import UNFINISHED, copy_minimal, copy_project, edit, run_cli
 
 from ketabrochure import kinds, layouts
 from ketabrochure.build import engine
@@ -34,7 +34,7 @@ def warm_copy(built: Path, target: Path,
               copy: Callable[[Path], Path] = copy_project) -> Path:
     """A project copy whose out/ (and render cache) is the session build's."""
     root = copy(target)
-    shutil.copytree(built / "out", root / "out")
+    shutil.copytree(built / "out", root / "out", ignore=UNFINISHED)
     return root
 
 
