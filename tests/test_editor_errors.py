@@ -4,6 +4,7 @@ Each case writes its own YAML; the rules run on a copy of the project, read in-p
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,31 @@ def test_unquoted_text_cut_short_by_a_hash_is_a_warning(tmp_path: Path) -> None:
     (warning,) = diags.items
     assert (warning.severity, warning.code, warning.location.line) == ("warning", "yaml.comment", 2)
     assert "stops before '#1 first'" in warning.message and "quotes" in warning.message
+
+
+def test_naming_a_document_whose_file_is_broken_shows_the_file_error(tmp_path: Path) -> None:
+    """Not `no document matches` (exit 2): the document is missing because its file is broken,
+    and that error is the one to read."""
+    root = copy_project(tmp_path / "p")
+    ptsd = root / "content/conditions/ptsd.yaml"
+    edit(ptsd, "\nreviewed_on:", "\nreviewd_on:")
+    for command in ("build", "check"):
+        result = run_cli(root, command, "evidence-sheet-ptsd-letter-en")
+        assert result.code == 1 and "no document matches" not in result.stderr, result.stderr
+        assert f"content/conditions/ptsd.yaml:{line_of(ptsd, 'reviewd_on:')}:1: error[content." \
+            "unknown-field]: reviewd_on: unknown field 'reviewd_on' (did you mean " \
+            "'reviewed_on'?)" in result.stderr
+    assert run_cli(root, "build", "no-such-document").code == 1  # content errors come first
+    edit(ptsd, "\nreviewd_on:", "\nreviewed_on:")
+    missing = run_cli(root, "check", "no-such-document")
+    assert missing.code == 2 and "no document matches 'no-such-document'" in missing.stderr
+
+
+def test_a_project_without_layouts_is_one_located_error(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "p")
+    shutil.rmtree(root / "layouts")
+    for command in ("check", "list"):
+        result = run_cli(root, command)
+        assert result.code == 1 and "Traceback" not in result.stderr
+        errors = [d for d in diagnostics(result.stderr) if d["sev"] == "error"]
+        assert [(d["path"], d["code"]) for d in errors] == [("layouts", "layout.missing")]

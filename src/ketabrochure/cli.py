@@ -77,6 +77,9 @@ def parser() -> argparse.ArgumentParser:
                    help="build only the K-th of N deterministic shares of the documents")
     c = sub.add_parser("check", help="render everything without writing; exit 1 on any error",
                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("documents", nargs="*", metavar="DOCUMENT",
+                   help="a file name, subject or layout to check (default: all); the content "
+                        "rules always cover all content")
     report_options(c)
     build_options(c)
     ls = sub.add_parser("list", help="list the documents that build makes")
@@ -182,7 +185,7 @@ def cmd_run(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO
     write = args.command == "build"
     shows_progress = args.format in ("text", "github") and not args.quiet
     started = time.perf_counter()
-    result = build.run(root, args.documents if write else [], write,
+    result = build.run(root, args.documents, write,
                        options(args, stdout if shows_progress else None))
     done = results.Run(args.command, result, args.strict, time.perf_counter() - started,
                        version(), root)

@@ -82,7 +82,7 @@ def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[m.Docum
     today = dt.date.today()
     for audience in AUDIENCES:
         audience.rules(project, today, diags)
-    if not complete:
+    if not complete or not (root / "layouts").is_dir():  # (no layouts/: reported by discover)
         return None, []
     return project, plan(project, found, diags)
 
@@ -177,7 +177,7 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
     project, documents = load(root, result.diags)
     if project is None:
         return result
-    chosen = select(documents, names)
+    chosen = select(documents, names, result.diags.has_errors())
     if options.shard:
         chosen = shard(chosen, *options.shard)
     html_dir = root / "out" / "html" if options.html and write else None

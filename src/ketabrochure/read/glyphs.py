@@ -19,6 +19,8 @@ INVISIBLE = {"\n", "\t", "\r"}
 def coverage(fonts: Path) -> frozenset[str]:
     """Characters every vendored font file maps (so regular, bold and italic all have them)."""
     charsets = []
+    if not fonts.is_dir():  # no fonts folder: nothing to check against (the build says so)
+        return frozenset()
     for path in sorted(fonts.iterdir()):
         if path.suffix in FONT_SUFFIXES:
             with TTFont(path, lazy=True) as font:
