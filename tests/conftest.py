@@ -19,8 +19,8 @@ PROJECT_FOLDERS = ("content", "layouts", "assets")
 # one document of each layout, language and variant (8, not 48): for tests whose claim holds
 # for any content; its layouts and assets are the real ones
 MINIMAL = REPO / "tests" / "data" / "minimal"
-# an atomic write's temporary file: under pytest-xdist another worker's `check` on the shared
-# build may be writing one (it is renamed or gone by the time copytree reads it)
+# an atomic write's temporary file: copies of the shared build skip any (no test writes into
+# that build; should one ever do, under pytest-xdist a copy made meanwhile stays whole)
 UNFINISHED = shutil.ignore_patterns(".*.tmp")
 
 

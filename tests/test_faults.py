@@ -245,9 +245,9 @@ def test_a_second_writer_waits_for_the_first(project: Path) -> None:
     assert "waiting for another ketabrochure run" in out  # progress: stderr keeps diagnostics
 
 
-def test_check_shares_out_with_other_readers(built: Path) -> None:
-    with files.lock(built / ".out.lock", shared=True):
-        result = run_cli(built, "check", "--jobs", "1")
+def test_check_shares_out_with_other_readers(project: Path) -> None:
+    with files.lock(project / ".out.lock", shared=True):
+        result = run_cli(project, "check", "--jobs", "1")
     assert result.code == 0 and "waiting" not in result.stderr
 
 
