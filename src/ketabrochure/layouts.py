@@ -20,15 +20,16 @@ LAYOUT_FIELDS = ("template", "subjects", "audience", "per_location")
 
 
 def discover(root: Path, subject_kinds: Iterable[str],
-             diags: Diagnostics) -> dict[str, m.Layout]:
-    """Every folder of layouts/ with a layout.yaml; folders starting with _ hold shared parts."""
+             diags: Diagnostics) -> dict[str, m.Layout] | None:
+    """Every folder of layouts/ with a layout.yaml; folders starting with _ hold shared parts.
+    None (reported) when the project has no layouts/ folder at all."""
     kinds = tuple(subject_kinds)
     found: dict[str, m.Layout] = {}
     if not (root / "layouts").is_dir():
         diags.error(Location("layouts"), "layout.missing", "layouts/",
                     "the project has no layouts/ folder: documents.yaml names layouts that "
                     "live there (copy layouts/ and assets/ from the ketabrochure repository)")
-        return found
+        return None
     for folder in sorted((root / "layouts").iterdir()):
         if folder.is_dir() and not folder.name.startswith("_"):
             layout = read_layout(root, folder, kinds, diags)

@@ -82,7 +82,7 @@ def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[m.Docum
     today = dt.date.today()
     for audience in AUDIENCES:
         audience.rules(project, today, diags)
-    if not complete or not (root / "layouts").is_dir():  # (no layouts/: reported by discover)
+    if not complete or found is None:
         return None, []
     return project, plan(project, found, diags)
 
@@ -226,7 +226,7 @@ def _packet(root: Path, recipient: m.Recipient, write: bool) -> Result:
         return result
     _check_recipient(root, recipient, project)
     check_id_free(recipient, project.recipients)  # never over a build-managed packet
-    found = layouts.discover(root, KINDS, Diagnostics())
+    found = layouts.discover(root, KINDS, Diagnostics()) or {}
     if PACKET_LAYOUT not in found:
         raise UsageError(f"no layout '{PACKET_LAYOUT}' in layouts/")
     project = dataclasses.replace(project, recipients={**project.recipients,

@@ -44,10 +44,11 @@ def all_texts(patient: m.PatientContent) -> Iterator[m.Text]:
 def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnostics) -> None:
     """Every rule over every patient text, in both languages."""
     forbidden = patient.common.forbidden if patient.common else ()
+    banned = {phrase.casefold() for phrase, _ in forbidden}
     stand_in = next(iter(patient.handouts.values()), None)
     for text in all_texts(patient):
         _sources(text, project, diags)
-        _allowances(text, forbidden, diags)
+        _allowances(text, banned, diags)
         for lang in text.languages:
             # `{indication}` is filled per document; scored here with one handout's
             indication = stand_in.indication.raw(lang) if stand_in else None
@@ -76,10 +77,9 @@ def says(text: str, phrase: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE) is not None
 
 
-def _allowances(text: m.Text, forbidden: tuple[tuple[str, Location], ...],
-                diags: Diagnostics) -> None:
-    """An `allow` names a forbidden phrase that the text says (else it is a slip, or stale)."""
-    banned = {phrase.casefold() for phrase, _ in forbidden}
+def _allowances(text: m.Text, banned: set[str], diags: Diagnostics) -> None:
+    """An `allow` names a forbidden phrase (casefolded in `banned`) that the text says (else
+    it is a slip, or stale)."""
     for phrase, loc in text.allow_locs.items():
         where = f"{text.path}.allow.{phrase}"
         if phrase not in banned:

@@ -194,7 +194,8 @@ def explain(text: str, problem: str, context: str | None,
         found = _tab(line) or _quotes(line)
         if found is not None:
             return found
-    raw = text.split("\n")[line_no - 1] if line_no - 1 < len(text.split("\n")) else ""
+    all_lines = text.split("\n")
+    raw = all_lines[line_no - 1] if line_no - 1 < len(all_lines) else ""
     if raw[col - 1:col] == "\t":
         return Explained(line_no, col, "a tab character stands here, where YAML cannot read "
                          "one: replace it with a space")
