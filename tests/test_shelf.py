@@ -230,24 +230,35 @@ def test_no_accessibility_violation_default_and_filtered(page: Page) -> None:
 
 # The print settings and sections, from manifest entries alone.
 def entry(**fields: Any) -> dict[str, Any]:
+    """A manifest entry: a handout, with what its kind declared (the shelf reads only that)."""
     return {"file": "x.pdf", "layout": "handout", "subject": "ptsd", "paper": "letter",
             "language": "en", "variant": "office", "pages": 2, "audience": "patient",
-            "title": "Ketamine for PTSD", "subject_name": "PTSD", **fields}
+            "title": "Ketamine for PTSD", "subject_name": "PTSD", "shelf": "patients",
+            "about": "condition", "conditions": ["ptsd"], "duplex": "long-edge", **fields}
 
 
 def test_print_settings() -> None:
     setting = shelf_module.print_setting
-    assert setting(entry(layout="trifold", subject="what-is")) == \
+    assert setting(entry(layout="trifold", subject="what-is", duplex="short-edge")) == \
         "US Letter, double-sided, flip on short edge"
     assert setting(entry()) == "US Letter, double-sided, flip on long edge"
     assert setting(entry(pages=1, paper="a4")) == "A4, single-sided"
-    assert setting(entry(layout="referral-packet", pages=3)) == "US Letter, single-sided"
+    assert setting(entry(layout="referral-packet", pages=3, duplex="simplex")) == \
+        "US Letter, single-sided"
     assert shelf_module.sheets(entry(pages=4)) == 2
-    assert shelf_module.sheets(entry(layout="referral-packet", pages=3)) == 3
+    assert shelf_module.sheets(entry(layout="referral-packet", pages=3, duplex="simplex")) == 3
     assert shelf_module.section(entry(variant="print-shop")) == "print-shop"
     assert shelf_module.section(entry(variant="large-print")) == "patients"
-    assert shelf_module.conditions(entry(layout="report")) is None
-    assert shelf_module.conditions(entry(layout="referral-packet", conditions=["ptsd"])) == ["ptsd"]
+    assert shelf_module.conditions(entry(layout="report", about="all")) is None
+    assert shelf_module.conditions(entry(layout="referral-packet", about="enclosed",
+                                         conditions=["ptsd"])) == ["ptsd"]
+    # the shelf knows no kinds: a layout name it has never heard of is filed as declared
+    card = entry(layout="reminder-card", subject="next-visit", about="none", conditions=[],
+                 shelf="patients", duplex="simplex")
+    assert shelf_module.conditions(card) is None and shelf_module.section(card) == "patients"
+    assert 'data-condition="*"' in shelf_module.card(card)
+    condition_filter = shelf_module.filters([card]).split("</select>")[0]
+    assert condition_filter.count("<option") == 1  # only "All conditions": none to pick
 
 
 def test_the_page_escapes_what_the_manifest_says() -> None:

@@ -35,7 +35,7 @@ from .build.results import (
 from .build.serve import serve
 from .build.watch import watch
 from .diagnostics import Diagnostics, UsageError, printable, relative, summary
-from .physician.recipients import recipient_from_args
+from .kinds import recipient_from_args
 
 EXIT_CODES = f"""\
 exit codes:

@@ -3,13 +3,17 @@
 A kind is what a layout's documents are about (`subjects:` in layout.yaml): conditions,
 the research report, referral recipients, handouts, brochures. Each kind is one module in its
 audience's package (physician/, patient/) and one line in kinds.py; the engine, the plan and
-the shelf ask the kind and never branch on its name.
+the shelf ask the kind and never branch on its name. A kind is abstract until it defines every
+abstract method and declares `subjects`, `shelf`, `about` and `duplex`; `kinds.register`
+refuses it otherwise, at start-up, naming what is missing.
 """
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import jinja2
@@ -19,6 +23,15 @@ from . import model as m
 from .diagnostics import Diagnostics, Location
 from .typeset.jobs import Part
 from .typeset.measure import Region, Spill
+
+# Where the print shelf files a kind's documents (print-shop copies are filed apart): in its
+# layout's audience's section (patients, physicians), or with the referral packets.
+SHELVES = ("audience", "packets")
+# What a kind's documents are about, for the shelf's condition filter: the condition that is
+# its subject, every condition (general), the conditions a packet encloses, or none.
+ABOUT = ("condition", "all", "enclosed", "none")
+DUPLEX = ("long-edge", "short-edge", "simplex")  # typeset.pdf.DUPLEX
+DECLARED = {"subjects": None, "shelf": SHELVES, "about": ABOUT, "duplex": DUPLEX}
 
 
 @dataclass(frozen=True)
@@ -37,29 +50,55 @@ class Laid:
     rejected: str | None = None  # where a document over its budget was written to look at
 
 
-class DocumentKind:
+class DocumentKind(abc.ABC):
     """Defaults for one HTML per document, checked against its page budget."""
 
     subjects: ClassVar[str]  # the layout.yaml word: "conditions", "handouts", ...
+    shelf: ClassVar[str]  # the print shelf's section: one of SHELVES
+    about: ClassVar[str]  # what its documents are about: one of ABOUT
+    duplex: ClassVar[str]  # printing on both sides: one of DUPLEX (one page: simplex)
     measure_css: ClassVar[str | None] = None  # CSS to lay out again with, to measure panels
-    duplex: ClassVar[str] = "long-edge"  # printing on both sides (typeset.pdf.DUPLEX)
     filters: ClassVar[Mapping[str, Callable[..., Any]]] = {}  # Jinja filters its templates use
 
+    @classmethod
+    def undeclared(cls) -> list[str]:
+        """What the kind fails to define: abstract methods, and declarations missing or not
+        one of their values (empty: the kind is complete)."""
+        missing = [f"{name}()" for name in sorted(getattr(cls, "__abstractmethods__", ()))]
+        for name, values in DECLARED.items():
+            value = getattr(cls, name, None)
+            if not isinstance(value, str) or (values is not None and value not in values):
+                missing.append(f"{name} = one of {', '.join(values)}" if values else
+                               f"{name} = \"<the layout.yaml subjects word>\"")
+        return missing
+
+    def read(self, root: Path, project: m.Project, diags: Diagnostics) -> m.Project:
+        """The project with this kind's own content read (default: its audience reads it)."""
+        return project
+
+    def shelf_section(self, layout: m.Layout) -> str:
+        """The print shelf's section for its documents: patients, physicians or packets."""
+        return f"{layout.audience}s" if self.shelf == "audience" else self.shelf
+
+    def conditions(self, project: m.Project, subject: str) -> list[str] | None:
+        """The conditions a document is about, as the shelf files it (None: all of them)."""
+        return {"condition": [subject], "none": []}.get(self.about)
+
+    @abc.abstractmethod
     def ids(self, project: m.Project) -> list[str]:
         """Every subject of this kind on file."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def source(self, project: m.Project, subject: str) -> Location:
         """Where a subject is written: budget errors point here."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def title(self, project: m.Project, subject: str) -> str:
         """The subject's name, as the print shelf shows it."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def context(self, project: m.Project, document: m.Document) -> dict[str, Any]:
         """The kind's own template variables (the common ones are added by `html`)."""
-        raise NotImplementedError
 
     def optional_parts(self, project: m.Project, document: m.Document) -> list[dict[str, Any]]:
         """Context additions to try in order until one fits the budget (default: one try)."""

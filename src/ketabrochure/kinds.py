@@ -1,29 +1,94 @@
 """The registry: every kind of document, and the audiences whose content a project reads.
 
-A new kind of document is a module in its audience's package, one line here, and a folder in
-layouts/; nothing below this module changes.
+It is the only door between the engine (`build`, `cli`) and the audiences (`physician`,
+`patient`): everything the engine needs of them is named here. A new kind of document is a
+module in its audience's package and one line below (or, from outside the package, a call of
+`register` before the project is loaded), and a folder in layouts/; nothing below changes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from . import model as m
 from . import patient, physician
+from .diagnostics import Diagnostics
 from .document_kind import DocumentKind
+from .patient import readability
 from .patient.handout import Handout
+from .patient.text import PatientKind, add_records
 from .patient.trifold import Trifold
 from .physician.evidence_sheet import EvidenceSheet
+from .physician.recipients import check_id_free, recipient_from_args
+from .physician.referral_packet import LAYOUT as PACKET_LAYOUT
 from .physician.referral_packet import ReferralPacket
 from .physician.report import Report
 
-KINDS: dict[str, DocumentKind] = {kind.subjects: kind for kind in (
-    EvidenceSheet(), Report(), ReferralPacket(), Handout(), Trifold())}
-FILTERS: dict[str, Callable[..., Any]] = {
-    name: f for kind in KINDS.values() for name, f in kind.filters.items()}
+# what the engine uses of the audiences besides the kinds (re-exported: the one door)
+__all__ = ["AUDIENCES", "FILTERS", "KINDS", "PACKET_LAYOUT", "DocumentKind", "KindError",
+           "PatientKind", "add_records", "check_id_free", "kind_of", "read", "readability",
+           "recipient_from_args", "register", "rules", "unregister"]
+
+KINDS: dict[str, DocumentKind] = {}
+FILTERS: dict[str, Callable[..., Any]] = {}
 AUDIENCES = (physician, patient)  # read in this order: each adds its content to the project
+
+
+class KindError(TypeError):
+    """A kind that cannot be registered: what it lacks, said plainly."""
+
+
+def register(kind: type[DocumentKind] | DocumentKind) -> DocumentKind:
+    """Add a kind of document (a DocumentKind subclass or instance): its layouts' `subjects`
+    word then plans, builds, checks and shelves its documents, and a patient kind's records
+    (`PatientKind.record`, stored with `add_records` in its `read`) are under every patient
+    rule. A kind missing a method or a declaration is refused here, not inside `check`."""
+    cls = kind if isinstance(kind, type) else type(kind)
+    if not (isinstance(cls, type) and issubclass(cls, DocumentKind)):
+        raise KindError(f"{cls!r} is not a DocumentKind subclass")
+    missing = cls.undeclared()
+    if missing:
+        raise KindError(f"document kind {cls.__module__}.{cls.__qualname__} cannot be "
+                        f"registered: it does not define {'; '.join(missing)}")
+    if cls.subjects in KINDS and type(KINDS[cls.subjects]) is not cls:
+        raise KindError(f"document kind {cls.__qualname__}: subjects '{cls.subjects}' is "
+                        f"taken by {type(KINDS[cls.subjects]).__qualname__}")
+    instance = kind if isinstance(kind, DocumentKind) else cls()
+    KINDS[cls.subjects] = instance
+    for name, f in cls.filters.items():
+        if FILTERS.get(name, f) is not f:
+            raise KindError(f"document kind {cls.__qualname__}: its Jinja filter '{name}' "
+                            "is another kind's")
+        FILTERS[name] = f
+    return instance
+
+
+def unregister(subjects: str) -> None:
+    """Remove a kind registered from outside (its filters stay: they are harmless)."""
+    KINDS.pop(subjects, None)
+
+
+for _kind in (EvidenceSheet, Report, ReferralPacket, Handout, Trifold):
+    register(_kind)
 
 
 def kind_of(document: m.Document) -> DocumentKind:
     return KINDS[document.layout.subjects]
+
+
+def read(root: Path, project: m.Project, diags: Diagnostics) -> m.Project:
+    """The project with every audience's content read, then every kind's own."""
+    for audience in AUDIENCES:
+        project = audience.read(root, project, diags)
+    for kind in KINDS.values():
+        project = kind.read(root, project, diags)
+    return project
+
+
+def rules(project: m.Project, today: dt.date, diags: Diagnostics) -> None:
+    """Every audience's content rules (the patient rules walk every kind's records)."""
+    for audience in AUDIENCES:
+        audience.rules(project, today, diags)

@@ -78,14 +78,16 @@ def shelf_meta(html: str, document: m.Document, project: m.Project) -> dict[str,
     """What the print shelf shows besides the manifest's basics: title, subject, review date."""
     title = TITLE_RE.search(html)
     modified = MODIFIED_RE.search(html)
+    kind = kind_of(document)
     meta: dict[str, Any] = {
             "title": htmllib.unescape(title.group(1).strip()) if title else document.name,
             "audience": document.layout.audience, "kind": document.layout.subjects,
-            "subject_name": kind_of(document).title(project, document.subject),
-            "reviewed_on": modified.group(1) if modified else ""}
-    recipient = project.recipients.get(document.subject)
-    if document.layout.subjects == "recipients" and recipient is not None:
-        meta["conditions"] = list(recipient.conditions)  # the enclosed sheets
+            "subject_name": kind.title(project, document.subject),
+            "reviewed_on": modified.group(1) if modified else "",
+            # what the kind declares, for the shelf (which knows no kinds)
+            "shelf": kind.shelf_section(document.layout), "about": kind.about,
+            "duplex": kind.duplex,
+            "conditions": kind.conditions(project, document.subject)}
     if document.location:
         meta["location"] = document.location
         meta["location_name"] = m.contact(project.clinic, document.location).name

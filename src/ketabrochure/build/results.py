@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..diagnostics import Diagnostic, Diagnostics, summary
-from ..patient import readability
+from ..kinds import readability
 from .engine import Built
 from .run import Result
 

@@ -14,14 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from .. import layouts
+from .. import kinds, layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, Location, UsageError
 from ..files import lock, recover
-from ..kinds import AUDIENCES, FILTERS, KINDS
-from ..patient import readability
-from ..physician.recipients import check_id_free
-from ..physician.referral_packet import LAYOUT as PACKET_LAYOUT
+from ..kinds import FILTERS, KINDS, PACKET_LAYOUT, check_id_free, readability
 from ..read.fields import suggestion
 from ..read.glyphs import coverage
 from ..read.project import read_project
@@ -77,11 +74,8 @@ def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[m.Docum
     """Stages 1-3: read the content and layouts, run the content rules, plan the documents."""
     project, complete = read_project(root, diags)
     found = layouts.discover(root, KINDS, diags)
-    for audience in AUDIENCES:
-        project = audience.read(root, project, diags)
-    today = dt.date.today()
-    for audience in AUDIENCES:
-        audience.rules(project, today, diags)
+    project = kinds.read(root, project, diags)
+    kinds.rules(project, dt.date.today(), diags)
     if not complete or found is None:
         return None, []
     return project, plan(project, found, diags)

@@ -24,13 +24,6 @@ LANGUAGES = {"en": "English", "es": "Spanish (Español)"}
 PAPERS = {"letter": "US Letter", "a4": "A4"}
 VARIANTS = {"office": "Office copy", "large-print": "Large print", "print-shop": "Print shop"}
 VARIANT_ORDER = ("office", "large-print", "print-shop")  # what the front desk prints first
-# What a document is about, by kind: one condition, every condition, or a packet's recipient.
-# The manifest names the layout; a `kind` field (layout.yaml's `subjects`) wins when present.
-KIND_OF_LAYOUT = {"evidence-sheet": "conditions", "report": "report",
-                  "referral-packet": "recipients", "handout": "handouts", "trifold": "brochures"}
-ABOUT_ALL = ("report", "brochures")  # kinds that are about ketamine therapy in general
-SHORT_EDGE = ("brochures",)  # landscape tri-folds: the back side is flipped on the short edge
-ONE_SIDED = ("recipients",)  # a packet's letter and each enclosed sheet stand alone
 SECTIONS = (
     ("patients", "For patients",
      "Handouts and brochures to give to patients. Large print is for anyone who asks for "
@@ -49,42 +42,35 @@ def thumb_file(pdf_file: str) -> str:
     return f"{THUMBS}/{pdf_file.removesuffix('.pdf')}.png"
 
 
-def kind(entry: dict[str, Any]) -> str:
-    """The entry's kind of subject: conditions, handouts, brochures, report or recipients."""
-    found = entry.get("kind") or KIND_OF_LAYOUT.get(entry.get("layout", ""), "conditions")
-    return str(found)
-
-
 def variant(entry: dict[str, Any]) -> str:
     return str(entry.get("variant") or "office")
 
 
 def section(entry: dict[str, Any]) -> str:
+    """The section it is filed in: the print shop's, else the one its kind declared."""
     if variant(entry) == "print-shop":
         return "print-shop"
-    if kind(entry) == "recipients":
-        return "packets"
-    return "patients" if entry.get("audience") == "patient" else "physicians"
+    return str(entry.get("shelf") or ("patients" if entry.get("audience") == "patient"
+                                      else "physicians"))
 
 
 def conditions(entry: dict[str, Any]) -> list[str] | None:
-    """The condition ids a document is about; None when it is about all of them."""
-    found = kind(entry)
-    if found in ABOUT_ALL:
+    """The condition ids a document is about, as its kind declared; None: all of them."""
+    if entry.get("about") in ("all", "none"):
         return None
-    if found == "recipients":
-        return [str(c) for c in entry.get("conditions", [])]  # the enclosed sheets, if listed
-    return [str(entry.get("subject", ""))]
+    if "conditions" not in entry:  # an entry from before kinds declared it: its subject
+        return [str(entry.get("subject", ""))]
+    return [str(c) for c in entry.get("conditions") or []]
 
 
 def sides(entry: dict[str, Any]) -> str:
-    """How to print it: single-sided, or double-sided flipped on the long or the short edge."""
+    """How to print it: single-sided, or double-sided flipped on the long or the short edge
+    (as its kind declared)."""
     pages = int(entry.get("pages") or 1)
-    if pages == 1 or kind(entry) in ONE_SIDED:
+    duplex = entry.get("duplex", "long-edge")
+    if pages == 1 or duplex == "simplex":
         return "single-sided"
-    if kind(entry) in SHORT_EDGE:
-        return "double-sided, flip on short edge"
-    return "double-sided, flip on long edge"
+    return f"double-sided, flip on {'short' if duplex == 'short-edge' else 'long'} edge"
 
 
 def sheets(entry: dict[str, Any]) -> int:
@@ -123,7 +109,7 @@ def _by_label(values: dict[str, str]) -> list[tuple[str, str]]:
 def filters(entries: list[dict[str, Any]]) -> str:
     """The filter controls: condition, language, copy and (when there are any) location."""
     named = {c: str(e.get("subject_name") or c) for e in entries
-             if kind(e) in ("conditions", "handouts") for c in conditions(e) or []}
+             if e.get("about") == "condition" for c in conditions(e) or []}
     for e in entries:  # a packet's enclosed conditions that have no document of their own
         named.update({c: c for c in conditions(e) or [] if c not in named})
     languages = {e["language"]: LANGUAGES.get(e["language"], e["language"]) for e in entries}
@@ -157,9 +143,9 @@ def card(entry: dict[str, Any]) -> str:
     if entry.get("paper") != "letter":  # the office printer holds US Letter: say so loudly
         paper = PAPERS.get(entry.get("paper", ""), entry.get("paper", ""))
         tags.append(f'<span class="tag paper">{escape(paper)} paper</span>')
-    subject = "All conditions" if about is None else str(entry.get("subject_name") or "")
-    if kind(entry) == "recipients":
-        subject = f"For {entry.get('subject_name') or entry.get('subject', '')}"
+    subject = {"all": "All conditions", "none": "",
+               "enclosed": f"For {entry.get('subject_name') or entry.get('subject', '')}",
+               }.get(entry.get("about", ""), str(entry.get("subject_name") or ""))
     reviewed = entry.get("reviewed_on", "")
     details = [subject, f"{pages} page{'s' * (pages != 1)}"]
     if reviewed:

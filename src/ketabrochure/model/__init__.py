@@ -29,6 +29,7 @@ from .patient import (
     Handout,
     Panel,
     PatientContent,
+    PatientRecord,
     Term,
     Text,
 )
@@ -83,9 +84,9 @@ __all__ = [
     "TIME_UNITS", "UNSTATED", "VARIANTS", "AdverseEvent", "Block", "Brochure",
     "Certainty", "Citation", "Clinic", "ClinicLocation", "Common", "Condition", "Design",
     "Document", "DocumentSpec", "Handout", "Intervention", "KeyPoint", "Layout", "Locs", "Outcome",
-    "PageBudget", "Panel", "PatientContent", "Population", "Project", "Rates", "Recipient",
-    "RegulatoryFact", "Role", "SampleSize", "Study", "Term", "Text", "TimeSpan", "contact",
-    "unstated",
+    "PageBudget", "Panel", "PatientContent", "PatientRecord", "Population", "Project", "Rates",
+    "Recipient", "RegulatoryFact", "Role", "SampleSize", "Study", "Term", "Text", "TimeSpan",
+    "contact", "unstated",
 ]
 # a condition's outcomes and their GRADE judgements
 __all__ += ["DOWNGRADES", "IMPORTANCE", "UPGRADES", "GradedOutcome", "Rating", "StartLevel"]

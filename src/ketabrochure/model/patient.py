@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..diagnostics import Location
 
@@ -44,6 +46,40 @@ class Text:
         return self.lang_locs.get(lang, self.loc)
 
 
+class PatientRecord(Protocol):
+    """One patient document's content, of any kind: what every patient rule walks. A kind's
+    record (a handout, a brochure, one registered from outside) gives its texts through this,
+    so no rule names the kinds."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def loc(self) -> Location: ...
+    @property
+    def label(self) -> str:
+        """How messages name it: 'handout ptsd'."""
+    @property
+    def indication(self) -> Text:
+        """What its off-label statement says ketamine is not approved for."""
+    @property
+    def texts(self) -> tuple[Text, ...]:
+        """Every text of its own that it prints (not the indication: see `indication`)."""
+    @property
+    def results(self) -> tuple[Text, ...]:
+        """The texts that report a study's result (the framing rules read them so)."""
+    @property
+    def claims(self) -> tuple[Text, ...]:
+        """The texts that say what the studies show: each must cite a study."""
+    @property
+    def side_effects(self) -> tuple[Text, ...]:
+        """The texts that list side effects (the shared long-term statement follows them)."""
+    @property
+    def about(self) -> tuple[str, ...] | None:
+        """The conditions it is about; None: those its results speak of."""
+    def printed(self, common: Common) -> tuple[Text, ...]:
+        """Every text it prints: its own and the shared ones."""
+
+
 @dataclass(frozen=True)
 class Block:
     """A heading, then paragraphs, then bullet points (each optional)."""
@@ -82,6 +118,29 @@ class Brochure:
     def texts(self) -> tuple[Text, ...]:
         return (self.title, *tuple(t for p in self.panels.values() for t in p.texts))
 
+    @property
+    def label(self) -> str:
+        return f"brochure {self.id}"
+
+    @property
+    def results(self) -> tuple[Text, ...]:
+        return self.section("findings")
+
+    @property
+    def claims(self) -> tuple[Text, ...]:
+        return self.results
+
+    @property
+    def side_effects(self) -> tuple[Text, ...]:
+        return self.section("side-effects")
+
+    @property
+    def about(self) -> tuple[str, ...] | None:
+        return None  # the conditions its findings speak of
+
+    def printed(self, common: Common) -> tuple[Text, ...]:
+        return (*self.texts, common.crisis, common.off_label, common.long_term_safety)
+
     def section(self, name: str) -> tuple[Text, ...]:
         """The texts of every block marked `section: <name>`."""
         return tuple(t for p in self.panels.values() for b in p.blocks if b.section == name
@@ -107,6 +166,26 @@ class Handout:
     def texts(self) -> tuple[Text, ...]:
         return (self.title, self.condition, self.treatment, *self.findings, self.strength,
                 *self.side_effects, *self.questions)
+
+    @property
+    def label(self) -> str:
+        return f"handout {self.id}"
+
+    @property
+    def results(self) -> tuple[Text, ...]:
+        return self.findings
+
+    @property
+    def claims(self) -> tuple[Text, ...]:
+        return (*self.findings, self.strength)
+
+    @property
+    def about(self) -> tuple[str, ...] | None:
+        return (self.id,)  # its own condition (the studies it cites may back others too)
+
+    def printed(self, common: Common) -> tuple[Text, ...]:
+        crisis = (common.crisis,) if self.crisis else ()
+        return (*crisis, *self.texts, *common.texts)
 
 
 @dataclass(frozen=True)
@@ -147,3 +226,25 @@ class PatientContent:
     brochures: dict[str, Brochure] = field(default_factory=dict)
     glossary: tuple[Term, ...] = ()
     broken: frozenset[str] = frozenset()
+    # the records of kinds registered from outside this package: kind (`subjects`) -> id ->
+    # record (kinds.register; PatientKind.add_records)
+    more: dict[str, dict[str, PatientRecord]] = field(default_factory=dict)
+
+    def records(self) -> Iterator[PatientRecord]:
+        """Every patient document's record, of every kind: the one walk the rules take."""
+        yield from self.handouts.values()
+        yield from self.brochures.values()
+        for records in self.more.values():
+            yield from records.values()
+
+    def texts(self) -> Iterator[Text]:
+        """Every patient text: the shared ones, each record's, the glossary's."""
+        if self.common is not None:
+            yield self.common.crisis
+            yield from self.common.texts
+            yield from self.common.labels.values()
+        for record in self.records():
+            yield record.indication
+            yield from record.texts
+        for term in self.glossary:
+            yield from (term.term, term.definition)

@@ -175,12 +175,9 @@ def _texts(patient: m.PatientContent) -> Iterator[tuple[m.Text, bool]]:
     """Every text that can cite a study, and whether it reports results."""
     if patient.common is not None:
         yield from ((t, False) for t in patient.common.texts)
-    for handout in patient.handouts.values():
-        findings = {t.path for t in handout.findings}
-        yield from ((t, t.path in findings) for t in handout.texts)
-    for brochure in patient.brochures.values():
-        findings = {t.path for t in brochure.section("findings")}
-        yield from ((t, t.path in findings) for t in brochure.texts)
+    for record in patient.records():
+        results = {id(t) for t in record.results}
+        yield from ((t, id(t) in results) for t in record.texts)
 
 
 def _studies(text: m.Text, raw: str, project: m.Project) -> list[m.Study]:

@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from .. import model as m
-from ..diagnostics import Location
 from .statements import position
 from .text import PatientKind, cited, shared_context
 
 
 class Handout(PatientKind):
     subjects = "handouts"
+    about = "condition"
+    duplex = "long-edge"
 
     def ids(self, project: m.Project) -> list[str]:
         return sorted(project.patient.handouts)
 
-    def source(self, project: m.Project, subject: str) -> Location:
-        return project.patient.handouts[subject].loc
+    def record(self, project: m.Project, subject: str) -> m.PatientRecord:
+        return project.patient.handouts[subject]
 
     def title(self, project: m.Project, subject: str) -> str:
         condition = project.conditions.get(subject)  # a handout is named by its condition
@@ -32,18 +33,6 @@ class Handout(PatientKind):
                    show_crisis=handout.crisis,
                    questions=(*ctx["common"].questions, *handout.questions))
         return ctx
-
-    def texts(self, document: m.Document, project: m.Project) -> list[m.Text]:
-        common = project.patient.common
-        own = project.patient.handouts[document.subject].texts
-        crisis = (common.crisis,) if common and self.shows_crisis(document, project) else ()
-        return [*crisis, *own, *(common.texts if common else ())]
-
-    def indication(self, document: m.Document, project: m.Project) -> m.Text:
-        return project.patient.handouts[document.subject].indication
-
-    def shows_crisis(self, document: m.Document, project: m.Project) -> bool:
-        return project.patient.handouts[document.subject].crisis
 
     def crisis_prominent(self, html: str, crisis: str, document: m.Document,
                          project: m.Project) -> bool:

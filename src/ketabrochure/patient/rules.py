@@ -26,37 +26,30 @@ SENTENCE = re.compile(r"(?<=[.!?])\s+")
 UNCITED_PATHS = ("labels.", "crisis", "indication")
 
 
-def all_texts(patient: m.PatientContent) -> Iterator[m.Text]:
-    if patient.common is not None:
-        yield patient.common.crisis
-        yield from patient.common.texts
-        yield from patient.common.labels.values()
-    for handout in patient.handouts.values():
-        yield handout.indication
-        yield from handout.texts
-    for brochure in patient.brochures.values():
-        yield brochure.indication
-        yield from brochure.texts
-    for term in patient.glossary:
-        yield from (term.term, term.definition)
+def walked(patient: m.PatientContent) -> Iterator[tuple[m.Text, m.Text | None]]:
+    """Every patient text the rules read, of every kind (`PatientContent.texts`), with the
+    indication its `{indication}` is filled with: its record's own; for a shared text, one
+    record's as a stand-in (it is filled per document)."""
+    own = {id(t): r.indication for r in patient.records() for t in (r.indication, *r.texts)}
+    stand_in = next((r.indication for r in patient.records()), None)
+    for text in patient.texts():
+        yield text, own.get(id(text), stand_in)
 
 
 def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnostics) -> None:
     """Every rule over every patient text, in both languages."""
     forbidden = patient.common.forbidden if patient.common else ()
     banned = {phrase.casefold() for phrase, _ in forbidden}
-    stand_in = next(iter(patient.handouts.values()), None)
-    for text in all_texts(patient):
+    for text, indication in walked(patient):
         _sources(text, project, diags)
         _allowances(text, banned, diags)
         for lang in text.languages:
-            # `{indication}` is filled per document; scored here with one handout's
-            indication = stand_in.indication.raw(lang) if stand_in else None
-            _language_rules(text, lang, project, forbidden, indication, diags)
-    for handout in patient.handouts.values():
-        for item in (*handout.findings, handout.strength):
+            filled_in = indication.raw(lang) if indication else None
+            _language_rules(text, lang, project, forbidden, filled_in, diags)
+    for record in patient.records():
+        for item in record.claims:
             if not item.cites:
-                diags.error(item.loc, "content.uncited", f"handout {handout.id}: {item.path}",
+                diags.error(item.loc, "content.uncited", f"{record.label}: {item.path}",
                             "what studies found must cite at least one study (cites: [...])")
     common = patient.common
     if common is not None and not any(
@@ -64,7 +57,7 @@ def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnost
             if f in project.regulatory):
         diags.error(common.off_label.loc, "content.off-label", "off_label",
                     "must cite the off-label regulatory fact (facts: [...])")
-    cited = {s for text in all_texts(patient) for s in text.cites}
+    cited = {s for text in patient.texts() for s in text.cites}
     if cited & project.broken:
         return  # framing and safety read the cited studies: a broken one is already an error
     framing_rules(project, patient, diags)

@@ -30,23 +30,18 @@ def safety_rules(project: m.Project, patient: m.PatientContent, diags: Diagnosti
     common = patient.common
     if common is None:
         return
-    for handout in patient.handouts.values():
-        printed = [*handout.texts, *common.texts]
-        _coverage(f"handout {handout.id}", handout.side_effects, printed, handout.loc, project,
-                  common, diags)
-    for brochure in patient.brochures.values():
-        section = brochure.section("side-effects")
-        if not section:
-            diags.error(brochure.loc, "safety.section", f"brochure {brochure.id}",
-                        "no block is marked section: side-effects: mark the block that lists "
-                        "side effects (the long-term safety statement is printed at its end, "
-                        "and `check` makes sure it covers the studies' adverse events)")
+    for record in patient.records():
+        printed = record.printed(common)
+        if not record.side_effects and any(t.cites for t in printed):
+            diags.error(record.loc, "safety.section", record.label,
+                        "it cites studies but lists no side effects: mark the block that lists "
+                        "them (a brochure: section: side-effects; the long-term safety "
+                        "statement is printed at its end, and `check` makes sure it covers "
+                        "the studies' adverse events)")
             continue
-        printed = [*brochure.texts, common.off_label, common.long_term_safety, common.crisis]
-        _coverage(f"brochure {brochure.id}", section, printed, brochure.loc, project, common,
+        _coverage(record.label, record.side_effects, printed, record.loc, project, common,
                   diags)
-    texts = [*common.texts, *(t for h in patient.handouts.values() for t in h.texts),
-             *(t for b in patient.brochures.values() for t in b.texts)]
+    texts = [*common.texts, *(t for r in patient.records() for t in r.texts)]
     for text in texts:
         _durations(text, project, common.side_effect_words, diags)
 

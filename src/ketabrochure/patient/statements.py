@@ -34,17 +34,20 @@ def statement_rules(project: m.Project, patient: m.PatientContent, diags: Diagno
     if common is None:
         return
     _crisis(common, patient, diags)
-    for handout in patient.handouts.values():
-        # a handout is about its own condition (the studies it cites may back others too)
-        _indications(f"handout {handout.id}", handout.indication, [handout.id], common,
-                     patient, diags)
-    for brochure in patient.brochures.values():
-        # a brochure covers each condition its findings speak of that has a handout to give
-        # the indication's words (a condition without a handout is not promised to patients)
-        spoken = [c for c in covered(project, set(), brochure.section("findings"))
-                  if c in patient.handouts]
-        _indications(f"brochure {brochure.id}", brochure.indication, spoken, common,
-                     patient, diags)
+    for record in patient.records():
+        # a record not about given conditions covers each condition its results speak of that
+        # has a record of its own to give the indication's words (a condition without one is
+        # not promised to patients)
+        about = record.about
+        if about is None:
+            about = tuple(c for c in covered(project, set(), record.results)
+                          if c in _by_condition(patient))
+        _indications(record.label, record.indication, list(about), common, patient, diags)
+
+
+def _by_condition(patient: m.PatientContent) -> dict[str, m.PatientRecord]:
+    """The record about each one condition (a handout): it words that condition's indication."""
+    return {r.about[0]: r for r in patient.records() if r.about and len(r.about) == 1}
 
 
 def _crisis(common: m.Common, patient: m.PatientContent, diags: Diagnostics) -> None:
@@ -59,8 +62,7 @@ def _crisis(common: m.Common, patient: m.PatientContent, diags: Diagnostics) -> 
                         "the crisis text must give the 988 Suicide & Crisis Lifeline number "
                         "(988: call or text) and 911 for an emergency, in every language")
     others = [*common.texts, *common.labels.values(),
-              *(t for h in patient.handouts.values() for t in h.texts),
-              *(t for b in patient.brochures.values() for t in b.texts)]
+              *(t for r in patient.records() for t in r.texts)]
     for text in others:
         copied = [x for x in LANGS if re.search(rf"(?<!\d){CRISIS_NUMBER}(?!\d)", text.raw(x))]
         for lang in copied[:1]:
@@ -92,14 +94,14 @@ def items(indication: str, lang: str) -> list[str]:
 def _indications(label: str, indication: m.Text, conditions: list[str], common: m.Common,
                  patient: m.PatientContent, diags: Diagnostics) -> None:
     """The off-label statement as this document prints it names every condition it covers."""
-    statement = common.off_label
+    statement, own = common.off_label, _by_condition(patient)
     for lang in LANGS:
         printed = statement.raw(lang).replace(numbers.INDICATION, indication.raw(lang)).lower()
         for condition_id in conditions:
-            handout = patient.handouts.get(condition_id)
-            if handout is None:
-                continue  # the handout's own errors say why it is missing
-            missing = [w for w in items(handout.indication.raw(lang), lang)
+            record = own.get(condition_id)
+            if record is None:
+                continue  # the record's own errors say why it is missing
+            missing = [w for w in items(record.indication.raw(lang), lang)
                        if not re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", printed)]
             if not missing:
                 continue
@@ -110,7 +112,7 @@ def _indications(label: str, indication: m.Text, conditions: list[str], common: 
                    f"add {', '.join(repr(w) for w in missing)} to this document's indication")
             diags.error(where, "content.off-label-indication", f"{label} ({lang})",
                         f"the off-label statement printed on it does not say that use for "
-                        f"{handout.indication.raw(lang)} ('{condition_id}') is off-label "
+                        f"{record.indication.raw(lang)} ('{condition_id}') is off-label "
                         f"(missing {', '.join(repr(w) for w in missing)}): {fix}")
 
 

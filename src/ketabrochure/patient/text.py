@@ -3,6 +3,8 @@ the shared context, and the reading grade of a whole document."""
 
 from __future__ import annotations
 
+import abc
+import dataclasses
 import re
 from typing import Any, ClassVar
 
@@ -61,15 +63,33 @@ def shared_context(project: m.Project, reviewed_on: Any) -> dict[str, Any]:
             "reviewed_on": reviewed_on}
 
 
+def add_records(project: m.Project, subjects: str,
+                records: dict[str, m.PatientRecord]) -> m.Project:
+    """The project with a kind's records added to its patient content, where every patient
+    rule walks them (for a kind registered from outside, in its `read`)."""
+    patient = project.patient
+    more = {**patient.more, subjects: records}
+    return dataclasses.replace(project, patient=dataclasses.replace(patient, more=more))
+
+
 class PatientKind(DocumentKind):
     """A patient document: bilingual filters, the statements it must print, and a reading
-    grade over the text it prints."""
+    grade over the text it prints. Its content is one `m.PatientRecord` per subject."""
 
     filters: ClassVar[dict[str, Any]] = FILTERS
+    shelf = "audience"
+
+    @abc.abstractmethod
+    def record(self, project: m.Project, subject: str) -> m.PatientRecord:
+        """The subject's record: every patient rule reads its texts."""
+
+    def source(self, project: m.Project, subject: str) -> Location:
+        return self.record(project, subject).loc
 
     def texts(self, document: m.Document, project: m.Project) -> list[m.Text]:
         """The patient text a document prints (its own and the shared text)."""
-        return []
+        record, common = self.record(project, document.subject), project.patient.common
+        return list(record.printed(common) if common else record.texts)
 
     def fields(self, document: m.Document, project: m.Project) -> dict[str, tuple[Location, str]]:
         """Each text's `data-field` (its path): where its words in the document's language are
@@ -84,11 +104,13 @@ class PatientKind(DocumentKind):
 
     def indication(self, document: m.Document, project: m.Project) -> m.Text:
         """What the document's off-label statement says ketamine is not approved for."""
-        raise NotImplementedError
+        return self.record(project, document.subject).indication
 
     def shows_crisis(self, document: m.Document, project: m.Project) -> bool:
         """Whether the document must print the crisis line."""
-        return True
+        common = project.patient.common
+        return common is not None and any(t is common.crisis for t in self.texts(document,
+                                                                                   project))
 
     def crisis_prominent(self, html: str, crisis: str, document: m.Document,
                          project: m.Project) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import model as m
-from ..diagnostics import Diagnostics, Location
+from ..diagnostics import Diagnostics
 from ..document_kind import Laid
 from ..typeset.measure import Region
 from .statements import position
@@ -90,14 +90,15 @@ def _inches(px: float) -> str:
 
 class Trifold(PatientKind):
     subjects = "brochures"
+    about = "all"  # ketamine therapy in general
     measure_css = MEASURE_CSS
     duplex = "short-edge"  # the sheet turns about its short edge, panel behind panel
 
     def ids(self, project: m.Project) -> list[str]:
         return sorted(project.patient.brochures)
 
-    def source(self, project: m.Project, subject: str) -> Location:
-        return project.patient.brochures[subject].loc
+    def record(self, project: m.Project, subject: str) -> m.PatientRecord:
+        return project.patient.brochures[subject]
 
     def title(self, project: m.Project, subject: str) -> str:
         return project.patient.brochures[subject].title.en
@@ -110,14 +111,6 @@ class Trifold(PatientKind):
         ctx.update(brochure=brochure, panels=brochure.panels, cites=numbers, references=refs,
                    indication=brochure.indication, show_crisis=True)
         return ctx
-
-    def texts(self, document: m.Document, project: m.Project) -> list[m.Text]:
-        common = project.patient.common
-        shared = (common.crisis, common.off_label, common.long_term_safety) if common else ()
-        return [*project.patient.brochures[document.subject].texts, *shared]
-
-    def indication(self, document: m.Document, project: m.Project) -> m.Text:
-        return project.patient.brochures[document.subject].indication
 
     def crisis_prominent(self, html: str, crisis: str, document: m.Document,
                          project: m.Project) -> bool:

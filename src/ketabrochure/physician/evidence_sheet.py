@@ -53,6 +53,9 @@ def condition_fields(project: m.Project,
 
 class EvidenceSheet(DocumentKind):
     subjects = "conditions"
+    shelf = "audience"
+    about = "condition"
+    duplex = "long-edge"
 
     def ids(self, project: m.Project) -> list[str]:
         return sorted(project.conditions)

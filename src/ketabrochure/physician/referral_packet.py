@@ -31,7 +31,12 @@ def letter_context(project: m.Project, recipient: m.Recipient) -> dict[str, Any]
 
 class ReferralPacket(DocumentKind):
     subjects = "recipients"
+    shelf = "packets"
+    about = "enclosed"
     duplex = "simplex"  # the letter and each enclosed sheet stand alone
+
+    def conditions(self, project: m.Project, subject: str) -> list[str] | None:
+        return list(project.recipients[subject].conditions)  # the enclosed sheets
 
     def ids(self, project: m.Project) -> list[str]:
         return sorted(project.recipients)

@@ -100,6 +100,9 @@ class Report(DocumentKind):
     """One document about all the research on file."""
 
     subjects = "report"
+    shelf = "audience"
+    about = "all"
+    duplex = "long-edge"
 
     def ids(self, project: m.Project) -> list[str]:
         return [SUBJECT]
