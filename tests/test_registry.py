@@ -194,6 +194,30 @@ def test_a_kind_added_by_the_readme_recipe_is_built_shelved_and_under_every_rule
     assert "Traceback" not in checked.stdout + checked.stderr
 
 
+STUDY_LINE = """  - en: "In one study of {murrough2013.n} people, {murrough2013.response} felt better."
+    es: "En un estudio de {murrough2013.n} personas, {murrough2013.response} se sintieron mejor."
+    cites: [murrough2013]
+"""
+
+
+@pytest.mark.usefixtures("reminder_kind")
+def test_framing_and_safety_reach_a_registered_kind(tmp_path: Path) -> None:
+    """A card that reports an open-label study's result must say it was open-label (framing)
+    and list that study's side effects (safety), as a handout must."""
+    root = card_project(tmp_path / "p")
+    (root / "content" / "reminders" / "next-visit.yaml").write_text(
+        CARD.replace("reviewed_on:", STUDY_LINE + "reviewed_on:"))
+    diags = Diagnostics()
+    load(root, diags)
+    found = [str(d) for d in diags.errors]
+    where = "content/reminders/next-visit.yaml"
+    assert f"{where}:1:1: error[safety.section]: reminder next-visit: it cites studies but " \
+        "lists no side effects" in "\n".join(found), found
+    for lang, line in (("en", 6), ("es", 7)):
+        assert any(e.startswith(f"{where}:{line}:9: error[framing.open-label]: lines[2].{lang}")
+                   for e in found), found
+
+
 def test_an_incomplete_kind_is_refused_at_registration() -> None:
     class Half(PatientKind):  # forgets `title`, `record` and what it is about
         subjects = "halves"

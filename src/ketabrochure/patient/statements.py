@@ -47,7 +47,11 @@ def statement_rules(project: m.Project, patient: m.PatientContent, diags: Diagno
 
 def _by_condition(patient: m.PatientContent) -> dict[str, m.PatientRecord]:
     """The record about each one condition (a handout): it words that condition's indication."""
-    return {r.about[0]: r for r in patient.records() if r.about and len(r.about) == 1}
+    found: dict[str, m.PatientRecord] = {}
+    for record in patient.records():  # handouts first: theirs wins
+        if record.about and len(record.about) == 1:
+            found.setdefault(record.about[0], record)
+    return found
 
 
 def _crisis(common: m.Common, patient: m.PatientContent, diags: Diagnostics) -> None:
