@@ -292,6 +292,7 @@ def test_the_condition_is_as_certain_as_its_weakest_critical_outcome(cold: Path)
   - outcome: "Response after 3 weeks"
     importance: critical
     studies: [anand2023]
+    left_out: {murrough2013: "no comparison group", zarate2006: "one infusion"}  # charts: complete
     downgrade:
       risk-of-bias: {by: -1, reason: "Open-label"}
   - outcome: "Harms"
@@ -333,6 +334,7 @@ intervention: {drug: ketamine, route: IV, dose: "0.5 mg/kg", schedule: "once"}
 comparator: "saline"
 outcomes:
   - measure: "Response at 24 h"
+    measures: [depression]
     result: "55.4% vs 41.2%; no significant difference (p = 0.95)"
     rates: {kind: response, treatment: 55.4, control: 41.2}
     significant: false

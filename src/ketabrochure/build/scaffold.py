@@ -64,6 +64,9 @@ comparator: "TODO: what the control group had, e.g. midazolam (active placebo), 
 outcomes:                       # one entry per outcome, the primary one first
   - measure: "TODO: what was measured, e.g. Response: at least 50% drop on MADRS (primary)"
     result: "TODO: what was found, with its numbers"
+    # what it measures ($measures): needed where a chart draws the study, or its condition's
+    # (a chart lists every study on file that measures what it draws, or says why not)
+    # measures: [depression]
     # optional, % of people ($rate_kinds): draws the chart, gives patient text its numbers
     # rates: {kind: response, treatment: 55.4, control: 41.2}
 key_result: "TODO: the main result in one line, as the evidence table prints it"
@@ -197,7 +200,7 @@ def _choices() -> dict[str, str]:
     return {name: " | ".join(values) for name, values in (
         ("roles", m.ROLES), ("designs", m.DESIGN_TYPES), ("blinding", m.BLINDING),
         ("species", m.SPECIES), ("units", m.N_UNITS), ("drugs", m.DRUGS), ("routes", m.ROUTES),
-        ("rate_kinds", m.RATE_KINDS), ("grades", m.GRADES))}
+        ("rate_kinds", m.RATE_KINDS), ("grades", m.GRADES), ("measures", m.MEASURES))}
 
 
 def _known(folder: Path) -> str:

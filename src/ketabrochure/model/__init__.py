@@ -45,6 +45,7 @@ from .research import (
     HOURS_PER_UNIT,
     IMPORTANCE,
     LASTED,
+    MEASURES,
     N_UNITS,
     RATE_KINDS,
     ROLES,
@@ -79,9 +80,9 @@ from .research import (
 
 __all__ = [
     "ADVERSE_EVENTS", "AUDIENCES", "BLINDING", "COMPARATOR_KINDS", "COMPARISONS", "DESIGN_TYPES",
-    "DRUGS", "GRADES", "HOURS_PER_UNIT", "LANGUAGES", "LASTED", "N_UNITS", "PANELS", "PAPERS",
-    "RATE_KINDS", "ROLES", "ROUTES", "SECTIONS", "SHORT_TERM_HOURS", "SMALL_ARM", "SPECIES",
-    "TIME_UNITS", "UNSTATED", "VARIANTS", "AdverseEvent", "Block", "Brochure",
+    "DRUGS", "GRADES", "HOURS_PER_UNIT", "LANGUAGES", "LASTED", "MEASURES", "N_UNITS", "PANELS",
+    "PAPERS", "RATE_KINDS", "ROLES", "ROUTES", "SECTIONS", "SHORT_TERM_HOURS", "SMALL_ARM",
+    "SPECIES", "TIME_UNITS", "UNSTATED", "VARIANTS", "AdverseEvent", "Block", "Brochure",
     "Certainty", "Citation", "Clinic", "ClinicLocation", "Common", "Condition", "Design",
     "Document", "DocumentSpec", "Handout", "Intervention", "KeyPoint", "Layout", "Locs", "Outcome",
     "PageBudget", "Panel", "PatientContent", "PatientRecord", "Population", "Project", "Rates",

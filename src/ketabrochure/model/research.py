@@ -24,6 +24,10 @@ DRUGS: tuple[str, ...] = ("ketamine", "esketamine", "arketamine")
 ROUTES: tuple[str, ...] = ("IV", "intranasal", "subcutaneous", "intramuscular", "oral", "various",
                            *UNSTATED)
 RATE_KINDS: tuple[str, ...] = ("response", "remission")
+# What a study's outcome measures (outcomes[].measures): a chart of a condition's outcome lists
+# every study on file for the condition that measures what it draws, or says why not.
+MEASURES: tuple[str, ...] = ("depression", "suicidal-ideation", "anxiety", "ptsd", "pain",
+                             "substance-use", "adverse-effects", "other")
 # What the study itself concluded about ketamine against its comparator (outcomes[].comparison).
 COMPARISONS: tuple[str, ...] = ("superior", "noninferior", "no-difference", "inferior")
 # What the comparator was: an inert placebo, a drug that only mimics ketamine's felt effects
@@ -159,6 +163,8 @@ class Outcome:
     comparison: str | None = None  # the study's own conclusion vs its comparator (COMPARISONS)
     rates: Rates | None = None
     significant: bool | None = None  # vs the comparator: true, false, or None (not reported)
+    measures: tuple[str, ...] = ()  # what it measures, of MEASURES (none: not said)
+    loc: Location | None = field(default=None, compare=False)  # where it is written
 
     @property
     def short_term(self) -> bool:
@@ -261,6 +267,9 @@ class GradedOutcome:
     start: StartLevel | None = None
     chart: bool = True  # draw the response and remission rates of its studies
     study_locs: tuple[Location, ...] = ()
+    # studies on file that measure what its chart draws but are not charted: (study id, the
+    # reason the chart's caption prints, where it is written)
+    left_out: tuple[tuple[str, str, Location], ...] = ()
 
     @property
     def critical(self) -> bool:

@@ -5,6 +5,7 @@ than the study's size supports, and a difference the study found not significant
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
@@ -67,16 +68,27 @@ class Chart:
     not_shown: tuple[tuple[str, m.Study], ...]  # (name, study): no rates on file
     title: str
     chart_id: str
+    # (name, reason): studies on file that measure what it draws, left out (`left_out`)
+    left_out: tuple[tuple[str, str], ...] = ()
 
     @property
     def missing(self) -> str:
-        """The caption's account of the studies without bars ('' when every study has one)."""
-        if not self.not_shown:
-            return ""
-        names = [f"{name} (n = {_n(study)})" for name, study in self.not_shown]
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        verb = "reports" if len(names) == 1 else "report"
-        return f"Not shown: {listed} {verb} no response or remission rates on file."
+        """The caption's account of the studies without bars ('' when every study on file that
+        measures what it draws has them)."""
+        found = []
+        if self.not_shown:
+            names = [f"{name} (n = {_n(study)})" for name, study in self.not_shown]
+            verb = "reports" if len(names) == 1 else "report"
+            found.append(f"Not shown: {_and(names)} {verb} no response or remission rates on "
+                         "file.")
+        if self.left_out:  # by reason: 'Zarate 2006 and Berman 2000 (one infusion ...)'
+            by_reason: dict[str, list[str]] = {}
+            for name, why in self.left_out:
+                by_reason.setdefault(why, []).append(name)
+            also = "Also not shown" if self.not_shown else "Not shown"
+            found.append(f"{also}: "
+                         f"{'; '.join(f'{_and(n)} ({why})' for why, n in by_reason.items())}.")
+        return " ".join(found)
 
     @property
     def marks(self) -> str:
@@ -100,6 +112,10 @@ class Chart:
     @property
     def description(self) -> str:
         return " ".join(x for x in (description(list(self.rows)), self.missing) if x)
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _n(study: m.Study) -> str:
@@ -132,6 +148,21 @@ class Geometry:
 
 REPORT = Geometry()
 SHEET = Geometry(width=222, label=70, bar=6.5, gap=1.2, group_gap=6, font=6, value_room=28)
+
+
+def drawn_outcomes(outcome: m.GradedOutcome,
+                   studies: dict[str, m.Study]) -> list[tuple[m.Study, int]]:
+    """(study, index of its outcome) of every rate the outcome's chart draws."""
+    return [(study, k) for study in backing(outcome, studies) for k, o in
+            enumerate(study.outcomes) if o.rates is not None]
+
+
+def on_file(condition: m.Condition, studies: dict[str, m.Study]) -> list[m.Study]:
+    """The efficacy studies on file for a condition: its evidence, the studies its key points
+    cite and those of its outcomes."""
+    ids = [*condition.evidence, *(s for p in condition.key_points for s in p.cites),
+           *(s for o in condition.outcomes for s in o.studies)]
+    return [studies[s] for s in dict.fromkeys(ids) if s in studies and studies[s].is_efficacy]
 
 
 def rows(studies: list[m.Study], name: dict[str, str]) -> list[Row]:
@@ -170,13 +201,16 @@ def chart(condition: m.Condition, index: int, studies: list[m.Study],
 
 
 def outcome_charts(condition: m.Condition, studies: dict[str, m.Study]) -> list[Chart]:
-    """The rate chart of every outcome of a condition that has one."""
+    """The rate chart of every outcome of a condition that has one, its caption naming the
+    studies left out and why."""
     found = []
     for i, outcome in enumerate(condition.outcomes):
         backed = backing(outcome, studies)
         drawn = chart(condition, i, backed, {s.id: first_author_year(s) for s in backed})
         if drawn is not None:
-            found.append(drawn)
+            left = tuple((first_author_year(studies[s]), why) for s, why, _ in outcome.left_out
+                         if s in studies)
+            found.append(dataclasses.replace(drawn, left_out=left))
     return found
 
 

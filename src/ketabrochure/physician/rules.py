@@ -1,5 +1,6 @@
 """Research content rules for physician documents: off-label statement, citations, labels for
-animal and mechanism work, review dates, the certainty of each outcome. Pure: they only report."""
+animal and mechanism work, review dates, the certainty of each outcome, charts that leave no
+study out silently. Pure: they only report."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 
 from .. import model as m
 from ..diagnostics import Diagnostics
-from . import certainty
+from . import certainty, charts
 
 ANIMAL_WORDS = re.compile(r"\b(animal|animals|mouse|mice|rat|rats|preclinical)\b", re.IGNORECASE)
 MECHANISM_WORDS = re.compile(r"\b(mechanism|mechanistic|imaging|PET|EEG|brain)\b", re.IGNORECASE)
@@ -58,3 +59,52 @@ def _condition_rules(condition: m.Condition, project: m.Project, today: dt.date,
         diags.warning(reviewed_loc, "content.stale", f"{where}: reviewed_on",
                       f"last reviewed {reviewed.isoformat()}, more than a year ago")
     certainty.check(condition, project, diags)
+    _charts_complete(condition, project.studies, diags)
+
+
+def _charts_complete(condition: m.Condition, studies: dict[str, m.Study],
+                     diags: Diagnostics) -> None:
+    """Each outcome's chart lists every study on file for its condition that measures what
+    it draws (the `measures` of the outcomes whose rates it draws), or leaves one out with the
+    reason its caption prints. Where a chart is drawn, every study on file says what each of
+    its outcomes measures (else a study could hide from the chart by saying nothing)."""
+    first = None
+    for index, outcome in enumerate(condition.outcomes):
+        if _chart_complete(condition, index, outcome, studies, diags) and first is None:
+            first = outcome.name
+    for study in charts.on_file(condition, studies) if first else []:
+        for k, said in enumerate(study.outcomes):
+            if not said.measures:
+                diags.error(said.loc or study.loc, "content.missing-field",
+                            f"{study.id}: outcomes[{k + 1}].measures",
+                            f"say what it measures (measures: [one or more of "
+                            f"{', '.join(m.MEASURES)}]): a chart of {condition.id} ('{first}') "
+                            "lists every study on file that measures what it draws, or says "
+                            "why not")
+
+
+def _chart_complete(condition: m.Condition, index: int, outcome: m.GradedOutcome,
+                    studies: dict[str, m.Study], diags: Diagnostics) -> bool:
+    """One outcome's chart (see `_charts_complete`); whether it is drawn."""
+    where = f"condition {condition.id}: outcomes[{index + 1}]"
+    left = {study_id: loc for study_id, _, loc in outcome.left_out}
+    for study_id, loc in left.items():
+        if study_id not in studies:
+            diags.error(loc, "content.unknown-ref", f"{where}.left_out", f"no study '{study_id}'")
+        elif study_id in outcome.studies:
+            diags.error(loc, "chart.left-out", f"{where}.left_out",
+                        f"'{study_id}' is one of the outcome's studies: it is charted (or its "
+                        "caption says it has no rates); remove it from left_out")
+    drawn = charts.drawn_outcomes(outcome, studies) if outcome.chart else []
+    charted = {x for study, k in drawn for x in study.outcomes[k].measures} - {"other"}
+    for study in charts.on_file(condition, studies):
+        same = [(k, o) for k, o in enumerate(study.outcomes) if charted & set(o.measures)]
+        if same and study.id not in outcome.studies and study.id not in left:
+            k, o = same[0]
+            diags.error(outcome.loc, "chart.incomplete", where,
+                        f"its chart ('{outcome.name}') leaves out {study.id}, on file for "
+                        f"{condition.id}, whose outcomes[{k + 1}] ('{o.measure}') measures "
+                        f"{', '.join(sorted(charted & set(o.measures)))}: add it to the "
+                        f"outcome's studies, or say why it is not charted (the caption prints "
+                        f"it): left_out: {{{study.id}: \"<the reason>\"}}")
+    return bool(drawn)

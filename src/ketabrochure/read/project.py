@@ -50,7 +50,8 @@ class ProjectReader(StudyReader, ClinicReader):
     def graded_outcome(self, index: int, node: Node) -> m.GradedOutcome | None:
         """One outcome of a condition: its studies and the GRADE judgements on them."""
         o = Fields(node, f"outcomes[{index + 1}]", self.diags,
-                   ("outcome", "importance", "studies", "start", "downgrade", "upgrade", "chart"))
+                   ("outcome", "importance", "studies", "start", "downgrade", "upgrade", "chart",
+                    "left_out"))
         if not o.ok:
             return None
         name = o.text("outcome")
@@ -68,7 +69,23 @@ class ProjectReader(StudyReader, ClinicReader):
             return None
         return m.GradedOutcome(name=name, importance=importance, studies=studies,
                                ratings=ratings, loc=node.loc, start=start,
-                               chart=o.boolean("chart", True), study_locs=study_locs)
+                               chart=o.boolean("chart", True), study_locs=study_locs,
+                               left_out=self.left_out(o))
+
+    def left_out(self, o: Fields) -> tuple[tuple[str, str, Location], ...]:
+        """`left_out: {canuso2018: "esketamine spray, not IV ketamine"}`: studies the chart
+        does not draw, each with the reason its caption prints."""
+        if o.get("left_out", required=False) is None:
+            return ()
+        found = []
+        for study_id, node, loc in o.entries("left_out", "study"):
+            if not isinstance(node.value, str) or not node.value.strip():
+                o.error(node.loc, f"say why '{study_id}' is not charted (the chart's caption "
+                        f"prints it): left_out: {{{study_id}: \"<the reason>\"}}",
+                        code="content.no-reason", where=f"{o.where}.left_out.{study_id}")
+                continue
+            found.append((study_id, node.value.strip(), loc))
+        return tuple(found)
 
     def ratings(self, o: Fields, key: str, domains: tuple[str, ...],
                 allowed: tuple[int, ...]) -> tuple[m.Rating, ...]:

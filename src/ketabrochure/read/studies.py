@@ -16,7 +16,8 @@ SPAN_RE = re.compile(rf"^(\d+(?:\.\d+)?) ({'|'.join(m.TIME_UNITS)})s?$")
 # free text standing in for a value the sources do not give: write the token instead
 UNSTATED_TEXT = re.compile(r"\b(not confirmed|unconfirmed|not reported|not stated|unknown)\b",
                            re.IGNORECASE)
-OUTCOME_FIELDS = ("measure", "result", "timepoint", "lasted", "comparison", "rates", "significant")
+OUTCOME_FIELDS = ("measure", "result", "timepoint", "lasted", "comparison", "rates", "significant",
+                  "measures")
 
 
 def parse_span(text: str) -> m.TimeSpan | None:
@@ -191,6 +192,7 @@ class StudyReader(Reader):
         timepoint, lasted = self.span(o, "timepoint"), self.lasted(o)
         comparison = o.choice("comparison", m.COMPARISONS, required=False)
         significant = self.significant(o)
+        measures = o.choices("measures", m.MEASURES)
         rates = None
         r = o.sub("rates", ("kind", "treatment", "control"), required=False)
         if r is not None:
@@ -204,7 +206,8 @@ class StudyReader(Reader):
         if measure is None or result is None:
             return None
         outcome = m.Outcome(measure=measure, result=result, timepoint=timepoint, lasted=lasted,
-                            comparison=comparison, rates=rates, significant=significant)
+                            comparison=comparison, rates=rates, significant=significant,
+                            measures=measures, loc=node.loc)
         if outcome.short_term and lasted is None:
             o.error(o.loc("timepoint"), f"measured at {timepoint}: say how long the effect "
                     "lasted (lasted: '1 week', short-lived or not-reported)",
