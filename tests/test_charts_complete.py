@@ -38,7 +38,7 @@ limitations: ["One site"]
 CONDITION = """\
 name: "Suicidal thoughts"
 title: "Ketamine for suicidal thoughts"
-bottom_line: "Uncertain."
+bottom_line: "Ketamine may help; the evidence is uncertain."
 key_points:
   - text: "Three trials measured suicidal thoughts."
     cites: [grunebaum2018, domany2020, roe2024]

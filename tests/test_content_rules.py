@@ -20,7 +20,7 @@ def codes(project: Path) -> dict[str, dict[str, str]]:
 def test_character_the_fonts_lack_is_located(minimal: Path) -> None:
     # on the minimal project: the PTSD files as in the real content, 8 documents, not 48
     ptsd = minimal / "content/conditions/ptsd.yaml"
-    edit(ptsd, "Evidence is mixed.", "Evidence is mixed ≥ thin.")
+    edit(ptsd, "Evidence is mixed,", "Evidence is mixed ≥ thin,")
     found = codes(minimal)["content.glyph"]
     assert found["path"] == "content/conditions/ptsd.yaml"
     assert int(found["line"]) == line_of(ptsd, "≥ thin")

@@ -106,10 +106,12 @@ def test_a_broken_file_reports_its_own_error_and_nothing_downstream(tmp_path: Pa
 
 # -- warnings and rules on patient text, read in-process -----------------------------------
 HANDOUT = "content/handouts/depression.yaml"
-FINDING_EN = ('en: "In a small study of {zarate2006.n} people, one dose eased depression within '
-              'about 2 hours. The effect lasted about a week."')
-FINDING_ES = ('es: "En un estudio pequeño de {zarate2006.n} personas, una dosis alivió la '
-              'depresión en unas 2 horas. El efecto duró cerca de una semana."')
+FINDING_EN = ('en: "In a small study of {berman2000.n} people, depression eased within 3 days '
+              'of one dose of ketamine. It did not ease after salt water (a placebo). The study '
+              'ended after 3 days. We do not know how long the effect lasted."')
+FINDING_ES = ('es: "En un estudio pequeño de {berman2000.n} personas, la depresión bajó en los 3 '
+              'días después de una dosis de ketamina. No bajó con agua con sal (un placebo). El '
+              'estudio terminó a los 3 días. No sabemos cuánto duró el efecto."')
 
 
 def problems(root: Path) -> list[tuple[str, str, int, str]]:
@@ -137,24 +139,23 @@ def test_a_stray_quote_is_a_warning_at_its_line(handout: Path) -> None:
 
 def test_english_pasted_into_es_is_a_warning(handout: Path) -> None:
     path = handout / HANDOUT
-    edit(path, FINDING_ES, 'es: "In a small study of {zarate2006.n} people, one dose eased '
-         'depression within about 2 hours. The effect lasted about a week."')
+    edit(path, FINDING_ES, FINDING_EN.replace("en: ", "es: "))
     found = [p for p in problems(handout) if p[1] == "content.untranslated"]
     assert len(found) == 1
     assert found[0][0] == "warning" and found[0][2] == line_of(path, 'es: "In a small study')
-    assert "reads as English ('in', 'of', 'about', 'the')" in found[0][3]
+    assert "reads as English ('in', 'of', 'it', 'did', 'not', 'after', 'the', 'we'" in found[0][3]
     assert "english_only: true" in found[0][3]
 
 
 def test_a_forbidden_phrase_is_allowed_on_one_text_with_a_reason(handout: Path) -> None:
     path = handout / HANDOUT
-    edit(path, "The effect lasted about a week.", "The effect lasted about a week. It is not a "
-         "cure.")
+    edit(path, "We do not know how long the effect lasted.", "We do not know how long the "
+         "effect lasted. It is not a cure.")
     (refused,) = problems(handout)
     assert refused[:2] == ("error", "content.forbidden")
     assert "may not say 'cure'" in refused[3] and 'allow: {cure: "<the reason>"}' in refused[3]
 
-    edit(path, "    cites: [zarate2006]", "    cites: [zarate2006]\n"
+    edit(path, "    cites: [berman2000]", "    cites: [berman2000]\n"
          "    allow: {cure: \"says that ketamine is not a cure\"}")
     assert problems(handout) == []
 
@@ -168,7 +169,7 @@ def test_a_forbidden_phrase_is_allowed_on_one_text_with_a_reason(handout: Path) 
 def test_an_allowance_must_have_a_reason_and_a_use(handout: Path, allow: str,
                                                    expected: tuple[str, str, str]) -> None:
     path = handout / HANDOUT
-    edit(path, "    cites: [zarate2006]", f"    cites: [zarate2006]\n    allow: {allow}")
+    edit(path, "    cites: [berman2000]", f"    cites: [berman2000]\n    allow: {allow}")
     (found,) = problems(handout)
     assert found[:2] == expected[:2] and expected[2] in found[3], found
     assert found[2] == line_of(path, f"allow: {allow}")

@@ -320,8 +320,8 @@ sys.exit(main(['--project', {str(project)!r}, 'build', '--jobs', '2', '--no-cach
 def test_a_word_too_long_for_its_column_is_a_located_error(minimal: Path) -> None:
     # on the minimal project: its PTSD sheet cites the same study; 8 documents, not 48
     token = "Midazolam" + "x" * 60
-    edit(minimal / "content/studies/feder2014.yaml", "midazolam 0.045 mg/kg (active placebo)",
-         token)
+    edit(minimal / "content/studies/feder2014.yaml",
+         "midazolam 0.045 mg/kg (an active drug as control)", token)
     result = run_cli(minimal, "check")
     assert result.code == 1 and "Traceback" not in result.stderr
     lines = [x for x in result.stderr.splitlines() if "error[check.overflow]" in x]

@@ -270,7 +270,7 @@ def test_unstated_values_print_as_words() -> None:
 
 # -- 2. safety -------------------------------------------------------------------------------
 def test_side_effects_cover_every_adverse_event_of_the_cited_studies(root: Path) -> None:
-    study(root, n=200, adverse="adverse_events: [sedation]\n")
+    study(root, n=200, adverse="adverse_events: [bladder]\n")
     finding(root, "In a study of {testtrial.n} people, {testtrial.response} felt calmer.",
             "En un estudio de {testtrial.n} personas, {testtrial.response} se calmaron.")
     found = problems(root, "safety.")
@@ -278,19 +278,20 @@ def test_side_effects_cover_every_adverse_event_of_the_cited_studies(root: Path)
     handout = root / HANDOUT
     assert {d.location.line for d in found} == {line_of(handout, "Higher doses caused more"),
                                                line_of(handout, "Las dosis más altas")}
-    assert "sedation ('sleepy', 'drowsy')" in found[0].message
+    assert "bladder ('bladder', 'urinary')" in found[0].message
     assert "citing testtrial" in found[0].message
-    finding(root, "Ketamine can make you sleepy.", "La ketamina puede darle mucho sueño.",
+    finding(root, "Ketamine can cause bladder problems.", "La ketamina puede dañar la vejiga.",
             section="side_effects")
     assert problems(root, "safety.") == []
 
 
 def test_a_rare_event_may_be_left_out_where_the_list_says_so(root: Path) -> None:
-    study(root, n=200, adverse="adverse_events: [{id: sedation, rare: true}]\n")
+    study(root, n=200, adverse="adverse_events: [{id: bladder, rare: true}]\n")
     finding(root, "In a study of {testtrial.n} people, {testtrial.response} felt calmer.",
             "En un estudio de {testtrial.n} personas, {testtrial.response} se calmaron.")
-    assert problems(root, "safety.") == []  # long_term_safety: "Rare side effects may not ..."
-    edit(root / PATIENT, "Rare side effects may not be known or listed here.", "Ask us.")
+    assert problems(root, "safety.") == []  # long_term_safety: "Rare side effects, ..."
+    edit(root / PATIENT, "Rare side effects, and some risks we could not check, are not listed "
+         "here.", "Some risks we could not check are not listed here.")
     assert codes(problems(root, "safety.")) == ["safety.coverage"]
 
 
@@ -320,11 +321,24 @@ def test_shared_statements_are_required(root: Path, key: str) -> None:
 # -- 3. crisis -------------------------------------------------------------------------------
 def test_crisis_text_must_give_988_in_every_language(root: Path) -> None:
     path = root / PATIENT
-    edit(path, "Llame o envíe un mensaje de texto al 988, la Línea 988 de Prevención",
+    edit(path, "Llame o envíe un texto al 988, la Línea de Prevención",
          "Llame a la Línea de Prevención")
     (d,) = problems(root, "content.crisis")
     assert d.where == "crisis.es" and "988" in d.message
     assert d.location.line == line_of(path, "Llame a la Línea de Prevención")
+
+
+@pytest.mark.parametrize(("lang", "old", "new"), [
+    ("en", "Call or text 988", "Call or text 988 (press 3 for LGBTQ+ youth)"),
+    ("es", "marque 2;", "marque 2 (o marque 3);"),
+])
+def test_the_ended_press_3_option_is_refused(root: Path, lang: str, old: str, new: str) -> None:
+    """988's 'press 3' ended on 17 July 2025: the crisis line never prints it."""
+    path = root / PATIENT
+    edit(path, old, new)
+    (d,) = problems(root, "content.forbidden")
+    assert d.where == f"crisis.{lang}" and "3'" in d.message
+    assert d.location.line == line_of(path, new)
 
 
 def test_crisis_line_is_one_text_not_copied(root: Path) -> None:
@@ -427,10 +441,12 @@ def test_the_pdfs_carry_the_statements(root: Path) -> None:
     assert result.code == 0, result.stderr
     ptsd = pypdf.PdfReader(root / "out" / names[0])
     first = " ".join(ptsd.pages[0].extract_text().split())
-    assert "Línea 988 de Prevención del Suicidio y Crisis" in first
+    assert "Línea de Prevención del Suicidio y Crisis" in first and "marque 2" in first
+    ptsd_all = " ".join(" ".join(p.extract_text().split()) for p in ptsd.pages)
+    assert "Revisado el 27 de noviembre de 2026" in ptsd_all  # a Spanish date
     assert "No está aprobada para el TEPT." in first
     anxiety = " ".join(" ".join(p.extract_text().split())
                        for p in pypdf.PdfReader(root / "out" / names[1]).pages)
     assert "988" not in anxiety
     assert "It is not approved for anxiety." in anxiety
-    assert "Rare side effects may not be known or listed here." in anxiety
+    assert "Rare side effects, and some risks we could not check, are not listed here." in anxiety

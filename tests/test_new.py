@@ -45,8 +45,8 @@ FILLS = {
               '"3 points lower with ketamine"', '"ISI 3 points lower than midazolam at day 7"',
               '"7 days"', '"Small sample (40 participants)"', '"Written by the test"'],
     "condition": ['"Insomnia"', '"IV ketamine for chronic insomnia"',
-                  '"One small trial found a slight, short-lived benefit. Ketamine is not an '
-                  'established insomnia treatment."',
+                  '"In one small trial, ketamine may have given a slight, short-lived benefit. '
+                  'Ketamine is not an established insomnia treatment."',
                   '"In a trial of 30 adults, six infusions lowered symptom scores more than '
                   'midazolam."', "feder2021", "feder2021",
                   '"Symptoms 1 day to 2 weeks after infusions, vs midazolam"', "feder2021",

@@ -198,7 +198,9 @@ def test_numbers_come_from_the_study_data(built: Path) -> None:
 
 
 CRISIS = {"en": ("988 Suicide & Crisis Lifeline", "call 911"),
-          "es": ("Línea 988 de Prevención del Suicidio y Crisis", "llame al 911")}
+          "es": ("Línea de Prevención del Suicidio y Crisis", "llame al 911",
+                 # 988 answers in Spanish: press 2, or text AYUDA (the ended "press 3" never)
+                 "marque 2", "envíe AYUDA")}
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -208,6 +210,7 @@ def test_crisis_line_is_printed(built: Path, name: str, lang: str) -> None:
     text = text_of(out(built, f"{name}-{lang}"))
     for phrase in CRISIS[lang]:
         assert phrase in text, f"{phrase!r} missing from {name}-{lang}"
+    assert "press 3" not in text.lower() and "marque 3" not in text.lower()
 
 
 @pytest.mark.parametrize(("lang", "pain", "unknown"), [

@@ -41,8 +41,9 @@ def test_hard_sentence_fails_the_reading_grade(project: Path) -> None:
     path = project / DEPRESSION
     hard = ("Randomized controlled investigations demonstrated statistically significant "
             "antidepressant efficacy of subanesthetic intravenous ketamine administration.")
-    edit(path, 'en: "In a small study of {zarate2006.n} people, one dose eased depression within '
-         'about 2 hours. The effect lasted about a week."', f'en: "{hard}"')
+    edit(path, 'en: "In a small study of {berman2000.n} people, depression eased within 3 days of '
+         'one dose of ketamine. It did not ease after salt water (a placebo). The study ended '
+         'after 3 days. We do not know how long the effect lasted."', f'en: "{hard}"')
     (d,) = [d for d in errors(project) if d["code"] == "check.readability"]
     assert d["path"] == DEPRESSION and int(d["line"]) == line_of(path, hard)
     assert d["where"] == "findings[1].en"
@@ -55,8 +56,9 @@ def test_hard_spanish_sentence_is_scored_with_crawford(project: Path) -> None:
             "significativa de la administración intravenosa subanestésica de ketamina, "
             "independientemente de características sociodemográficas, psicopatológicas, "
             "farmacológicas y terapéuticas concomitantes.")
-    edit(path, 'es: "En un estudio pequeño de {zarate2006.n} personas, una dosis alivió la '
-         'depresión en unas 2 horas. El efecto duró cerca de una semana."', f'es: "{hard}"')
+    edit(path, 'es: "En un estudio pequeño de {berman2000.n} personas, la depresión bajó en los 3 '
+         'días después de una dosis de ketamina. No bajó con agua con sal (un placebo). El '
+         'estudio terminó a los 3 días. No sabemos cuánto duró el efecto."', f'es: "{hard}"')
     (d,) = [d for d in errors(project) if d["code"] == "check.readability"]
     assert d["where"] == "findings[1].es" and "Crawford" in d["msg"]
 
@@ -89,7 +91,7 @@ def test_english_only_field_needs_no_spanish(project: Path) -> None:
     ("cites: [murrough2013]", "cites: [zhang2014]", "content.patient-evidence"),
     ("{pfeiffer2024.response}", "{pfeiffer2024.response.control}", "content.placeholder"),
     ("{pfeiffer2024.response}", "{pfeiffer2024.response} ({anand2023.n})", "content.uncited"),
-    ("cites: [zarate2006]", "cites: [zarate2060]", "content.unknown-ref"),
+    ("cites: [berman2000]", "cites: [berman2001]", "content.unknown-ref"),
 ])
 def test_content_rules_are_located(project: Path, old: str, new: str, code: str) -> None:
     path = project / DEPRESSION

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from . import model as m
 
 DESIGN_NAMES = {
-    "rct": "RCT", "crossover-rct": "Crossover RCT", "meta-analysis": "Meta-analysis",
+    "rct": "RCT", "crossover-rct": "Crossover RCT",
+    "nonrandomised-crossover": "Non-randomised crossover", "meta-analysis": "Meta-analysis",
     "systematic-review": "Systematic review", "single-arm": "Single-arm study",
     "cohort": "Cohort study", "animal": "Animal study",
 }
+
+
+SYNTHESES = ("meta-analysis", "systematic-review")
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,9 @@ def study_flags(study: m.Study) -> list[str]:
         flags.append("Mechanism study, not evidence of benefit")
     if study.design.blinding == "open-label":
         flags.append("Open-label")
-    if not study.design.controlled:
+    if not study.design.controlled and study.design.type in SYNTHESES:
+        flags.append("Controlled trials only: not confirmed")  # a review, not a study's arms
+    elif not study.design.controlled:
         flags.append("No control group")
     if study.is_small:
         flags.append("Small n")

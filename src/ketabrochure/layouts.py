@@ -60,13 +60,16 @@ def read_layout(root: Path, folder: Path, subject_kinds: tuple[str, ...],
 
 
 def long_date(value: dt.date, language: str = "en") -> str:
-    """27 November 2026 (day first, month spelled out: unambiguous in every country)."""
+    """27 November 2026; in Spanish, 27 de noviembre de 2026 (day first, month spelled out:
+    unambiguous in every country)."""
     months = {
         "en": ("January February March April May June July August September October "
                "November December"),
         "es": ("enero febrero marzo abril mayo junio julio agosto septiembre octubre "
                "noviembre diciembre"),
     }[language].split()
+    if language == "es":
+        return f"{value.day} de {months[value.month - 1]} de {value.year}"
     return f"{value.day} {months[value.month - 1]} {value.year}"
 
 

@@ -83,6 +83,7 @@ CONDITION = """\
 # TODO; `ketabrochure check` reports each one left (error content.todo) at its line.
 name: "TODO: the condition's short name, e.g. PTSD"
 title: "TODO: the sheet's title, e.g. IV ketamine for chronic posttraumatic stress disorder"
+# bottom_line: in the words of its certainty (probably, may, very uncertain)
 bottom_line: "TODO: what the evidence shows, in two or three sentences"
 key_points:                     # each finding with the studies it rests on
   - text: "TODO: one finding, with its numbers"
@@ -90,8 +91,10 @@ key_points:                     # each finding with the studies it rests on
     cites: [TODO]
 $known_studies
 evidence: [TODO]                # the studies for the sheet's table, at most about 7
-# outcomes: what the evidence is about, each with its studies; certainty is computed from
-# the studies' designs and sizes (randomised: starts high; else low) less each downgrade
+# outcomes: what the evidence is about, each with its studies; certainty is computed by
+# GRADE's rules from the study records (randomised: starts high; else low; risk of bias from
+# blinding and comparator; imprecision under about 400 people), and a recorded downgrade may
+# only be stricter than the rules; `measures: {study: N}` names the study outcomes it rests on
 outcomes:
   - outcome: "TODO: e.g. Symptoms 1 day to 2 weeks after one infusion, vs placebo"
     importance: critical        # critical or important; overall certainty = lowest critical

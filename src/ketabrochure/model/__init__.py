@@ -41,13 +41,17 @@ from .research import (
     DESIGN_TYPES,
     DOWNGRADES,
     DRUGS,
+    EFFECT_MEASURES,
     GRADES,
     HOURS_PER_UNIT,
     IMPORTANCE,
     LASTED,
     MEASURES,
     N_UNITS,
+    NARRATIVE,
     RATE_KINDS,
+    RATERS,
+    RATIO_MEASURES,
     ROLES,
     ROUTES,
     SHORT_TERM_HOURS,
@@ -61,6 +65,7 @@ from .research import (
     Citation,
     Condition,
     Design,
+    Effect,
     GradedOutcome,
     Intervention,
     KeyPoint,
@@ -70,6 +75,7 @@ from .research import (
     Rates,
     Rating,
     RegulatoryFact,
+    RegulatoryRisk,
     Role,
     SampleSize,
     StartLevel,
@@ -91,6 +97,9 @@ __all__ = [
 ]
 # a condition's outcomes and their GRADE judgements
 __all__ += ["DOWNGRADES", "IMPORTANCE", "UPGRADES", "GradedOutcome", "Rating", "StartLevel"]
+# what GRADE's rules read from a study's outcomes
+__all__ += ["RegulatoryRisk"]
+__all__ += ["EFFECT_MEASURES", "NARRATIVE", "RATERS", "RATIO_MEASURES", "Effect"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,7 @@ class Project:
     broken: frozenset[str] = frozenset()  # ids of content files that had errors
     patient: PatientContent = field(default_factory=PatientContent)  # handouts, brochures, ...
     recipients: dict[str, Recipient] = field(default_factory=dict)  # referral packets
+    risks: dict[str, RegulatoryRisk] = field(default_factory=dict)  # regulatory.yaml `risks`
 
     @property
     def off_label_fact(self) -> RegulatoryFact | None:

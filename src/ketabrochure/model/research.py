@@ -11,7 +11,8 @@ from ..diagnostics import Location
 Role = Literal["efficacy", "mechanism", "preclinical"]
 ROLES: tuple[str, ...] = ("efficacy", "mechanism", "preclinical")
 DESIGN_TYPES: tuple[str, ...] = (
-    "rct", "crossover-rct", "meta-analysis", "systematic-review", "single-arm", "cohort", "animal",
+    "rct", "crossover-rct", "nonrandomised-crossover", "meta-analysis", "systematic-review",
+    "single-arm", "cohort", "animal",
 )
 # A fact the sources do not give is written as one of these tokens, never as free text:
 # `not-reported` (the paper or abstract does not say), `not-confirmed` (a value is quoted
@@ -28,6 +29,12 @@ RATE_KINDS: tuple[str, ...] = ("response", "remission")
 # every study on file for the condition that measures what it draws, or says why not.
 MEASURES: tuple[str, ...] = ("depression", "suicidal-ideation", "anxiety", "ptsd", "pain",
                              "substance-use", "adverse-effects", "other")
+# Who rated an outcome (outcomes[].rater): the patient, a clinician, or an objective measure.
+RATERS: tuple[str, ...] = ("self", "clinician", "objective")
+# An effect estimate's measure (outcomes[].effect): odds or risk ratio, a mean difference (in
+# the scale's points), a standardised mean difference, a difference in percentage points.
+EFFECT_MEASURES: tuple[str, ...] = ("OR", "RR", "MD", "SMD", "difference")
+RATIO_MEASURES: tuple[str, ...] = ("OR", "RR")
 # What the study itself concluded about ketamine against its comparator (outcomes[].comparison).
 COMPARISONS: tuple[str, ...] = ("superior", "noninferior", "no-difference", "inferior")
 # What the comparator was: an inert placebo, a drug that only mimics ketamine's felt effects
@@ -42,9 +49,10 @@ SHORT_TERM_HOURS = 7 * 24  # a result measured before a week is out is "measured
 # The controlled vocabulary of adverse events (studies' adverse_events; patient.yaml gives each
 # one's words in every language).
 ADVERSE_EVENTS: tuple[str, ...] = ("dissociation", "nausea", "blood-pressure", "sedation",
-                                   "perceptual-changes")
+                                   "perceptual-changes", "misuse", "dependence", "bladder")
 SMALL_ARM = 50  # an arm with fewer people than this is small: its numbers carry the study's size
 GRADES: tuple[str, ...] = ("high", "moderate", "low", "very-low")
+NARRATIVE = "no estimate (narrative)"  # an outcome with no estimate on file is not graded
 
 Locs = dict[str, Location]
 
@@ -99,6 +107,8 @@ class SampleSize:
     unit: str
     note: str | None = None
     arms: tuple[int, ...] = ()  # people per arm, where the sources give them
+    started: tuple[int, ...] = ()  # of them, people who began treatment (per arm, as arms)
+    participants: int | None = None  # a synthesis (unit: studies): the people it pooled
 
 
 @dataclass(frozen=True)
@@ -155,6 +165,20 @@ class AdverseEvent:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """An effect estimate with its 95% interval (low, high: both or neither)."""
+
+    measure: str  # one of EFFECT_MEASURES
+    value: float
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def ratio(self) -> bool:
+        return self.measure in RATIO_MEASURES
+
+
+@dataclass(frozen=True)
 class Outcome:
     measure: str
     result: str
@@ -165,6 +189,14 @@ class Outcome:
     significant: bool | None = None  # vs the comparator: true, false, or None (not reported)
     measures: tuple[str, ...] = ()  # what it measures, of MEASURES (none: not said)
     loc: Location | None = field(default=None, compare=False)  # where it is written
+    rater: str | None = None  # one of RATERS; None: not said (read as subjective)
+    effect: Effect | None = None
+    events: int | None = None  # events counted (0: none happened), for harms
+
+    @property
+    def has_estimate(self) -> bool:
+        """An estimate GRADE can rate: rates, an effect, or a count of events."""
+        return self.rates is not None or self.effect is not None or self.events is not None
 
     @property
     def short_term(self) -> bool:
@@ -195,6 +227,14 @@ class Study:
     @property
     def is_efficacy(self) -> bool:
         return self.role == "efficacy"
+
+    @property
+    def people(self) -> int | None:
+        """The people behind the study's result: n.value for a study of people, the pooled
+        participants of a synthesis; None when not on file (or not people)."""
+        if self.n.unit == "participants":
+            return self.n.value
+        return self.n.participants if self.n.unit == "studies" else None
 
     @property
     def smallest_arm(self) -> int | None:
@@ -270,6 +310,9 @@ class GradedOutcome:
     # studies on file that measure what its chart draws but are not charted: (study id, the
     # reason the chart's caption prints, where it is written)
     left_out: tuple[tuple[str, str, Location], ...] = ()
+    # the study results it rests on: (study id, outcome number from 1); a study not named
+    # here contributes all its outcomes
+    results: tuple[tuple[str, int], ...] = ()
 
     @property
     def critical(self) -> bool:
@@ -285,15 +328,16 @@ class Certainty:
     start: str
     start_reason: str
     ratings: tuple[Rating, ...] = ()
+    narrative: bool = False  # no estimate on file: not graded (grade is then meaningless)
 
     @property
     def points(self) -> int:
-        """4 for high down to 1 for very low (the filled symbols of GRADE's four)."""
-        return len(GRADES) - GRADES.index(self.grade)
+        """4 for high down to 1 for very low (the filled symbols of GRADE's four); 0: narrative."""
+        return 0 if self.narrative else len(GRADES) - GRADES.index(self.grade)
 
     @property
     def word(self) -> str:
-        return self.grade.replace("-", " ")
+        return NARRATIVE if self.narrative else self.grade.replace("-", " ")
 
 
 @dataclass(frozen=True)
@@ -313,6 +357,17 @@ class Condition:
     evidence_locs: tuple[Location, ...] = ()
     regulatory_locs: tuple[Location, ...] = ()
     safety_locs: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegulatoryRisk:
+    """A risk the label, the REMS or FDA's warnings give for this use (an ADVERSE_EVENTS id):
+    backed by the confirmed regulatory facts that state it, or left out with the reason."""
+
+    id: str
+    facts: tuple[str, ...]
+    left_out: str | None
+    loc: Location
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,11 @@
   study it cites records how long that event lasted (`{id: ..., lasted: ...}`).
 - `safety.section`: a brochure marks the block that lists side effects, where the shared
   long-term safety statement is printed.
+- `safety.regulatory`: a document's side effects name every risk the regulatory record lists
+  for this use (`risks` in regulatory.yaml: the label, the REMS, FDA's 2023 warning) and cite
+  one of the facts that state it, whatever studies the document cites, so deleting a side
+  effect together with its citation is refused; a risk recorded as `left_out` (not confirmed)
+  is not printed, and the side effects then say plainly that some risks are not listed.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from .framing import SENTENCE, WORDS, spans
 
 LANGS = m.LANGUAGES
 RARE = {"en": r"\brare\b", "es": r"\braros?\b|\braras?\b|poco comunes"}
+# the side effects say that some risks are left out (the record's `left_out`, not printed)
+LEFT_OUT = {"en": r"\bnot (?:all )?listed\b|\bleaves? (?:some|others) out\b",
+            "es": r"\bno (?:todos )?están (?:aquí|en esta lista)\b"}
 LASTS = {"en": r"\blast(?:s|ed)?\b", "es": r"\bdur(?:a|ó|an|aron)\b"}
 
 
@@ -41,6 +49,8 @@ def safety_rules(project: m.Project, patient: m.PatientContent, diags: Diagnosti
             continue
         _coverage(record.label, record.side_effects, printed, record.loc, project, common,
                   diags)
+        if record.side_effects:
+            _regulatory(record.label, record.side_effects, record.loc, project, common, diags)
     texts = [*common.texts, *(t for r in patient.records() for t in r.texts)]
     for text in texts:
         _durations(text, project, common.side_effect_words, diags)
@@ -81,6 +91,40 @@ def _coverage(label: str, own: tuple[m.Text, ...], printed: Iterable[m.Text],
                         f"its side effects do not mention {ident} ({examples}), which {studies} "
                         f"report{'s' if ', ' not in studies else ''}: add it to the side "
                         f"effects, citing {studies}")
+
+
+def _regulatory(label: str, own: tuple[m.Text, ...], fallback: Location, project: m.Project,
+                common: m.Common, diags: Diagnostics) -> None:
+    """The regulatory record's risks for this use, named and cited in the side effects (the
+    document's own, then the shared long-term statement), per language."""
+    section = (*own, common.long_term_safety)
+    cited = {f for t in section for f in t.facts}
+    at = own[0] if own else None
+    for lang in LANGS:
+        body = " ".join(_filled(t, lang, project) for t in section)
+        covered = named(body, lang, common.side_effect_words)
+        where = at.where(lang) if at else fallback
+        for risk in project.risks.values():
+            facts = ", ".join(risk.facts)
+            if risk.left_out is not None:
+                if not re.search(LEFT_OUT[lang], body, re.IGNORECASE):
+                    diags.error(where, "safety.regulatory", f"{label} ({lang})",
+                                f"the regulatory record leaves {risk.id} out ({risk.left_out}), "
+                                "but the side effects do not say that some risks are not "
+                                "listed: say so (e.g. 'Some risks are not listed here; ask "
+                                "us.' / 'Algunos riesgos no están aquí; pregúntenos.')")
+            elif risk.id not in covered:
+                words = ", ".join(f"'{w}'" for w in
+                                  common.side_effect_words.get(risk.id, {}).get(lang, ())[:2])
+                diags.error(where, "safety.regulatory", f"{label} ({lang})",
+                            f"its side effects do not name {risk.id} ({words}), a risk the "
+                            f"regulatory record gives for this use ({facts}): add it, citing "
+                            f"`facts: [{risk.facts[0]}]`")
+            elif not cited & set(risk.facts):
+                diags.error(where, "safety.regulatory", f"{label} ({lang})",
+                            f"its side effects name {risk.id} but cite none of the facts that "
+                            f"state it ({facts}): add `facts: [{risk.facts[0]}]` to the text "
+                            "that names it")
 
 
 def _durations(text: m.Text, project: m.Project,

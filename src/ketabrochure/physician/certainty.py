@@ -1,11 +1,13 @@
 """GRADE certainty per outcome, computed as in a Summary-of-Findings table: the study designs
-give the starting level (randomised trials high, observational studies low), each downgrade and
-upgrade the content records moves it, and the result is clamped to high .. very low. A
-condition's certainty is the lowest of its critical outcomes. Nothing here is typed by hand;
-`check` enforces the rules that keep the judgements honest."""
+give the starting level (randomised trials high, non-randomised studies low), GRADE's rules
+read from the records (grade.py) set the least each domain is rated down, a judgement the
+content records may only be stricter, and the result is clamped to high .. very low. An
+outcome with no estimate on file is not graded ("no estimate (narrative)"). A condition's
+certainty is the lowest of its graded critical outcomes. Nothing here is typed by hand."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -16,10 +18,9 @@ from .. import model as m
 from ..citations import Citations, first_author_year
 from ..diagnostics import Diagnostics
 from ..read.fields import suggestion
+from . import grade
+from .grade import RANDOMISED
 
-RANDOMISED = ("rct", "crossover-rct")
-SYNTHESES = ("meta-analysis", "systematic-review")  # of controlled trials when controlled: true
-FEW_PARTICIPANTS = 100  # a critical outcome resting on fewer people should be rated imprecise
 DOMAIN_NAMES = {
     "risk-of-bias": "Risk of bias", "inconsistency": "Inconsistency",
     "indirectness": "Indirectness", "imprecision": "Imprecision",
@@ -29,38 +30,56 @@ DOMAIN_NAMES = {
 # design names for the design mix, singular and plural
 DESIGNS = {
     "rct": ("RCT", "RCTs"), "crossover-rct": ("crossover RCT", "crossover RCTs"),
+    "nonrandomised-crossover": ("non-randomised crossover study",
+                                "non-randomised crossover studies"),
     "meta-analysis": ("meta-analysis", "meta-analyses"),
     "systematic-review": ("systematic review", "systematic reviews"),
     "single-arm": ("single-arm study", "single-arm studies"),
     "cohort": ("cohort study", "cohort studies"), "animal": ("animal study", "animal studies"),
 }
+# GRADE's plain-language statements (Santesso 2020): the word each certainty puts in a claim
+VERBS = {"moderate": ("'Ketamine probably reduces ...'", r"\bprobabl[ey]\b|\blikely\b"),
+         "low": ("'Ketamine may reduce ...'", r"\bmay\b"),
+         "very-low": ("'It is very uncertain whether ketamine reduces ...'",
+                      r"\bvery uncertain\b")}
+# a present-tense claim of benefit: stated flat only at high certainty
+CLAIM = re.compile(r"\b(reduces|relieves|improves|lowers|eases|works|helps|prevents)\b", re.I)
+HEDGE = re.compile("|".join(p for _, p in VERBS.values()) + r"|\bnot\b", re.I)
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
-def randomised(study: m.Study) -> bool:
-    """A randomised trial, or a synthesis of controlled trials."""
-    kind = study.design.type
-    return kind in RANDOMISED or (kind in SYNTHESES and study.design.controlled)
-
-
 def starting_level(outcome: m.GradedOutcome, studies: list[m.Study]) -> tuple[str, str]:
-    """The level the designs give, unless the content records an exception (with its reason)."""
-    if outcome.start is not None:
+    """The level the designs give, or the content's recorded start when it is lower."""
+    start, reason = grade.starting_level(studies)
+    if outcome.start is not None and m.GRADES.index(outcome.start.grade) > m.GRADES.index(start):
         return outcome.start.grade, outcome.start.reason
-    kinds = {randomised(s) for s in studies}
-    if kinds == {True}:
-        return "high", "randomised trials"
-    if kinds == {False}:
-        return "low", "observational or uncontrolled studies"
-    return "low", "randomised and observational studies mixed: the observational level"
+    return start, reason
+
+
+def effective(outcome: m.GradedOutcome, studies: list[m.Study], start: str) -> tuple[m.Rating, ...]:
+    """The judgements that count: each recorded one, made as strict as GRADE's rules require
+    (the rule's words stand in for a missing one); upgrades the rules do not allow dropped."""
+    ratings = [r for r in outcome.ratings if r.domain in m.DOWNGRADES
+               or not grade.upgrade_problem(r, outcome, studies, start)]
+    for need in grade.required(outcome, studies):
+        recorded = next((r for r in ratings if r.domain == need.domain), None)
+        if recorded is None:
+            ratings.append(m.Rating(need.domain, need.by, need.rule, outcome.loc))
+        elif recorded.by > need.by:
+            ratings[ratings.index(recorded)] = m.Rating(need.domain, need.by, need.rule,
+                                                        recorded.loc)
+    return tuple(ratings)
 
 
 def compute(outcome: m.GradedOutcome, studies: list[m.Study]) -> m.Certainty:
     start, reason = starting_level(outcome, studies)
-    points = len(m.GRADES) - m.GRADES.index(start) + sum(r.by for r in outcome.ratings)
+    if not grade.has_estimate(outcome, studies):
+        return m.Certainty(grade=start, start=start, start_reason=reason, narrative=True)
+    ratings = effective(outcome, studies, start)
+    points = len(m.GRADES) - m.GRADES.index(start) + sum(r.by for r in ratings)
     points = max(1, min(len(m.GRADES), points))
     return m.Certainty(grade=m.GRADES[len(m.GRADES) - points], start=start,
-                       start_reason=reason, ratings=outcome.ratings)
+                       start_reason=reason, ratings=ratings)
 
 
 @dataclass(frozen=True)
@@ -83,9 +102,8 @@ class Participants:
 
 
 def participants(studies: list[m.Study]) -> Participants:
-    counted = sum(s.n.value or 0 for s in studies if s.n.unit == "participants")
-    uncounted = tuple(first_author_year(s) for s in studies
-                      if s.n.unit != "participants" or s.n.value is None)
+    counted = sum(s.people or 0 for s in studies)
+    uncounted = tuple(first_author_year(s) for s in studies if s.people is None)
     return Participants(counted, uncounted)
 
 
@@ -105,16 +123,16 @@ def design_mix(studies: list[m.Study]) -> str:
     return ", ".join(parts)
 
 
-def grade_words(grade: str) -> str:
+def grade_words(level: str) -> str:
     """GRADE's four circles in words a fax cannot blur: 'LOW (2 of 4)'."""
-    points = len(m.GRADES) - m.GRADES.index(grade)
-    return f"{grade.replace('-', ' ').upper()} ({points} of {len(m.GRADES)})"
+    points = len(m.GRADES) - m.GRADES.index(level)
+    return f"{level.replace('-', ' ').upper()} ({points} of {len(m.GRADES)})"
 
 
-def circles(grade: str) -> Markup:
+def circles(level: str) -> Markup:
     """GRADE's four circles, filled with a plus up to the grade (the vendored font has no
     U+2295), drawn in black as inline SVG; the words beside them say the same."""
-    points = len(m.GRADES) - m.GRADES.index(grade)
+    points = len(m.GRADES) - m.GRADES.index(level)
     r, step = 3.3, 8.6
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="grade-circles" role="img" '
            f'width="{step * 4 - 1:g}" height="8" viewBox="0 0 {step * 4 - 1:g} 8">'
@@ -148,11 +166,12 @@ class Row:
 
     @property
     def label(self) -> str:
-        return grade_words(self.certainty.grade)
+        return m.NARRATIVE.upper() if self.certainty.narrative else grade_words(
+            self.certainty.grade)
 
     @property
     def circles(self) -> Markup:
-        return circles(self.certainty.grade)
+        return Markup("") if self.certainty.narrative else circles(self.certainty.grade)
 
     @property
     def reasons(self) -> list[str]:
@@ -162,7 +181,9 @@ class Row:
     def start_note(self) -> str:
         """Where the rating started, when not at high from randomised trials."""
         c = self.certainty
-        if self.outcome.start is not None:
+        if c.narrative:
+            return "No estimate on file (rates, an effect or a count of events): not graded"
+        if self.outcome.start is not None and c.start_reason == self.outcome.start.reason:
             return f"Starts {c.start.replace('-', ' ')}: {c.start_reason}"
         if c.start != "high":
             return f"Starts {c.start.replace('-', ' ')} ({c.start_reason})"
@@ -201,8 +222,10 @@ def table(condition: m.Condition, studies: dict[str, m.Study],
 
 
 def overall(condition: m.Condition, studies: dict[str, m.Study]) -> m.Certainty | None:
-    """The condition's certainty: the lowest of its critical outcomes (None: none is graded)."""
-    critical = [r.certainty for r in rows(condition, studies) if r.outcome.critical]
+    """The condition's certainty: the lowest of its graded critical outcomes (None: none is
+    graded)."""
+    critical = [r.certainty for r in rows(condition, studies)
+                if r.outcome.critical and not r.certainty.narrative]
     return max(critical, key=lambda c: m.GRADES.index(c.grade)) if critical else None
 
 
@@ -215,6 +238,7 @@ def check(condition: m.Condition, project: m.Project, diags: Diagnostics) -> Non
                     "no outcome is marked `importance: critical`, so the condition has no "
                     "certainty: mark the outcomes a referring physician decides on (e.g. "
                     "response, durability, harms) as critical")
+    _check_verbs(condition, project, diags)
     charted: dict[str, str] = {}  # study id -> the outcome whose chart draws its rates
     for i, outcome in enumerate(condition.outcomes):
         _check_outcome(outcome, f"{where}: outcomes[{i + 1}]", project, diags)
@@ -255,15 +279,91 @@ def _check_outcome(outcome: m.GradedOutcome, where: str, project: m.Project,
                         f"'{study_id}' has no confirmed outcome on file: remove it until its "
                         "results are checked against the article")
     backed = backing(outcome, studies)
-    people = participants(backed)
-    imprecise = any(r.domain == "imprecision" for r in outcome.ratings)
-    if outcome.critical and backed and people.counted < FEW_PARTICIPANTS and not imprecise:
-        counted = (f"{people.counted} counted participants ({', '.join(people.uncounted)}: "
-                   "no count of people on file)" if people.uncounted
-                   else f"{people.counted} participants")
-        diags.warning(outcome.loc, "content.imprecision", where,
-                      f"critical outcome '{outcome.name}' rests on {counted}, fewer than "
-                      f"{FEW_PARTICIPANTS}, but has no imprecision downgrade: add "
-                      "`downgrade: {imprecision: {by: -1, reason: ...}}` (or -2) "
-                      "saying how few people the estimate rests on")
+    _check_results(outcome, where, studies, diags)
+    if backed:
+        _check_lenient(outcome, where, backed, diags)
 
+
+def _check_results(outcome: m.GradedOutcome, where: str, studies: dict[str, m.Study],
+                    diags: Diagnostics) -> None:
+    for study_id, number in outcome.results:
+        study = studies.get(study_id)
+        if study is not None and number > len(study.outcomes):
+            diags.error(outcome.loc, "content.unknown-ref", f"{where}.results.{study_id}",
+                        f"'{study_id}' has {len(study.outcomes)} outcomes; there is no "
+                        f"outcome {number}: give the number of the outcome (from 1) in "
+                        f"content/studies/{study_id}.yaml that measures '{outcome.name}'")
+
+
+def _check_lenient(outcome: m.GradedOutcome, where: str, backed: list[m.Study],
+                   diags: Diagnostics) -> None:
+    """A recorded judgement more lenient than GRADE's rules allow is an error naming the rule;
+    a stricter one (with its reason) is the content's to make."""
+    start, _ = grade.starting_level(backed)
+    if outcome.start is not None and \
+            m.GRADES.index(outcome.start.grade) < m.GRADES.index(start):
+        diags.error(outcome.start.loc, "content.grade-lenient", f"{where}.start",
+                    f"starts '{outcome.start.grade}', above the '{start}' GRADE gives "
+                    f"{_studies(backed)}: a recorded start may only be lower; remove `start:`")
+    if not grade.has_estimate(outcome, backed):
+        return  # not graded: printed as no estimate (narrative)
+    for rating in outcome.ratings:
+        problem = (grade.upgrade_problem(rating, outcome, backed, starting_level(outcome,
+                                                                                 backed)[0])
+                   if rating.domain in m.UPGRADES else "")
+        if problem:
+            diags.error(rating.loc, "content.grade-lenient", f"{where}.upgrade.{rating.domain}",
+                        f"'{outcome.name}' is rated up for {rating.domain.replace('-', ' ')}, "
+                        f"but {problem}: remove the upgrade")
+    for need in grade.required(outcome, backed):
+        recorded = next((r for r in outcome.ratings if r.domain == need.domain), None)
+        if recorded is not None and recorded.by <= need.by:
+            continue
+        said = f"records {recorded.by:+d}" if recorded else "records no downgrade"
+        diags.error(recorded.loc if recorded else outcome.loc, "content.grade-lenient",
+                    f"{where}.downgrade.{need.domain}",
+                    f"'{outcome.name}' {said} for {need.domain.replace('-', ' ')}; {need.rule}: "
+                    f"write `downgrade: {{{need.domain}: {{by: {need.by}, reason: ...}}}}` "
+                    "(or stricter), saying what in these studies lowers the certainty")
+
+
+def _studies(backed: list[m.Study]) -> str:
+    return "its studies (" + ", ".join(
+        f"{first_author_year(s)}: {s.design.type}" for s in backed) + ")"
+
+
+def _check_verbs(condition: m.Condition, project: m.Project, diags: Diagnostics) -> None:
+    """The bottom line's words follow the grades: the overall grade's word is there, no word
+    of a grade no outcome reaches, and no flat claim of benefit below high certainty."""
+    graded = [r.certainty.grade for r in rows(condition, project.studies)
+              if not r.certainty.narrative]
+    result = overall(condition, project.studies)
+    if result is None or not graded:
+        return
+    text, where = condition.bottom_line, f"condition {condition.id}: bottom_line"
+    loc = condition.locs.get("bottom_line", condition.loc)
+    best = min(m.GRADES.index(g) for g in graded)
+    word = VERBS.get(result.grade)
+    lower = [p for level, (_, p) in VERBS.items()  # the grade's word, or a stricter one
+             if m.GRADES.index(level) >= m.GRADES.index(result.grade)]
+    if word and not any(re.search(p, text, re.IGNORECASE) for p in lower):
+        diags.error(loc, "content.grade-verb", where,
+                    f"the condition's certainty is {result.word.upper()}, but the bottom line "
+                    f"does not say so: use GRADE's words, e.g. {word[0]}")
+    for level, (_, pattern) in VERBS.items():
+        found = re.search(pattern, text, re.IGNORECASE)
+        if found and m.GRADES.index(level) < best:
+            diags.error(loc, "content.grade-verb", where,
+                        f"'{found.group(0)}' states {level.replace('-', ' ')} certainty, but no "
+                        f"outcome is above {m.GRADES[best].replace('-', ' ')}: use the word of "
+                        "the outcome's grade (moderate 'probably', low 'may', very low 'very "
+                        "uncertain')")
+    if best > 0:
+        for sentence in re.split(r"(?<=[.;])\s+", text):
+            claim = CLAIM.search(sentence)
+            if claim and not HEDGE.search(sentence):
+                diags.error(loc, "content.grade-verb", where,
+                            f"'{claim.group(0)}' states a benefit flatly, as only HIGH "
+                            f"certainty may, in \u201c{sentence}\u201d: say it with the "
+                            "grade's word ('may reduce', 'probably reduces', 'it is very "
+                            "uncertain whether ... reduces')")

@@ -31,13 +31,17 @@ class Row:
     treatment: float
     control: float | None
     significant: bool | None = None  # the study's test of the difference, when on file
+    comparison: str | None = None  # the study's own conclusion (noninferior: its own test)
 
     def percent(self, value: float) -> str:
         return percent(value, self.study)
 
     @property
     def mark(self) -> str:
-        """'n.s.' where the study found the difference not significant, 'sig.' where it did."""
+        """'n.s.' where the study found the difference not significant, 'sig.' where it did,
+        'noninf.' where its test was of noninferiority (a 'sig.' would read as 'better')."""
+        if self.control is not None and self.comparison == "noninferior":
+            return "noninf."
         if self.control is None or self.significant is None:
             return ""
         return "sig." if self.significant else "n.s."
@@ -101,6 +105,8 @@ class Chart:
             notes.append("n.s. = the study found no significant difference")
         if "sig." in used:
             notes.append("sig. = the study found a significant difference")
+        if "noninf." in used:
+            notes.append("noninf. = the study's test found ketamine noninferior")
         if "" in used:
             notes.append("unmarked = no significance test on file")
         return "; ".join(notes) + "." if notes else ""
@@ -178,7 +184,7 @@ def rows(studies: list[m.Study], name: dict[str, str]) -> list[Row]:
             if kinds.count(r.kind) > 1:  # tell them apart by the measure's first word
                 label += f", {outcome.measure.split()[0]}"
             found.append(Row(study, name[study.id], r.kind, label, r.treatment, r.control,
-                             outcome.significant))
+                             outcome.significant, outcome.comparison))
     return found
 
 
@@ -225,7 +231,9 @@ def description(chart_rows: list[Row]) -> str:
         text = f"{row.name}, {row.label.lower()}: {row.percent(row.treatment)} with {_arm(row)}"
         if row.control is not None:
             text += f" vs {row.percent(row.control)} with {row.study.comparator}"
-            if row.significant is not None:
+            if row.mark == "noninf.":
+                text += ", noninferior by the study's own test"
+            elif row.significant is not None:
                 text += (", a significant difference" if row.significant
                          else ", not a significant difference")
         else:

@@ -51,7 +51,7 @@ class ProjectReader(StudyReader, ClinicReader):
         """One outcome of a condition: its studies and the GRADE judgements on them."""
         o = Fields(node, f"outcomes[{index + 1}]", self.diags,
                    ("outcome", "importance", "studies", "start", "downgrade", "upgrade", "chart",
-                    "left_out"))
+                    "left_out", "results"))
         if not o.ok:
             return None
         name = o.text("outcome")
@@ -65,12 +65,13 @@ class ProjectReader(StudyReader, ClinicReader):
             grade, reason = s.choice("grade", m.GRADES), s.text("reason")
             if grade is not None and reason is not None:
                 start = m.StartLevel(grade, reason, s.node.loc)
+        results = self.results(o, studies)
         if name is None or importance is None:
             return None
         return m.GradedOutcome(name=name, importance=importance, studies=studies,
                                ratings=ratings, loc=node.loc, start=start,
                                chart=o.boolean("chart", True), study_locs=study_locs,
-                               left_out=self.left_out(o))
+                               left_out=self.left_out(o), results=results)
 
     def left_out(self, o: Fields) -> tuple[tuple[str, str, Location], ...]:
         """`left_out: {canuso2018: "esketamine spray, not IV ketamine"}`: studies the chart
@@ -85,6 +86,31 @@ class ProjectReader(StudyReader, ClinicReader):
                         code="content.no-reason", where=f"{o.where}.left_out.{study_id}")
                 continue
             found.append((study_id, node.value.strip(), loc))
+        return tuple(found)
+
+    def results(self, o: Fields, studies: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+        """`results: {grunebaum2018: 2, domany2020: [1, 2]}`: the outcome numbers (from 1) of
+        each study whose results this outcome rests on; whether they exist is checked with the
+        studies."""
+        if o.get("results", required=False) is None:
+            return ()
+        found: list[tuple[str, int]] = []
+        for study_id, node, loc in o.entries("results", "study"):
+            where = f"{o.where}.results.{study_id}"
+            if study_id not in studies:
+                o.error(loc, f"'{study_id}' is not one of this outcome's studies "
+                        f"({', '.join(studies) or 'none'}): add it to `studies` or remove it here",
+                        code="content.unknown-ref", where=where)
+                continue
+            values = node.value if isinstance(node.value, list) else [node]
+            for item in values:
+                number = item.value
+                if isinstance(number, int) and not isinstance(number, bool) and number > 0:
+                    found.append((study_id, number))
+                else:
+                    o.error(item.loc, "must be an outcome number of the study (1 for its first "
+                            "`outcomes:` entry) or a list of them", code="content.type",
+                            where=where)
         return tuple(found)
 
     def ratings(self, o: Fields, key: str, domains: tuple[str, ...],
@@ -133,8 +159,9 @@ class ProjectReader(StudyReader, ClinicReader):
         return m.KeyPoint(text=text, cites=cites, loc=node.loc, cite_locs=cite_locs)
 
     # -- regulatory, documents -------------------------------------------------------------
-    def regulatory(self, path: Path | None) -> dict[str, m.RegulatoryFact]:
-        f = self.fields(path, ("facts",)) if path else None
+    def regulatory(self, path: Path | None) -> tuple[dict[str, m.RegulatoryFact],
+                                                    dict[str, m.RegulatoryRisk]]:
+        f = self.fields(path, ("facts", "risks")) if path else None
         facts: dict[str, m.RegulatoryFact] = {}
         for fact_id, node, loc in f.entries("facts", "fact") if f else []:
             r = Fields(node, f"facts.{fact_id}", self.diags,
@@ -146,7 +173,37 @@ class ProjectReader(StudyReader, ClinicReader):
                 id=fact_id, statement=statement, date=r.date("date", required=False),
                 year=r.integer("year", required=False, minimum=1900),
                 off_label=r.boolean("off_label", False), loc=loc)
-        return facts
+        return facts, self.risks(f, facts) if f else {}
+
+    def risks(self, f: Fields, facts: dict[str, m.RegulatoryFact]) -> dict[str, m.RegulatoryRisk]:
+        """`risks: {sedation: {facts: [spravato-rems]}, bladder: {left_out: "why"}}`: each an
+        adverse-event id, backed by facts on file or left out with its reason."""
+        found: dict[str, m.RegulatoryRisk] = {}
+        if f.get("risks", required=False) is None:
+            return found
+        for ident, node, loc in f.entries("risks", "risk"):
+            where = f"risks.{ident}"
+            if ident not in m.ADVERSE_EVENTS:
+                f.error(loc, f"'{ident}' is not an adverse-event id: use one of "
+                        f"{', '.join(m.ADVERSE_EVENTS)}{suggestion(ident, m.ADVERSE_EVENTS)}",
+                        code="content.unknown-ref", where=where)
+                continue
+            r = Fields(node, where, self.diags, ("facts", "left_out"))
+            if not r.ok:
+                continue
+            backing, backing_locs = r.text_list("facts", required=False)
+            left_out = r.text("left_out", required=False)
+            for fact, fact_loc in zip(backing, backing_locs, strict=True):
+                if fact not in facts:
+                    r.error(fact_loc, f"no fact '{fact}' in facts:{suggestion(fact, facts)}",
+                            code="content.unknown-ref", where=f"{where}.facts")
+            if bool(backing) == bool(left_out):
+                r.error(loc, "give either `facts: [ids]` (the confirmed facts that state the "
+                        "risk) or `left_out: \"why it is not printed\"`, not both or neither",
+                        code="content.missing-field", where=where)
+                continue
+            found[ident] = m.RegulatoryRisk(ident, backing, left_out, loc)
+        return found
 
     def documents(self, path: Path | None) -> tuple[str | None, tuple[m.DocumentSpec, ...]]:
         f = self.fields(path, ("edition", "documents")) if path else None
@@ -206,7 +263,7 @@ def read_project(root: Path, diags: Diagnostics) -> tuple[m.Project, bool]:
     reader = ProjectReader(root, diags)
     studies = reader.each("studies", reader.study)
     conditions = reader.each("conditions", reader.condition)
-    regulatory = reader.regulatory(reader.named("regulatory.yaml"))
+    regulatory, risks = reader.regulatory(reader.named("regulatory.yaml"))
     clinic = reader.clinic(reader.named("clinic.yaml"))
     edition, documents = reader.documents(reader.named("documents.yaml"))
     check_references(conditions, studies, regulatory, reader.broken, diags)
@@ -215,7 +272,7 @@ def read_project(root: Path, diags: Diagnostics) -> tuple[m.Project, bool]:
                            Location(reader.shown(reader.content / "clinic.yaml")))
     return m.Project(clinic=clinic or placeholder, studies=studies, conditions=conditions,
                      regulatory=regulatory, edition=edition or "", documents=documents,
-                     broken=frozenset(reader.broken)), complete
+                     broken=frozenset(reader.broken), risks=risks), complete
 
 
 def check_references(conditions: dict[str, m.Condition], studies: dict[str, m.Study],

@@ -17,7 +17,7 @@ SPAN_RE = re.compile(rf"^(\d+(?:\.\d+)?) ({'|'.join(m.TIME_UNITS)})s?$")
 UNSTATED_TEXT = re.compile(r"\b(not confirmed|unconfirmed|not reported|not stated|unknown)\b",
                            re.IGNORECASE)
 OUTCOME_FIELDS = ("measure", "result", "timepoint", "lasted", "comparison", "rates", "significant",
-                  "measures")
+                  "measures", "rater", "effect", "events")
 
 
 def parse_span(text: str) -> m.TimeSpan | None:
@@ -146,26 +146,42 @@ class StudyReader(Reader):
         return m.Population(species=species, diagnosis=diagnosis)
 
     def sample_size(self, f: Fields) -> m.SampleSize | None:
-        n = f.sub("n", ("value", "unit", "note", "arms"))
+        n = f.sub("n", ("value", "unit", "note", "arms", "started", "participants"))
         if n is None:
             return None
         unit = n.choice("unit", m.N_UNITS)
         value = n.integer("value", required=False, minimum=1)  # read first: all problems at once
         note = n.text("note", required=False)
-        arms: list[int] = []
-        for i, node in enumerate(n.items("arms", required=False)):
-            if isinstance(node.value, int) and not isinstance(node.value, bool) and node.value > 0:
-                arms.append(node.value)
-            else:
-                n.error(node.loc, f"must be a number of people; got {describe(node.value)}",
-                        code="content.type", where=f"n.arms[{i + 1}]")
+        people = n.integer("participants", required=False, minimum=1)
+        if people is not None and unit != "studies":
+            n.error(n.loc("participants"), "n.participants is the people a synthesis pooled "
+                    "(with unit: studies); for a study of people, n.value is the count",
+                    where="n.participants")
+        arms, started = self.people_list(n, "arms"), self.people_list(n, "started")
         if arms and value is not None and sum(arms) > value:
             n.error(n.loc("arms"), f"the arms add up to {sum(arms)}, more than n.value {value}",
                     where="n.arms")
+        if started and (len(started) != len(arms)
+                        or any(s > a for s, a in zip(started, arms, strict=False))):
+            n.error(n.loc("started"), f"n.started {list(started)} must give, for each of the "
+                    f"arms {list(arms)}, how many of its people began treatment (no more than "
+                    "the arm had)", where="n.started")
         if unit is None:
             return None
-        return m.SampleSize(value=value, unit=unit, note=note,
-                            arms=tuple(arms))
+        return m.SampleSize(value=value, unit=unit, note=note, arms=arms, started=started,
+                            participants=people)
+
+    @staticmethod
+    def people_list(n: Fields, key: str) -> tuple[int, ...]:
+        """`arms: [200, 203]`: whole numbers of people, each checked."""
+        found: list[int] = []
+        for i, node in enumerate(n.items(key, required=False)):
+            if isinstance(node.value, int) and not isinstance(node.value, bool) and node.value > 0:
+                found.append(node.value)
+            else:
+                n.error(node.loc, f"must be a number of people; got {describe(node.value)}",
+                        code="content.type", where=f"n.{key}[{i + 1}]")
+        return tuple(found)
 
     def intervention(self, f: Fields) -> m.Intervention | None:
         i = f.sub("intervention", ("drug", "route", "dose", "schedule"))
@@ -203,11 +219,15 @@ class StudyReader(Reader):
                     r.error(r.loc(key), f"a percentage must lie between 0 and 100; got {value}")
             if kind is not None and treatment is not None:
                 rates = m.Rates(kind=kind, treatment=treatment, control=control)
+        rater = o.choice("rater", m.RATERS, required=False)
+        effect = self.effect(o)
+        events = o.integer("events", required=False, minimum=0)
         if measure is None or result is None:
             return None
         outcome = m.Outcome(measure=measure, result=result, timepoint=timepoint, lasted=lasted,
                             comparison=comparison, rates=rates, significant=significant,
-                            measures=measures, loc=node.loc)
+                            measures=measures, loc=node.loc, rater=rater, effect=effect,
+                            events=events)
         if outcome.short_term and lasted is None:
             o.error(o.loc("timepoint"), f"measured at {timepoint}: say how long the effect "
                     "lasted (lasted: '1 week', short-lived or not-reported)",
@@ -217,6 +237,27 @@ class StudyReader(Reader):
             o.error(o.loc("comparison"), f"comparison: {comparison} contradicts significant: "
                     f"{str(significant).lower()}", where=f"{o.where}.comparison")
         return outcome
+
+    def effect(self, o: Fields) -> m.Effect | None:
+        """`effect: {measure: OR, value: 2.85, low: 1.14, high: 7.15}` (a 95% interval: both
+        ends or neither; the value inside it)."""
+        e = o.sub("effect", ("measure", "value", "low", "high"), required=False)
+        if e is None:
+            return None
+        measure, value = e.choice("measure", m.EFFECT_MEASURES), e.number("value")
+        low, high = e.number("low", required=False), e.number("high", required=False)
+        if (low is None) != (high is None):
+            e.error(e.loc("low" if low is not None else "high"), "an interval needs both ends: "
+                    "write low and high (the 95% interval), or neither", where=f"{o.where}.effect")
+            return None
+        if value is not None and low is not None and high is not None and \
+                not low <= value <= high:
+            e.error(e.loc("value"), f"{value} lies outside its interval {low} to {high}",
+                    where=f"{o.where}.effect.value")
+            return None
+        if measure is None or value is None:
+            return None
+        return m.Effect(measure, value, low, high)
 
     def span(self, o: Fields, key: str) -> m.TimeSpan | None:
         text = o.text(key, required=False, allow_number=True)
