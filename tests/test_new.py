@@ -61,7 +61,11 @@ FILLS = {
                 '"We are not sure that it helps."', '"No sabemos si ayuda."', "abdallah2022",
                 '"You may feel dreamy for a while. Your blood pressure may go up."',
                 '"Puede sentirse como en un sueño. Su presión puede subir."',
-                "feder2014", '"Can I drive home after a dose?"',
+                "feder2014",
+                '"The nasal spray can make you very sleepy. Ketamine can be misused."',
+                '"El aerosol nasal puede darle mucho sueño. La ketamina se puede usar mal."',
+                "spravato-rems, spravato-label-blood-pressure",
+                '"Can I drive home after a dose?"',
                 '"¿Puedo manejar después de una dosis?"', TODAY],
 }
 PLACEHOLDER = re.compile(r'"TODO[^"]*"|\bTODO\b')
@@ -127,7 +131,7 @@ def test_a_scaffold_fails_check_at_its_placeholders_until_they_are_filled(
     text = path.read_text()
     assert text.count("\n#") >= 1 and "  # " in text, "comments explain the fields"
     if kind == "handout":
-        assert text.count('es: "TODO: traducir"') == 8  # every text
+        assert text.count('es: "TODO: traducir"') == 9  # every text
 
     first = cli(root, "check", "--jobs", "1")
     assert first.code == 1

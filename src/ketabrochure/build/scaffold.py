@@ -143,6 +143,10 @@ side_effects:
   - en: "TODO: a side effect, and what we do about it"
     es: "TODO: traducir"
     cites: [TODO]               # the studies that report it
+  # the risks regulatory.yaml lists under `risks` (label, REMS), named and cited with `facts`
+  - en: "TODO: e.g. The nasal spray can make you very sleepy. Ketamine can be misused."
+    es: "TODO: traducir"
+    facts: [TODO]               # e.g. spravato-rems, spravato-label-blood-pressure
 questions:                      # optional: questions to ask us (delete the list if none)
   - en: "TODO: a question a patient could ask"
     es: "TODO: traducir"
