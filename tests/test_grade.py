@@ -325,3 +325,18 @@ def test_the_study_fields_grade_reads_are_checked(cold: Path, old: str, new: str
     hits = [d for d in found if told in d.message]
     assert hits and hits[0].location.path == "content/studies/roe2025.yaml", found
     assert hits[0].location.line == line_of(path, new.split(":")[0].split(",")[0])
+
+
+def test_an_interval_that_takes_in_no_effect_needs_an_imprecision_downgrade(cold: Path) -> None:
+    """400 people (the optimal information size) but an odds ratio from 0.9 to 1.2."""
+    open_trial(cold, started="[195, 190]", rater="objective")
+    path = cold / "content/studies/roe2025.yaml"
+    path.write_text(path.read_text().replace("value: 6.1, low: 5.2, high: 7.4",
+                                             "value: 1.05, low: 0.9, high: 1.2"))
+    write(cold, '  - outcome: "Outcome"\n    importance: critical\n    studies: [roe2025]\n'
+                '    downgrade:\n      risk-of-bias: {by: -1, reason: "Open-label"}\n',
+          first="roe2025", bottom_line="Ketamine may make little difference.")
+    project, found = checked(cold)
+    (d,) = lenient(found)
+    assert "the OR interval of Roe 2025 (0.9 to 1.2) takes in no effect" in d.message
+    assert grade_of(project).grade == "low"

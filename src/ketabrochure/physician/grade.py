@@ -111,8 +111,8 @@ def risk_of_bias(outcome: m.GradedOutcome, studies: list[m.Study]) -> Required |
 
 
 def imprecision(outcome: m.GradedOutcome, studies: list[m.Study]) -> Required | None:
-    """-2 for zero events or a ratio interval from trivial to large benefit; -1 for fewer
-    people than the optimal information size (OIS)."""
+    """-2 for zero events or a ratio interval from trivial to large benefit; -1 for an
+    interval that takes in no effect, or fewer people than the optimal information size."""
     pairs = data(outcome, studies)
     if any(o.events == 0 for _, o in pairs):
         return Required("imprecision", -2, "GRADE imprecision: zero events, far too few to "
@@ -123,6 +123,13 @@ def imprecision(outcome: m.GradedOutcome, studies: list[m.Study]) -> Required | 
             return Required("imprecision", -2, f"GRADE imprecision: the {e.measure} interval "
                             f"of {first_author_year(study)} ({e.low:g} to {e.high:g}) runs from "
                             "a trivial to a large effect: very serious, -2")
+    for study, o in pairs:
+        e = o.effect
+        if e and e.low is not None and e.high is not None and \
+                e.low <= (1 if e.ratio else 0) <= e.high:
+            return Required("imprecision", -1, f"GRADE imprecision: the {e.measure} interval of "
+                            f"{first_author_year(study)} ({e.low:g} to {e.high:g}) takes in no "
+                            "effect: serious, at least -1")
     people = sum(s.people or 0 for s in studies)
     if people < OIS:
         kind = "a dichotomous" if dichotomous(pairs) else "an"
