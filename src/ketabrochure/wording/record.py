@@ -39,7 +39,7 @@ NOT_CLAIMS = re.compile(
     r"\(?\b\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b|\b(?:988|911)\b|\b(?:19|20)\d\d(?:-\d\d-\d\d)?\b|"
     r"\b(?:aged?|ages|edad(?:es)?(?: de)?|mayores de|menores de) \d+\b|"
     r"\b\d+ (?:years? old|or older|and older|años o más|o más años)\b|"
-    r"\b0 (?:to|a) 10\b|"
+    r"\b0 (?:to|a) 10\b|\b(?:press|dial|marque|oprima|pulse) \d\b|"
     # what a response is (a score down by half), not how many had one
     r"\bby (?:at least )?half(?: or more)?|\b(?:a|en) la mitad o (?:menos|más)", re.IGNORECASE)
 # the rate forms: "60%", "7 in 10", "siete de cada diez", "1/3", "half", "twice", "3 times"
