@@ -26,7 +26,7 @@ LAYERS = [
     "kinds",
     "physician | patient",
     "document_kind",
-    "layouts | render | checks | typeset",
+    "layouts | render | checks | typeset | wording",
     "read | citations",
     "model",
     "diagnostics | files | lazy",

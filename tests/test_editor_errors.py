@@ -152,8 +152,8 @@ def test_a_forbidden_phrase_is_allowed_on_one_text_with_a_reason(handout: Path) 
     edit(path, "We do not know how long the effect lasted.", "We do not know how long the "
          "effect lasted. It is not a cure.")
     (refused,) = problems(handout)
-    assert refused[:2] == ("error", "content.forbidden")
-    assert "may not say 'cure'" in refused[3] and 'allow: {cure: "<the reason>"}' in refused[3]
+    assert refused[:2] == ("error", "claims.permanence")  # a claim word, refused in the code
+    assert "says 'cure'" in refused[3] and 'allow: {cure: "<the reason>"}' in refused[3]
 
     edit(path, "    cites: [berman2000]", "    cites: [berman2000]\n"
          "    allow: {cure: \"says that ketamine is not a cure\"}")
@@ -164,6 +164,7 @@ def test_a_forbidden_phrase_is_allowed_on_one_text_with_a_reason(handout: Path) 
     ('{cure: ""}', ("error", "content.allow", "'cure' needs a reason")),
     ("[cure]", ("error", "content.invalid", "must map each forbidden phrase to why")),
     ('{wonder: "a typo"}', ("error", "content.allow", "'wonder' is not a forbidden phrase")),
+    ('{promising: "a typo"}', ("warning", "content.allow", "no longer says 'promising'")),
     ('{cure: "it used to say so"}', ("warning", "content.allow", "no longer says 'cure'")),
 ])
 def test_an_allowance_must_have_a_reason_and_a_use(handout: Path, allow: str,

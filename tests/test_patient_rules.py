@@ -81,13 +81,13 @@ def test_english_only_field_needs_no_spanish(project: Path) -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "code"), [
-    ("felt much better after 6 weeks.", "were cured after 6 weeks.", "content.forbidden"),
+    ("felt much better after 6 weeks.", "were cured after 6 weeks.", "claims.permanence"),
     ("Doctors call this hard-to-treat depression.", "IV ketamine is FDA-approved for it.",
-     "content.forbidden"),
+     "claims.approval"),
     ("Doctors call this hard-to-treat depression.", "The FDA has approved ketamine for it.",
-     "content.forbidden"),
+     "claims.approval"),
     ("Los médicos la llaman depresión difícil de tratar.",
-     "La ketamina está aprobada por la FDA para esto.", "content.forbidden"),
+     "La ketamina está aprobada por la FDA para esto.", "claims.approval"),
     ("cites: [murrough2013]", "cites: [zhang2014]", "content.patient-evidence"),
     ("{pfeiffer2024.response}", "{pfeiffer2024.response.control}", "content.placeholder"),
     ("{pfeiffer2024.response}", "{pfeiffer2024.response} ({anand2023.n})", "content.uncited"),

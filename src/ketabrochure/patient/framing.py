@@ -154,7 +154,7 @@ class Said:
 
 def framing_rules(project: m.Project, patient: m.PatientContent, diags: Diagnostics) -> None:
     """Every framing rule over every patient text that cites studies, in both languages."""
-    for text, result in _texts(patient):
+    for text, result in result_texts(patient):
         for lang in text.languages:
             raw = text.raw(lang)
             try:
@@ -162,7 +162,7 @@ def framing_rules(project: m.Project, patient: m.PatientContent, diags: Diagnost
             except numbers.PlaceholderError:
                 continue  # already an error (content.placeholder)
             said = Said(text, lang, raw, filled)
-            studies = _studies(text, raw, project)
+            studies = studies_of(text, raw, project)
             _small_study(said, studies, diags)
             _comparison(said, studies, diags)
             _not_significant(said, project, diags)
@@ -171,7 +171,7 @@ def framing_rules(project: m.Project, patient: m.PatientContent, diags: Diagnost
                 _open_label(said, studies, diags)
 
 
-def _texts(patient: m.PatientContent) -> Iterator[tuple[m.Text, bool]]:
+def result_texts(patient: m.PatientContent) -> Iterator[tuple[m.Text, bool]]:
     """Every text that can cite a study, and whether it reports results."""
     if patient.common is not None:
         yield from ((t, False) for t in patient.common.texts)
@@ -180,7 +180,7 @@ def _texts(patient: m.PatientContent) -> Iterator[tuple[m.Text, bool]]:
         yield from ((t, id(t) in results) for t in record.texts)
 
 
-def _studies(text: m.Text, raw: str, project: m.Project) -> list[m.Study]:
+def studies_of(text: m.Text, raw: str, project: m.Project) -> list[m.Study]:
     """The studies in people a text cites or takes numbers from."""
     ids = dict.fromkeys([*text.cites, *(s for s, _, _ in numbers.placeholders(raw))])
     return [project.studies[s] for s in ids if s in project.studies
@@ -292,7 +292,10 @@ def _lasted(said: Said, study: m.Study, outcome: m.Outcome, diags: Diagnostics) 
     else:  # not-reported, or not given (the study reader already asked for it)
         if says("unknown_duration", text, lang) or faded:
             return
-        need = ("the study does not report how long it lasted: say so (e.g. 'We do not know "
+        later = [o.timepoint for o in study.outcomes if o.significant is False and o.timepoint
+                 and o.timepoint.hours > (outcome.timepoint.hours if outcome.timepoint else 0)]
+        need = (f"the study found no clear difference at {later[0]}: say so" if later else
+                "the study does not report how long it lasted: say so (e.g. 'We do not know "
                 "how long it lasted' / 'No sabemos cuánto duró')")
     _error(diags, said, "framing.duration",
            f"gives a result of '{study.id}' at {outcome.timepoint} without saying how long it "

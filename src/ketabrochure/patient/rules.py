@@ -9,18 +9,13 @@ from collections.abc import Iterator
 
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
+from ..wording import claims
 from . import language, numbers, readability
+from .claims import claim_rules
 from .framing import framing_rules
 from .safety import safety_rules
 from .statements import statement_rules
-
-FDA_CLAIM = re.compile(r"FDA[-\s]approved|approved by the FDA|FDA\s+(?:has\s+)?approved|"
-                       r"aprobad[oa]s? por la FDA|FDA\s+(?:ha\s+aprobado|aprobó)", re.IGNORECASE)
-KETAMINE = re.compile(r"(?<![a-z])(ketamine|ketamina)", re.IGNORECASE)
-ALLOWING = re.compile(r"\b(not|only|no|solo|sólo|únicamente|esketamine|esketamina|spravato)\b",
-                      re.IGNORECASE)
-SENTENCE = re.compile(r"(?<=[.!?])\s+")
-
+from .times import later_null_rules, time_rules
 
 # texts that are contacts or names, not claims: a number in them needs no source
 UNCITED_PATHS = ("labels.", "crisis", "indication")
@@ -46,6 +41,8 @@ def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnost
         for lang in text.languages:
             filled_in = indication.raw(lang) if indication else None
             _language_rules(text, lang, project, forbidden, filled_in, diags)
+    claim_rules(project, patient.texts(), diags)
+    time_rules(project, patient.texts(), diags)
     for record in patient.records():
         for item in record.claims:
             if not item.cites:
@@ -61,6 +58,7 @@ def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnost
     if cited & project.broken:
         return  # framing and safety read the cited studies: a broken one is already an error
     framing_rules(project, patient, diags)
+    later_null_rules(project, patient, diags)
     safety_rules(project, patient, diags)
     statement_rules(project, patient, diags)
 
@@ -75,9 +73,10 @@ def _allowances(text: m.Text, banned: set[str], diags: Diagnostics) -> None:
     it is a slip, or stale)."""
     for phrase, loc in text.allow_locs.items():
         where = f"{text.path}.allow.{phrase}"
-        if phrase not in banned:
+        if phrase not in banned and not claims.is_key(phrase):
             diags.error(loc, "content.allow", where,
-                        f"'{phrase}' is not a forbidden phrase (forbidden in patient.yaml): "
+                        f"'{phrase}' is not a forbidden phrase (forbidden in patient.yaml) "
+                        f"nor a claim word ({', '.join(sorted(claims.KEYS))}): "
                         "there is nothing to allow; remove it")
         elif not any(says(text.raw(lang), phrase) for lang in text.languages):
             diags.warning(loc, "content.allow", where,
@@ -119,6 +118,8 @@ def _language_rules(text: m.Text, lang: str, project: m.Project,
         diags.error(loc, "content.placeholder", where, str(exc))
         return
     for phrase, _ in forbidden:
+        if claims.find(phrase, lang):
+            continue  # a claim word: the claim rules say it, with the fix
         if says(filled, phrase) and phrase.casefold() not in text.allow:
             diags.error(loc, "content.forbidden", where,
                         f"patient text may not say '{phrase}' (see forbidden in patient.yaml); "
@@ -129,11 +130,6 @@ def _language_rules(text: m.Text, lang: str, project: m.Project,
         diags.warning(loc, "content.untranslated", where,
                       f"reads as English ({shown}): translate it, or mark the field "
                       "english_only: true if it must stay in English")
-    for sentence in SENTENCE.split(filled):
-        if FDA_CLAIM.search(sentence) and KETAMINE.search(sentence) and \
-                not ALLOWING.search(sentence):
-            diags.error(loc, "content.forbidden", where,
-                        "says ketamine is FDA-approved: IV ketamine for mental health is off-label")
     if readability.scored(filled) and not text.path.startswith("indication"):
         # an indication is a list filled into the off-label statement, scored there
         score = readability.grade(filled, lang)

@@ -10,6 +10,7 @@ import re
 from .. import model as m
 from ..diagnostics import Diagnostics
 from . import certainty, charts
+from .claims import physician_claims
 
 ANIMAL_WORDS = re.compile(r"\b(animal|animals|mouse|mice|rat|rats|preclinical)\b", re.IGNORECASE)
 MECHANISM_WORDS = re.compile(r"\b(mechanism|mechanistic|imaging|PET|EEG|brain)\b", re.IGNORECASE)
@@ -58,6 +59,7 @@ def _condition_rules(condition: m.Condition, project: m.Project, today: dt.date,
     elif today - reviewed > STALE_AFTER:
         diags.warning(reviewed_loc, "content.stale", f"{where}: reviewed_on",
                       f"last reviewed {reviewed.isoformat()}, more than a year ago")
+    physician_claims(condition, project, diags)
     certainty.check(condition, project, diags)
     _charts_complete(condition, project.studies, diags)
 
