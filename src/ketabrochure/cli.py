@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, TextIO
 
-from .build import results, scaffold
+from .build import editorial, results, scaffold
 from .build import run as build
 from .build.results import (
     EXIT_BROKEN_PIPE,
@@ -71,6 +71,7 @@ def parser() -> argparse.ArgumentParser:
                    help="a file name, subject or layout to build (default: all)")
     report_options(b)
     build_options(b)
+    release_option(b)
     b.add_argument("--html", action="store_true",
                    help="also write each document's HTML to out/html/ (renders on its own)")
     b.add_argument("--shard", type=shard_arg, default=None, metavar="K/N",
@@ -82,6 +83,7 @@ def parser() -> argparse.ArgumentParser:
                         "rules always cover all content")
     report_options(c)
     build_options(c)
+    release_option(c)
     ls = sub.add_parser("list", help="list the documents that build makes")
     project_option(ls)
     w = sub.add_parser("watch", help="build, then rebuild what each saved change affects")
@@ -114,7 +116,36 @@ def parser() -> argparse.ArgumentParser:
                    help=f"what to make: {', '.join(scaffold.FOLDERS)}")
     n.add_argument("id", metavar="ID",
                    help="its id, the file name: lower-case letters, digits, hyphens")
+    editorial_commands(sub)
     return p
+
+
+def editorial_commands(sub: Any) -> None:
+    a = sub.add_parser("approve", help="sign off documents' printed text as it is now, into "
+                       "content/approvals.yaml")
+    project_option(a)
+    a.add_argument("documents", nargs="*", metavar="DOCUMENT",
+                   help="a signed name (handout-ptsd-es), file name, subject or layout "
+                        "(default: all)")
+    a.add_argument("--by", required=True, metavar="NAME",
+                   help="the reviewer, as content/clinic.yaml's reviewers: list names them")
+    a.add_argument("--role", default=None,
+                   help="the reviewer's role, as printed (default: as clinic.yaml lists it)")
+    t = sub.add_parser("translated", help="record that translations were made from the "
+                       "English printed now, and by whom")
+    project_option(t)
+    t.add_argument("documents", nargs="*", metavar="DOCUMENT",
+                   help="a signed name (handout-ptsd-es), file name, subject or layout "
+                        "(default: every translation)")
+    t.add_argument("--by", required=True, metavar="NAME", help="the translator's name")
+    t.add_argument("--qualification", required=True, metavar="TEXT",
+                   help='e.g. "ATA-certified translator, English to Spanish"')
+
+
+def release_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--release", action="store_true",
+                   help="refuse (exit 1) documents whose printed text is not signed off as it "
+                        "is, stale translations and expired reviews")
 
 
 def project_option(p: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
@@ -160,7 +191,7 @@ def options(args: argparse.Namespace, progress: TextIO | None) -> build.Options:
     only located diagnostics), or nowhere."""
     return build.Options(jobs=args.jobs, cache=not args.no_cache,
                          html=getattr(args, "html", False), shard=getattr(args, "shard", None),
-                         progress=progress)
+                         progress=progress, release=getattr(args, "release", False))
 
 
 def _ids(text: str) -> list[str]:
@@ -215,6 +246,28 @@ def cmd_new(root: Path, args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_editorial(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """approve or translated: what was signed, or why nothing was."""
+    if args.command == "approve":
+        done = editorial.approve(root, args.documents, args.by, args.role)
+        verb = f"signed off by {args.by}"
+    else:
+        done = editorial.translated(root, args.documents, args.by, args.qualification)
+        verb = f"translation recorded as made from the English printed now, by {args.by}"
+    results.print_diagnostics(done.diags, stderr)
+    if done.diags.has_errors():
+        print(f"{args.command} failed: {summary(done.diags)}; nothing signed", file=stdout)
+        return EXIT_ERRORS
+    for name in done.names:
+        print(f"{name}: {verb}", file=stdout)
+    if done.unchanged:
+        print(f"{len(done.unchanged)} already signed off exactly as printed: "
+              f"{', '.join(done.unchanged)}", file=stdout)
+    if not done.names and not done.unchanged:
+        print("nothing to record (no translation among the documents named)", file=stdout)
+    return EXIT_OK
+
+
 def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
@@ -234,6 +287,8 @@ def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
             return cmd_packet(root, args, stdout, stderr)
         if args.command == "new":
             return cmd_new(root, args, stdout)
+        if args.command in ("approve", "translated"):
+            return cmd_editorial(root, args, stdout, stderr)
         return cmd_run(root, args, stdout, stderr)
     except UsageError as exc:
         print(f"ketabrochure: error: {printable(str(exc))}", file=stderr)

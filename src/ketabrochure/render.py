@@ -13,10 +13,13 @@ from .diagnostics import Diagnostics, Location
 
 
 def common_context(project: m.Project, document: m.Document) -> dict[str, Any]:
-    """What every template gets besides its kind's own context."""
+    """What every template gets besides its kind's own context; `review` is the sign-off that
+    covers the document (None: nobody signed it), and `reviewed_on` its date."""
+    review = project.signoffs.get(document.signed_name)
     return {"clinic": project.clinic, "edition": project.edition, "paper": document.paper,
             "lang": document.language, "variant": document.variant, "document": document,
-            "location": m.contact(project.clinic, document.location)}
+            "location": m.contact(project.clinic, document.location), "review": review,
+            "reviewed_on": review.on if review else None}
 
 
 def render(env: jinja2.Environment, document: m.Document, context: dict[str, Any],

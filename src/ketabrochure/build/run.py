@@ -4,7 +4,6 @@ Everything is checked before anything is written."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import os
 import shutil
 import sys
@@ -22,6 +21,8 @@ from ..kinds import FILTERS, KINDS, PACKET_LAYOUT, check_id_free, readability
 from ..read.fields import suggestion
 from ..read.glyphs import coverage
 from ..read.project import read_project
+from ..review import clock, ledger
+from ..review.gate import gate
 from ..typeset.pool import Renderer
 from . import engine
 from .cache import Cache, has_entries
@@ -54,6 +55,7 @@ class Options:
     html: bool = False  # also write out/html/<document>.html
     shard: tuple[int, int] | None = None  # (K, N): the K-th of N shares, 1-based
     progress: TextIO | None = None  # where progress lines go (none if None)
+    release: bool = False  # refuse what is not signed off as printed (review.gate)
 
 
 def find_root(start: Path) -> Path:
@@ -75,7 +77,8 @@ def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[m.Docum
     project, complete = read_project(root, diags)
     found = layouts.discover(root, KINDS, diags)
     project = kinds.read(root, project, diags)
-    kinds.rules(project, dt.date.today(), diags)
+    project = dataclasses.replace(project, signoffs=ledger.read(root, diags))
+    kinds.rules(project, clock.today(), diags)
     if not complete or found is None:
         return None, []
     return project, plan(project, found, diags)
@@ -176,6 +179,7 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
         chosen = shard(chosen, *options.shard)
     html_dir = root / "out" / "html" if options.html and write else None
     ctx = _context(root, project, write, options, result.diags, html_dir)
+    gate(root, project, ctx.env, chosen, documents, result.diags, options.release)
     progress = Progress(len(chosen), options.progress) if options.progress else None
     result.built = engine.produce_all(chosen, ctx, renderer, progress)
     if ctx.store:

@@ -107,7 +107,6 @@ outcomes:
 regulatory: [$off_label]
 safety:                         # short items
   - "TODO: a safety point, e.g. Transient dissociation and blood-pressure rises"
-reviewed_on: TODO               # the day it was checked against the sources, YYYY-MM-DD
 """
 
 HANDOUT = """\
@@ -150,7 +149,6 @@ side_effects:
 questions:                      # optional: questions to ask us (delete the list if none)
   - en: "TODO: a question a patient could ask"
     es: "TODO: traducir"
-reviewed_on: TODO               # the day it was checked against the sources, YYYY-MM-DD
 """
 
 

@@ -83,6 +83,7 @@ from .research import (
     TimeSpan,
     unstated,
 )
+from .review import Reviewer, SignOff
 
 __all__ = [
     "ADVERSE_EVENTS", "AUDIENCES", "BLINDING", "COMPARATOR_KINDS", "COMPARISONS", "DESIGN_TYPES",
@@ -96,6 +97,7 @@ __all__ = [
     "contact", "unstated",
 ]
 # a condition's outcomes and their GRADE judgements
+__all__ += ["Reviewer", "SignOff"]
 __all__ += ["DOWNGRADES", "IMPORTANCE", "UPGRADES", "GradedOutcome", "Rating", "StartLevel"]
 # what GRADE's rules read from a study's outcomes
 __all__ += ["RegulatoryRisk"]
@@ -116,6 +118,7 @@ class Project:
     patient: PatientContent = field(default_factory=PatientContent)  # handouts, brochures, ...
     recipients: dict[str, Recipient] = field(default_factory=dict)  # referral packets
     risks: dict[str, RegulatoryRisk] = field(default_factory=dict)  # regulatory.yaml `risks`
+    signoffs: dict[str, SignOff] = field(default_factory=dict)  # by signed name (approvals.yaml)
 
     @property
     def off_label_fact(self) -> RegulatoryFact | None:

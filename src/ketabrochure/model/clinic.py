@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..diagnostics import Location
 from .research import Locs, _locs
+from .review import Reviewer
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Clinic:
     loc: Location
     locs: Locs = field(default_factory=_locs, compare=False)
     locations: tuple[ClinicLocation, ...] = ()
+    reviewers: tuple[Reviewer, ...] = ()  # who may sign documents off (ketabrochure approve)
 
 
 def contact(clinic: Clinic, location_id: str | None) -> ClinicLocation:

@@ -102,6 +102,14 @@ class Document:
         return "-".join(parts)
 
     @property
+    def signed_name(self) -> str:
+        """What a sign-off covers: the text of every paper and variant of this document."""
+        parts = [self.layout.name, self.subject, self.language]
+        if self.location:
+            parts.append(self.location)
+        return "-".join(parts)
+
+    @property
     def file(self) -> str:
         return f"{self.name}.pdf"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -111,7 +110,6 @@ class Brochure:
     title: Text
     indication: Text  # what the off-label statement says ketamine is not approved for
     panels: dict[str, Panel]
-    reviewed_on: dt.date
     loc: Location
 
     @property
@@ -159,7 +157,6 @@ class Handout:
     strength: Text
     side_effects: tuple[Text, ...]
     questions: tuple[Text, ...]
-    reviewed_on: dt.date
     loc: Location
 
     @property

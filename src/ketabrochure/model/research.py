@@ -351,7 +351,6 @@ class Condition:
     outcomes: tuple[GradedOutcome, ...]
     regulatory: tuple[str, ...]
     safety: tuple[str, ...]
-    reviewed_on: dt.date
     loc: Location
     locs: Locs = field(default_factory=_locs, compare=False)
     evidence_locs: tuple[Location, ...] = ()

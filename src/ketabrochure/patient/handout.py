@@ -27,7 +27,7 @@ class Handout(PatientKind):
     def context(self, project: m.Project, document: m.Document) -> dict[str, Any]:
         handout = project.patient.handouts[document.subject]
         numbers, refs = cited(list(handout.texts), project)
-        ctx = shared_context(project, handout.reviewed_on)
+        ctx = shared_context(project)
         ctx.update(handout=handout, condition=project.conditions[document.subject],
                    cites=numbers, references=refs, indication=handout.indication,
                    show_crisis=handout.crisis,

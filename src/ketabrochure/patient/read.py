@@ -152,23 +152,24 @@ class PatientReader(Reader):
                     code="content.type", where="crisis")
             crisis = None
         treatment, strength = self.text(f, "treatment"), self.text(f, "strength")
-        reviewed_on = f.date("reviewed_on")
+        f.retired_review_date()
         findings, side_effects = self.texts(f, "findings"), self.texts(f, "side_effects")
         questions = self.texts(f, "questions", required=False)
         if (title is None or condition is None or treatment is None or strength is None
-                or reviewed_on is None or indication is None or crisis is None):
+                or indication is None or crisis is None):
             return None
         return m.Handout(id=path.stem, title=title, indication=indication,
                          crisis=bool(crisis.value), condition=condition, treatment=treatment,
                          findings=findings, strength=strength, side_effects=side_effects,
-                         questions=questions, reviewed_on=reviewed_on,
+                         questions=questions,
                          loc=Location(self.shown(path)))
 
     def brochure(self, path: Path) -> m.Brochure | None:
         f = self.fields(path, ("title", "indication", "panels", "reviewed_on"))
         if f is None:
             return None
-        title, reviewed_on = self.text(f, "title"), f.date("reviewed_on")
+        title = self.text(f, "title")
+        f.retired_review_date()
         indication = self.text(f, "indication")
         p = f.sub("panels", m.PANELS)
         panels: dict[str, m.Panel] = {}
@@ -183,11 +184,11 @@ class PatientReader(Reader):
                 p.error(p.loc(name), f"panel '{name}' has no text: each of the six panels "
                         "of a tri-fold needs at least one block (heading, text or bullets)",
                         code="content.missing-field", where=f"panels.{name}")
-        if (title is None or reviewed_on is None or indication is None
+        if (title is None or indication is None
                 or len(panels) != len(m.PANELS)):
             return None
         return m.Brochure(id=path.stem, title=title, indication=indication, panels=panels,
-                          reviewed_on=reviewed_on, loc=Location(self.shown(path)))
+                          loc=Location(self.shown(path)))
 
     def block(self, node: Node, path: str) -> m.Block | None:
         sub = Fields(node, path, self.diags, PANEL_KEYS)

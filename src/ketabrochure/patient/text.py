@@ -54,13 +54,12 @@ def cited(texts: list[m.Text],
     return numbers_of, refs
 
 
-def shared_context(project: m.Project, reviewed_on: Any) -> dict[str, Any]:
+def shared_context(project: m.Project) -> dict[str, Any]:
     common = project.patient.common
     assert common is not None  # patient documents are planned only with patient.yaml
     return {"common": common, "labels": common.labels, "off_label": common.off_label,
             "crisis": common.crisis, "long_term_safety": common.long_term_safety,
-            "glossary": project.patient.glossary, "studies": project.studies,
-            "reviewed_on": reviewed_on}
+            "glossary": project.patient.glossary, "studies": project.studies}
 
 
 def add_records(project: m.Project, subjects: str,

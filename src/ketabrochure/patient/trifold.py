@@ -107,7 +107,7 @@ class Trifold(PatientKind):
         brochure = project.patient.brochures[document.subject]
         texts = [t for name in READING_ORDER for t in brochure.panels[name].texts]
         numbers, refs = cited(texts, project)
-        ctx = shared_context(project, brochure.reviewed_on)
+        ctx = shared_context(project)
         ctx.update(brochure=brochure, panels=brochure.panels, cites=numbers, references=refs,
                    indication=brochure.indication, show_crisis=True)
         return ctx

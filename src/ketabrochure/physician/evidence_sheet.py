@@ -23,8 +23,7 @@ def condition_context(project: m.Project, condition: m.Condition) -> dict[str, A
     return {"condition": condition, "points": points, "evidence": evidence,
             "outcomes": outcomes, "overall": certainty.overall(condition, project.studies),
             "references": citations.references(),
-            "regulatory": [project.regulatory[r] for r in condition.regulatory],
-            "reviewed_on": condition.reviewed_on}
+            "regulatory": [project.regulatory[r] for r in condition.regulatory]}
 
 
 def condition_fields(project: m.Project,

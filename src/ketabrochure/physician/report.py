@@ -88,10 +88,7 @@ def context(project: m.Project) -> dict[str, Any]:
                      "cited_by": cited_by})
     chapters.append({"kind": "references", "anchor": "ch-references", "title": "References",
                      "references": cites.references()})
-    reviewed = [c.reviewed_on for c in conditions]
     return {"chapters": chapters, "conditions": conditions,
-            "reviewed_on": max(reviewed) if reviewed else dt.date(2000, 1, 1),
-            "oldest_review": min(reviewed) if reviewed else None,
             "studies_on_file": len(project.studies),
             "off_label": project.off_label_fact}
 

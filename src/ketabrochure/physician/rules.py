@@ -1,6 +1,6 @@
 """Research content rules for physician documents: off-label statement, citations, labels for
-animal and mechanism work, review dates, the certainty of each outcome, charts that leave no
-study out silently. Pure: they only report."""
+animal and mechanism work, the certainty of each outcome, charts that leave no study out
+silently. Pure: they only report."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from .claims import physician_claims
 
 ANIMAL_WORDS = re.compile(r"\b(animal|animals|mouse|mice|rat|rats|preclinical)\b", re.IGNORECASE)
 MECHANISM_WORDS = re.compile(r"\b(mechanism|mechanistic|imaging|PET|EEG|brain)\b", re.IGNORECASE)
-STALE_AFTER = dt.timedelta(days=365)
 
 
-def content_rules(project: m.Project, today: dt.date, diags: Diagnostics) -> None:
+def content_rules(project: m.Project, today: dt.date,  # noqa: ARG001 - the audiences' signature
+                  diags: Diagnostics) -> None:
     for condition in project.conditions.values():
-        _condition_rules(condition, project, today, diags)
+        _condition_rules(condition, project, diags)
     off_label = [f for f in project.regulatory.values() if f.off_label]
     if len(off_label) != 1 and project.regulatory:
         first = next(iter(project.regulatory.values()))
@@ -27,8 +27,7 @@ def content_rules(project: m.Project, today: dt.date, diags: Diagnostics) -> Non
                     f"exactly one fact must be marked off_label: true; found {len(off_label)}")
 
 
-def _condition_rules(condition: m.Condition, project: m.Project, today: dt.date,
-                     diags: Diagnostics) -> None:
+def _condition_rules(condition: m.Condition, project: m.Project, diags: Diagnostics) -> None:
     studies, where = project.studies, f"condition {condition.id}"
     if not any(project.regulatory[r].off_label for r in condition.regulatory
                if r in project.regulatory):
@@ -51,14 +50,6 @@ def _condition_rules(condition: m.Condition, project: m.Project, today: dt.date,
         if study is not None and not study.outcomes:
             diags.error(loc, "content.no-result", f"{where}: evidence",
                         f"study '{study_id}' has no confirmed outcome to show")
-    reviewed = condition.reviewed_on
-    reviewed_loc = condition.locs.get("reviewed_on", condition.loc)
-    if reviewed > today:
-        diags.error(reviewed_loc, "content.date", f"{where}: reviewed_on",
-                    f"{reviewed.isoformat()} is in the future")
-    elif today - reviewed > STALE_AFTER:
-        diags.warning(reviewed_loc, "content.stale", f"{where}: reviewed_on",
-                      f"last reviewed {reviewed.isoformat()}, more than a year ago")
     physician_claims(condition, project, diags)
     certainty.check(condition, project, diags)
     _charts_complete(condition, project.studies, diags)

@@ -20,7 +20,7 @@ class ClinicReader(Reader):
         if path is None:
             return None
         f = self.fields(path, ("name", "address", "phone", "email", "website", "referral_url",
-                               "referral_line", "logo", "colors", "locations"))
+                               "referral_line", "logo", "colors", "locations", "reviewers"))
         if f is None:
             return None
         address, _ = f.text_list("address")
@@ -52,7 +52,22 @@ class ClinicReader(Reader):
                         email=f.text("email", required=False), website=website,
                         referral_url=referral_url, referral_line=referral_line, logo=logo,
                         colors=colors, loc=Location(self.shown(path)), locs=f.locs(),
-                        locations=read_locations(f, self.diags))
+                        locations=read_locations(f, self.diags),
+                        reviewers=read_reviewers(f, self.diags))
+
+
+def read_reviewers(clinic: Fields, diags: Diagnostics) -> tuple[m.Reviewer, ...]:
+    """clinic.yaml's optional `reviewers`: who may sign documents off, each with a role
+    (ketabrochure approve --by NAME takes only a name listed here)."""
+    found: list[m.Reviewer] = []
+    for i, node in enumerate(clinic.items("reviewers", required=False)):
+        f = Fields(node, f"reviewers[{i + 1}]", diags, ("name", "role"))
+        if not f.ok:
+            continue
+        name, role = f.text("name"), f.text("role")
+        if name and role:
+            found.append(m.Reviewer(name, role, node.loc))
+    return tuple(found)
 
 
 def read_locations(clinic: Fields, diags: Diagnostics) -> tuple[m.ClinicLocation, ...]:

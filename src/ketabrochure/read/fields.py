@@ -226,6 +226,16 @@ class Fields:
                    code="content.date", where=self._path(key))
         return None
 
+    def retired_review_date(self) -> None:
+        """`reviewed_on` was typed by hand; the review line now comes from the sign-off ledger,
+        bound to the printed text (review/ledger.py)."""
+        child = self.node.value.get("reviewed_on") if self.ok else None
+        if child is not None:
+            self.error(child.loc, "the review date is no longer typed: it comes from the "
+                       "sign-off in content/approvals.yaml, bound to the printed text; delete "
+                       "this line and sign the document off (ketabrochure approve)",
+                       code="content.reviewed-typed", where=self._path("reviewed_on"))
+
     def choices(self, key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
         """An optional list of choices, e.g. `variants: [office, print-shop]`."""
         values, locs = self.text_list(key, required=False)

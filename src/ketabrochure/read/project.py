@@ -37,12 +37,12 @@ class ProjectReader(StudyReader, ClinicReader):
         outcomes = tuple(o for o in (self.graded_outcome(i, node)
                                      for i, node in enumerate(f.items("outcomes"))) if o)
         name, title, bottom_line = f.text("name"), f.text("title"), f.text("bottom_line")
-        reviewed_on = f.date("reviewed_on")
-        if name is None or title is None or bottom_line is None or reviewed_on is None:
+        f.retired_review_date()
+        if name is None or title is None or bottom_line is None:
             return None
         return m.Condition(id=path.stem, name=name, title=title, bottom_line=bottom_line,
                            key_points=points, evidence=evidence, outcomes=outcomes,
-                           regulatory=regulatory, safety=safety, reviewed_on=reviewed_on,
+                           regulatory=regulatory, safety=safety,
                            loc=Location(self.shown(path)), locs=f.locs(),
                            evidence_locs=evidence_locs, regulatory_locs=regulatory_locs,
                            safety_locs=safety_locs)

@@ -1,0 +1,116 @@
+"""The editorial commands: `approve` (sign off documents' printed text) and `translated`
+(record the English a translation was made from, and who translated it)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import layouts
+from .. import model as m
+from ..diagnostics import Diagnostics, UsageError
+from ..kinds import FILTERS
+from ..read.fields import suggestion
+from ..review import clock, ledger
+from ..review.printed import counterpart, printed, units
+from ..review.text import digest, joined
+from .plan import select
+from .run import load
+
+
+@dataclass
+class Signed:
+    """What an editorial command did: the documents it signed (or recorded), and problems."""
+
+    diags: Diagnostics = field(default_factory=Diagnostics)
+    names: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # already signed exactly so
+
+
+def _chosen(root: Path, names: list[str], diags: Diagnostics
+            ) -> tuple[m.Project | None, dict[str, m.Document], dict[str, m.Document]]:
+    """The project, the documents named (by signed name, file name, subject or layout; none:
+    all) and every document, one per signed name."""
+    project, documents = load(root, diags)
+    if project is None or diags.has_errors():
+        return None, {}, {}
+    every = units(documents)
+    signed = [n for n in names if n in every]
+    rest = [n for n in names if n not in every]
+    chosen = units(select(documents, rest)) if rest else {}
+    chosen.update({n: every[n] for n in signed})
+    return project, (chosen if names else every), every
+
+
+def reviewer(project: m.Project, name: str, role: str | None) -> m.Reviewer:
+    """The clinic.yaml reviewer called `name`; --role, when given, is what is recorded."""
+    known = {r.name: r for r in project.clinic.reviewers}
+    if name not in known:
+        listed = ", ".join(sorted(known)) or "nobody yet: add `reviewers:` to clinic.yaml"
+        raise UsageError(f"'{name}' is not a reviewer in content/clinic.yaml"
+                         f"{suggestion(name, known)} (reviewers: {listed})")
+    found = known[name]
+    return dataclasses.replace(found, role=role) if role else found
+
+
+def approve(root: Path, names: list[str], by: str, role: str | None) -> Signed:
+    """Sign off the printed text of the documents named (default: all) as it is now."""
+    result = Signed()
+    project, chosen, every = _chosen(root, names, result.diags)
+    if project is None:
+        return result
+    who = reviewer(project, by, role)
+    today = clock.today()
+    env = layouts.environment(root, FILTERS)
+    signoffs, texts, sources = dict(project.signoffs), {}, {}
+    for name, document in sorted(chosen.items()):
+        sentences = printed(document, project, env, result.diags)
+        if sentences is None:
+            continue
+        text = joined(sentences)
+        before = signoffs.get(name)
+        if before is not None and before.text == digest(text):
+            result.unchanged.append(name)
+            continue
+        signoff = ledger.signed(name, text, who, today, project.edition, before)
+        english = every.get(counterpart(document))
+        if document.language != "en" and english is not None and signoff.source is None:
+            # a first sign-off records the English it was made from; after that only
+            # `translated` does, so that approving never hides a stale translation
+            source = printed(english, project, env, result.diags)
+            if source is not None:
+                signoff = ledger.with_source(signoff, digest(joined(source)), None)
+                sources[name] = joined(source)
+        signoffs[name], texts[name] = signoff, text
+        result.names.append(name)
+    if not result.diags.has_errors() and result.names:
+        ledger.write(root, signoffs, texts, sources)
+    return result
+
+
+def translated(root: Path, names: list[str], by: str, qualification: str) -> Signed:
+    """Record that the translations named were made from the English printed now, by whom."""
+    result = Signed()
+    project, chosen, every = _chosen(root, names, result.diags)
+    if project is None:
+        return result
+    env = layouts.environment(root, FILTERS)
+    signoffs, sources = dict(project.signoffs), {}
+    for name, document in sorted(chosen.items()):
+        english = every.get(counterpart(document))
+        if document.language == "en" or english is None:
+            continue
+        if name not in signoffs:
+            raise UsageError(f"{name} is not signed off yet: approve it first "
+                             f"(ketabrochure approve {name} --by NAME --role ROLE)")
+        source = printed(english, project, env, result.diags)
+        if source is None:
+            continue
+        signoffs[name] = ledger.with_source(signoffs[name], digest(joined(source)),
+                                            f"{by}, {qualification}")
+        sources[name] = joined(source)
+        result.names.append(name)
+    if not result.diags.has_errors() and result.names:
+        ledger.write(root, signoffs, {}, sources)
+    return result

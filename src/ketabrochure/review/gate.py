@@ -1,0 +1,154 @@
+"""The release gate: every document prints exactly the text that was signed off, and every
+translation was made from the English that is printed now.
+
+`check` warns (once a project keeps a ledger); `check --release` and `build --release` refuse,
+and also refuse a document nobody signed. Each changed sentence is shown before and after, at
+the YAML line it is printed from.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .. import model as m
+from ..diagnostics import Diagnostics, Location
+from ..kinds import kind_of
+from . import ledger
+from .printed import Sources, counterpart, printed, units
+from .text import Sentence, digest, joined
+
+SHOWN = 8  # changed sentences shown per document; the diff command shows them all
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*\s?%?")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One printed sentence: removed (after None), added (before None) or changed."""
+
+    before: str | None
+    after: Sentence | None
+
+
+def changes(before: list[str], after: list[Sentence]) -> list[Change]:
+    """The sentences that differ, paired where one replaced another."""
+    found: list[Change] = []
+    now = [s.text for s in after]
+    matcher = difflib.SequenceMatcher(None, before, now, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        old, new = before[i1:i2], after[j1:j2]
+        found.extend(Change(old[k] if k < len(old) else None, new[k] if k < len(new) else None)
+                     for k in range(max(len(old), len(new))))
+    return found
+
+
+def numbers(change: Change) -> str:
+    """The numbers that changed, e.g. ' (numbers: 26% -> 31%)': what a reviewer checks first."""
+    old = NUMBER.findall(change.before or "")
+    new = NUMBER.findall(change.after.text if change.after else "")
+    gone = [n for n in old if n not in new]
+    came = [n for n in new if n not in old]
+    if not gone and not came:
+        return ""
+    return f" (numbers: {', '.join(gone) or '-'} -> {', '.join(came) or '-'})"
+
+
+def shown(change: Change) -> str:
+    before = f'"{change.before}"' if change.before is not None else "(none)"
+    after = f'"{change.after.text}"' if change.after is not None else "(removed)"
+    return f"before: {before}; now: {after}{numbers(change)}"
+
+
+class Gate:
+    def __init__(self, root: Path, project: m.Project, env: jinja2.Environment,
+                 diags: Diagnostics, release: bool) -> None:
+        self.root, self.project, self.env, self.diags = root, project, env, diags
+        self.release = release
+        self.sources = Sources(root, project)
+        self.texts: dict[str, list[Sentence] | None] = {}
+        self.keeps_ledger = (root / ledger.LEDGER).is_file()
+
+    def report(self, loc: Location, code: str, where: str, message: str) -> None:
+        if self.release:
+            self.diags.error(loc, code, where, message)
+        elif self.keeps_ledger:
+            self.diags.warning(loc, code, where, message)
+
+    def text(self, document: m.Document) -> list[Sentence] | None:
+        if document.signed_name not in self.texts:
+            self.texts[document.signed_name] = printed(document, self.project, self.env,
+                                                       Diagnostics())
+        return self.texts[document.signed_name]
+
+    def check(self, chosen: list[m.Document], planned: list[m.Document]) -> None:
+        every = units(planned)
+        for name, document in units(chosen).items():
+            now = self.text(document)
+            if now is None:
+                continue  # it does not render: that error is reported by the build
+            signoff = self.project.signoffs.get(name)
+            if signoff is None:
+                self.unsigned(document)
+            elif signoff.text != digest(joined(now)):
+                self.changed(document, signoff, now)
+            english = every.get(counterpart(document))
+            if document.language != "en" and english is not None and signoff is not None:
+                self.translation(document, signoff, english)
+
+    def unsigned(self, document: m.Document) -> None:
+        source = kind_of(document).source(self.project, document.subject)
+        self.report(source, "review.unsigned", document.signed_name,
+                    "nobody has signed off this document's text: review it (ketabrochure diff "
+                    f"{document.signed_name}), then ketabrochure approve {document.signed_name} "
+                    "--by NAME --role ROLE")
+
+    def changed(self, document: m.Document, signoff: m.SignOff, now: list[Sentence]) -> None:
+        found = changes(ledger.approved(self.root, signoff.document), now)
+        head = (f"prints text that differs from what {signoff.by} signed on "
+                f"{signoff.on.isoformat()}")
+        for change in found[:SHOWN]:
+            where = self.sources.locate(document, change.after or change.before or "")
+            self.report(where, "review.changed", document.signed_name,
+                        f"{head}: {shown(change)}")
+        more = len(found) - SHOWN
+        self.report(signoff.loc, "review.changed", document.signed_name,
+                    f"{head} ({len(found)} sentence{'s' if len(found) != 1 else ''} changed"
+                    f"{f', {more} not shown above' if more > 0 else ''}): review them "
+                    f"(ketabrochure diff {document.signed_name}), then sign again "
+                    f"(ketabrochure approve {document.signed_name} --by NAME --role ROLE)")
+
+    def translation(self, document: m.Document, signoff: m.SignOff,
+                    english: m.Document) -> None:
+        now = self.text(english)
+        if now is None:
+            return
+        if signoff.source is None:
+            self.report(signoff.loc, "review.translation", document.signed_name,
+                        "records no English text it was translated from: record it "
+                        f"(ketabrochure translated {document.signed_name} --by NAME "
+                        "--qualification TEXT)")
+            return
+        if signoff.source == digest(joined(now)):
+            return
+        found = changes(ledger.approved(self.root, document.signed_name, source=True), now)
+        for change in found[:SHOWN]:
+            where = self.sources.locate(english, change.after or change.before or "")
+            self.report(where, "review.stale-translation", document.signed_name,
+                        f"stale: its English changed since it was translated; English "
+                        f"{shown(change)}")
+        self.report(signoff.loc, "review.stale-translation", document.signed_name,
+                    f"stale: {len(found)} English sentence{'s' if len(found) != 1 else ''} "
+                    f"changed since it was translated: update the Spanish texts, then "
+                    f"ketabrochure translated {document.signed_name} --by NAME "
+                    "--qualification TEXT")
+
+
+def gate(root: Path, project: m.Project, env: jinja2.Environment, chosen: list[m.Document],
+         planned: list[m.Document], diags: Diagnostics, release: bool) -> None:
+    Gate(root, project, env, diags, release).check(chosen, planned)

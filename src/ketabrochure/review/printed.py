@@ -1,0 +1,93 @@
+"""What each signed document prints, and where in the YAML each printed sentence comes from."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import jinja2
+
+from .. import model as m
+from ..diagnostics import Diagnostics, Location, relative
+from ..kinds import kind_of
+from ..read.yamlsource import Node, load
+from .text import Sentence, sentences
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def units(documents: list[m.Document]) -> dict[str, m.Document]:
+    """One document per signed name, in plan order: its office copy on the first paper (every
+    paper and variant prints the same text)."""
+    found: dict[str, m.Document] = {}
+    for d in documents:
+        if d.signed_name not in found or (found[d.signed_name].variant != "office"
+                                          and d.variant == "office"):
+            found[d.signed_name] = d
+    return found
+
+
+def counterpart(document: m.Document, language: str = "en") -> str:
+    """The signed name of the same document in another language."""
+    return dataclasses.replace(document, language=language).signed_name
+
+
+def printed(document: m.Document, project: m.Project, env: jinja2.Environment,
+            diags: Diagnostics) -> list[Sentence] | None:
+    """The sentences a document prints (None: it cannot be rendered; that error is reported).
+    A part with alternatives (a sheet with or without its charts) counts its fullest one."""
+    parts = kind_of(document).parts(document, project, env, diags)
+    if parts is None:
+        return None
+    return [s for part in parts for s in sentences(part.htmls[0])]
+
+
+class Sources:
+    """Where a printed sentence was written: its `data-field`'s YAML line, else the content
+    scalar that shares the most words with it."""
+
+    def __init__(self, root: Path, project: m.Project) -> None:
+        self.root, self.project = root, project
+        self.scalars: list[tuple[Location, set[str]]] | None = None
+
+    def locate(self, document: m.Document, sentence: Sentence | str) -> Location:
+        field = sentence.field if isinstance(sentence, Sentence) else None
+        text = sentence.text if isinstance(sentence, Sentence) else sentence
+        if field:
+            known = kind_of(document).fields(document, self.project)
+            if field in known:
+                return known[field][0]
+        return self.best(text) or kind_of(document).source(self.project, document.subject)
+
+    def best(self, text: str) -> Location | None:
+        words = set(_WORD.findall(text.casefold()))
+        if not words:
+            return None
+        scored = [(len(words & have) / len(words), loc) for loc, have in self._scalars()]
+        score, loc = max(scored, default=(0.0, None), key=lambda pair: pair[0])
+        return loc if score >= 0.5 else None
+
+    def _scalars(self) -> list[tuple[Location, set[str]]]:
+        if self.scalars is None:
+            self.scalars = []
+            for path in sorted((self.root / "content").rglob("*.yaml")):
+                if path.name == "approvals.yaml":
+                    continue
+                node = load(path, relative(path, self.root), Diagnostics(), self.root)
+                if node is not None:
+                    self._walk(node)
+        return self.scalars
+
+    def _walk(self, node: Node) -> None:
+        assert self.scalars is not None
+        if node.is_map:
+            for child in node.value.values():
+                self._walk(child)
+        elif node.is_list:
+            for child in node.value:
+                self._walk(child)
+        elif isinstance(node.value, str):
+            words = set(_WORD.findall(node.value.casefold()))
+            if words:
+                self.scalars.append((node.loc, words))
