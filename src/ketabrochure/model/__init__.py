@@ -119,6 +119,7 @@ class Project:
     recipients: dict[str, Recipient] = field(default_factory=dict)  # referral packets
     risks: dict[str, RegulatoryRisk] = field(default_factory=dict)  # regulatory.yaml `risks`
     signoffs: dict[str, SignOff] = field(default_factory=dict)  # by signed name (approvals.yaml)
+    review_every_months: int | None = None  # documents.yaml: a sign-off expires after this
 
     @property
     def off_label_fact(self) -> RegulatoryFact | None:

@@ -205,14 +205,16 @@ class ProjectReader(StudyReader, ClinicReader):
             found[ident] = m.RegulatoryRisk(ident, backing, left_out, loc)
         return found
 
-    def documents(self, path: Path | None) -> tuple[str | None, tuple[m.DocumentSpec, ...]]:
-        f = self.fields(path, ("edition", "documents")) if path else None
+    def documents(self, path: Path | None
+                  ) -> tuple[str | None, tuple[m.DocumentSpec, ...], int | None]:
+        """The edition, the document specs and the review cadence (months between reviews)."""
+        f = self.fields(path, ("edition", "documents", "review_every_months")) if path else None
         if f is None:
-            return None, ()
+            return None, (), None
         edition = f.text("edition", allow_number=True)
         specs = tuple(s for s in (self.document_spec(i, node)
                                   for i, node in enumerate(f.items("documents"))) if s)
-        return edition, specs
+        return edition, specs, f.integer("review_every_months", required=False, minimum=1)
 
     def document_spec(self, index: int, node: Node) -> m.DocumentSpec | None:
         d = Fields(node, f"documents[{index + 1}]", self.diags,
@@ -265,14 +267,15 @@ def read_project(root: Path, diags: Diagnostics) -> tuple[m.Project, bool]:
     conditions = reader.each("conditions", reader.condition)
     regulatory, risks = reader.regulatory(reader.named("regulatory.yaml"))
     clinic = reader.clinic(reader.named("clinic.yaml"))
-    edition, documents = reader.documents(reader.named("documents.yaml"))
+    edition, documents, cadence = reader.documents(reader.named("documents.yaml"))
     check_references(conditions, studies, regulatory, reader.broken, diags)
     complete = clinic is not None and edition is not None
     placeholder = m.Clinic("", (), "", None, "", "", "", None, {},
                            Location(reader.shown(reader.content / "clinic.yaml")))
     return m.Project(clinic=clinic or placeholder, studies=studies, conditions=conditions,
                      regulatory=regulatory, edition=edition or "", documents=documents,
-                     broken=frozenset(reader.broken), risks=risks), complete
+                     broken=frozenset(reader.broken), risks=risks,
+                     review_every_months=cadence), complete
 
 
 def check_references(conditions: dict[str, m.Condition], studies: dict[str, m.Study],

@@ -8,6 +8,7 @@ the YAML line it is printed from.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
@@ -18,12 +19,13 @@ import jinja2
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
 from ..kinds import kind_of
-from . import ledger
+from . import clock, ledger
 from .printed import Sources, counterpart, printed, units
 from .text import Sentence, digest, joined
 
 SHOWN = 8  # changed sentences shown per document; the diff command shows them all
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*\s?%?")
+DUE_WITHIN = dt.timedelta(days=60)  # check warns this long before a sign-off expires
 
 
 @dataclass(frozen=True)
@@ -48,15 +50,31 @@ def changes(before: list[str], after: list[Sentence]) -> list[Change]:
     return found
 
 
+def moved(change: Change) -> tuple[list[str], list[str]]:
+    """The numbers a change removed and those it brought."""
+    old = [n.strip() for n in NUMBER.findall(change.before or "")]
+    new = [n.strip() for n in NUMBER.findall(change.after.text if change.after else "")]
+    return [n for n in old if n not in new], [n for n in new if n not in old]
+
+
 def numbers(change: Change) -> str:
     """The numbers that changed, e.g. ' (numbers: 26% -> 31%)': what a reviewer checks first."""
-    old = NUMBER.findall(change.before or "")
-    new = NUMBER.findall(change.after.text if change.after else "")
-    gone = [n for n in old if n not in new]
-    came = [n for n in new if n not in old]
+    gone, came = moved(change)
     if not gone and not came:
         return ""
     return f" (numbers: {', '.join(gone) or '-'} -> {', '.join(came) or '-'})"
+
+
+def distinct(found: list[Change]) -> list[Change]:
+    """Each change once, though the document prints the sentence in several places."""
+    seen: set[tuple[str | None, str | None]] = set()
+    kept = []
+    for c in found:
+        key = (c.before, c.after.text if c.after else None)
+        if key not in seen:
+            seen.add(key)
+            kept.append(c)
+    return kept
 
 
 def shown(change: Change) -> str:
@@ -73,6 +91,7 @@ class Gate:
         self.sources = Sources(root, project)
         self.texts: dict[str, list[Sentence] | None] = {}
         self.keeps_ledger = (root / ledger.LEDGER).is_file()
+        self.today = clock.today()
 
     def report(self, loc: Location, code: str, where: str, message: str) -> None:
         if self.release:
@@ -95,8 +114,10 @@ class Gate:
             signoff = self.project.signoffs.get(name)
             if signoff is None:
                 self.unsigned(document)
-            elif signoff.text != digest(joined(now)):
+                continue
+            if signoff.text != digest(joined(now)):
                 self.changed(document, signoff, now)
+            self.cadence(document, signoff)
             english = every.get(counterpart(document))
             if document.language != "en" and english is not None and signoff is not None:
                 self.translation(document, signoff, english)
@@ -109,11 +130,12 @@ class Gate:
                     "--by NAME --role ROLE")
 
     def changed(self, document: m.Document, signoff: m.SignOff, now: list[Sentence]) -> None:
-        found = changes(ledger.approved(self.root, signoff.document), now)
+        found = distinct(changes(ledger.approved(self.root, signoff.document), now))
         head = (f"prints text that differs from what {signoff.by} signed on "
                 f"{signoff.on.isoformat()}")
         for change in found[:SHOWN]:
-            where = self.sources.locate(document, change.after or change.before or "")
+            where = self.sources.locate(document, change.after or change.before or "",
+                                        tuple(moved(change)[1]))
             self.report(where, "review.changed", document.signed_name,
                         f"{head}: {shown(change)}")
         more = len(found) - SHOWN
@@ -122,6 +144,24 @@ class Gate:
                     f"{f', {more} not shown above' if more > 0 else ''}): review them "
                     f"(ketabrochure diff {document.signed_name}), then sign again "
                     f"(ketabrochure approve {document.signed_name} --by NAME --role ROLE)")
+
+    def cadence(self, document: m.Document, signoff: m.SignOff) -> None:
+        """documents.yaml's review_every_months: due soon is a warning, expired is refused by
+        --release."""
+        months = self.project.review_every_months
+        if months is None:
+            return
+        expires = add_months(signoff.on, months)
+        source = kind_of(document).source(self.project, document.subject)
+        said = (f"signed off by {signoff.by} on {signoff.on.isoformat()}; documents.yaml asks "
+                f"for a review every {months} month{'s' if months != 1 else ''}")
+        if self.today >= expires:
+            self.report(source, "review.expired", document.signed_name,
+                        f"review expired on {expires.isoformat()} ({said}): review it and sign "
+                        f"it off again (ketabrochure approve {document.signed_name} --by NAME)")
+        elif expires - self.today <= DUE_WITHIN:
+            self.diags.warning(source, "review.due", document.signed_name,
+                               f"review due by {expires.isoformat()} ({said})")
 
     def translation(self, document: m.Document, signoff: m.SignOff,
                     english: m.Document) -> None:
@@ -136,9 +176,11 @@ class Gate:
             return
         if signoff.source == digest(joined(now)):
             return
-        found = changes(ledger.approved(self.root, document.signed_name, source=True), now)
+        found = distinct(changes(ledger.approved(self.root, document.signed_name, source=True),
+                                 now))
         for change in found[:SHOWN]:
-            where = self.sources.locate(english, change.after or change.before or "")
+            where = self.sources.locate(english, change.after or change.before or "",
+                                        tuple(moved(change)[1]))
             self.report(where, "review.stale-translation", document.signed_name,
                         f"stale: its English changed since it was translated; English "
                         f"{shown(change)}")
@@ -147,6 +189,18 @@ class Gate:
                     f"changed since it was translated: update the Spanish texts, then "
                     f"ketabrochure translated {document.signed_name} --by NAME "
                     "--qualification TEXT")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day where it is shorter)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
 
 
 def gate(root: Path, project: m.Project, env: jinja2.Environment, chosen: list[m.Document],

@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 
 from .. import model as m
+from ..citations import first_author_year
 from ..diagnostics import Diagnostics, Location, relative
 from ..kinds import kind_of
 from ..read.yamlsource import Node, load
@@ -44,21 +45,41 @@ def printed(document: m.Document, project: m.Project, env: jinja2.Environment,
 
 
 class Sources:
-    """Where a printed sentence was written: its `data-field`'s YAML line, else the content
-    scalar that shares the most words with it."""
+    """Where a printed sentence was written: its `data-field`'s YAML line; else, for a sentence
+    that names a study, the line of that study's record holding a number that changed (or the
+    record); else the content text that shares the most words with it."""
 
     def __init__(self, root: Path, project: m.Project) -> None:
         self.root, self.project = root, project
         self.scalars: list[tuple[Location, set[str]]] | None = None
+        self.labels = {s.id: first_author_year(s) for s in project.studies.values()}
 
-    def locate(self, document: m.Document, sentence: Sentence | str) -> Location:
+    def locate(self, document: m.Document, sentence: Sentence | str,
+               numbers: tuple[str, ...] = ()) -> Location:
         field = sentence.field if isinstance(sentence, Sentence) else None
         text = sentence.text if isinstance(sentence, Sentence) else sentence
         if field:
             known = kind_of(document).fields(document, self.project)
             if field in known:
                 return known[field][0]
+        named = [i for i, label in self.labels.items() if label in text]
+        if len(named) == 1 or (named and numbers):
+            for study in named:
+                found = self.number_in(study, numbers)
+                if found is not None:
+                    return found
+            return self.project.studies[named[0]].loc
         return self.best(text) or kind_of(document).source(self.project, document.subject)
+
+    def number_in(self, study: str, numbers: tuple[str, ...]) -> Location | None:
+        """The line of a study's record whose value is one of `numbers` (26% matches 0.26)."""
+        wanted = set()
+        for n in numbers:
+            value = float(n.rstrip("% ").replace(",", ""))
+            wanted |= {value, value / 100} if n.endswith("%") else {value}
+        path = self.root / self.project.studies[study].loc.path
+        node = load(path, relative(path, self.root), Diagnostics(), self.root)
+        return next((loc for loc, value in _numbers(node) if value in wanted), None)
 
     def best(self, text: str) -> Location | None:
         words = set(_WORD.findall(text.casefold()))
@@ -80,6 +101,7 @@ class Sources:
         return self.scalars
 
     def _walk(self, node: Node) -> None:
+        """Every text of a content file, as the set of its words."""
         assert self.scalars is not None
         if node.is_map:
             for child in node.value.values():
@@ -91,3 +113,14 @@ class Sources:
             words = set(_WORD.findall(node.value.casefold()))
             if words:
                 self.scalars.append((node.loc, words))
+
+
+def _numbers(node: Node | None) -> list[tuple[Location, float]]:
+    """Every number of a YAML file, with its place."""
+    if node is None:
+        return []
+    if node.is_map or node.is_list:
+        children = node.value.values() if node.is_map else node.value
+        return [pair for child in children for pair in _numbers(child)]
+    number = isinstance(node.value, int | float) and not isinstance(node.value, bool)
+    return [(node.loc, float(node.value))] if number else []

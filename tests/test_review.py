@@ -1,0 +1,236 @@
+"""The editorial workflow on a real git repository: sign-offs bound to the printed text, the
+release gate, translations that go stale, and review dates that expire (review/ package).
+
+One signed copy of the minimal project is made and built once per module (`signed`); each test
+works on a copy of it, its render cache included, so only what a test changes is typeset again.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import Run, copy_minimal, edit, run_cli
+from pypdf import PdfReader
+
+from ketabrochure.review.gate import add_months
+
+pytestmark = pytest.mark.xdist_group("test_review")
+SIGNED_ON = "2026-12-01"
+# what prints the Feder 2014 sample size: the PTSD sheet, the report and the packet that
+# encloses the sheet; the patient handout and the brochure print no sample sizes
+PRINTS_N = {"evidence-sheet-ptsd-en", "report-research-en", "referral-packet-sample-en"}
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                          text=True)
+    return done.stdout
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-qm", message)
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal project in a git repository, every document signed off on SIGNED_ON by
+    Dr. Maya Okafor, built once (so tests start from a warm cache)."""
+    root = copy_minimal(tmp_path_factory.mktemp("signed") / "project")
+    (root / ".gitignore").write_text("out/\n.out.lock\n")
+    git(root, "init", "-q")
+    commit(root, "the minimal project")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KETABROCHURE_TODAY", SIGNED_ON)
+        approved = run_cli(root, "approve", "--by", "Dr. Maya Okafor")
+        assert approved.code == 0, approved.stderr
+        built = run_cli(root, "build", "--release", "--jobs", "1")
+        assert built.code == 0, built.stderr + built.stdout
+    commit(root, "signed off")
+    return root
+
+
+@pytest.fixture
+def repo(signed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the signed repository (with its build and cache), a week after the sign-off."""
+    root = tmp_path / "project"
+    shutil.copytree(signed, root, symlinks=True)
+    monkeypatch.setenv("KETABROCHURE_TODAY", "2026-12-08")
+    return root
+
+
+def codes(result: Run, code: str) -> list[str]:
+    return [line for line in result.stderr.splitlines() if f"[{code}]" in line]
+
+
+def documents_in(lines: list[str]) -> set[str]:
+    """The signed names the diagnostics are about (`path: severity[code]: NAME: message`)."""
+    return {line.split("]: ", 1)[1].split(":", 1)[0] for line in lines}
+
+
+def ledger(root: Path) -> dict[str, dict[str, str]]:
+    entries: dict[str, dict[str, str]] = yaml.safe_load(
+        (root / "content/approvals.yaml").read_text())["documents"]
+    return entries
+
+
+def test_approve_records_hash_reviewer_role_date_edition_and_text(repo: Path) -> None:
+    entries = ledger(repo)
+    assert set(entries) == {
+        "evidence-sheet-ptsd-en", "report-research-en", "referral-packet-sample-en",
+        "handout-ptsd-en", "handout-ptsd-es", "trifold-what-is-ketamine-therapy-en",
+        "trifold-what-is-ketamine-therapy-es"}, "one sign-off per text, not per paper/variant"
+    sheet = entries["evidence-sheet-ptsd-en"]
+    assert (sheet["by"], sheet["role"], sheet["date"], sheet["edition"]) == (
+        "Dr. Maya Okafor", "Medical director", SIGNED_ON, "2026.11")
+    text = (repo / "content/approved/evidence-sheet-ptsd-en.txt").read_text()
+    assert sheet["text"].startswith("sha256:") and "Feder 2014 (n = 41)" in text
+    assert "Reviewed" not in text, "the review line is not part of the text it signs"
+    spanish = entries["handout-ptsd-es"]
+    assert spanish["source"] == entries["handout-ptsd-en"]["text"], \
+        "a first sign-off of a translation records the English it was made from"
+    assert run_cli(repo, "approve", "--by", "Dr. Maya Okafor").stdout.startswith(
+        "7 already signed off exactly as printed"), "approving again changes nothing"
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_footer_reviewer_and_date_come_from_the_ledger(repo: Path) -> None:
+    result = run_cli(repo, "approve", "evidence-sheet", "--by", "Dr. Daniel Reyes")
+    assert result.stdout.startswith("1 already signed off"), "unchanged: nothing to sign"
+    text = (repo / "content/approved/evidence-sheet-ptsd-en.txt").read_text()
+    edit(repo / "content/conditions/ptsd.yaml", '"Evidence is mixed.', '"Evidence is still mixed.')
+    result = run_cli(repo, "approve", "evidence-sheet-ptsd-en", "--by", "Dr. Daniel Reyes")
+    assert result.code == 0 and "evidence-sheet-ptsd-en: signed off by Dr. Daniel Reyes" in \
+        result.stdout, result.stderr
+    assert (repo / "content/approved/evidence-sheet-ptsd-en.txt").read_text() != text
+    built = run_cli(repo, "build", "evidence-sheet", "--jobs", "1")
+    assert built.code == 0, built.stderr
+    sheet = PdfReader(repo / "out/evidence-sheet-ptsd-letter-en.pdf").pages[0].extract_text()
+    assert "Reviewed 8 December 2026 by Dr. Daniel Reyes, Psychiatrist" in " ".join(sheet.split())
+    handout = " ".join(page.extract_text() for page in
+                       PdfReader(repo / "out/handout-ptsd-letter-en.pdf").pages)
+    assert "Reviewed 1 December 2026" in " ".join(handout.split())
+
+
+def test_a_study_edit_refuses_exactly_the_documents_that_print_it(repo: Path) -> None:
+    edit(repo / "content/studies/feder2014.yaml", "  value: 41", "  value: 42")
+    warned = run_cli(repo, "check", "--jobs", "1")
+    assert warned.code == 0, "without --release a changed text is a warning"
+    assert documents_in(codes(warned, "review.changed")) == PRINTS_N
+    refused = run_cli(repo, "check", "--release", "--jobs", "1")
+    assert refused.code == 1
+    changed = codes(refused, "review.changed")
+    assert all("error[" in line for line in changed)
+    assert documents_in(changed) == PRINTS_N
+    shown = next(line for line in changed if line.startswith("content/studies/feder2014.yaml:22:"))
+    assert 'before: "Not shown: Feder 2014 (n = 41)' in shown
+    assert 'now: "Not shown: Feder 2014 (n = 42)' in shown and "(numbers: 41 -> 42)" in shown
+    assert run_cli(repo, "build", "--release", "--jobs", "1").code == 1
+    # approve what changed: released again, and git shows the changed sentence
+    assert run_cli(repo, "approve", "--by", "Dr. Maya Okafor").code == 0
+    assert "+Not shown: Feder 2014 (n = 42)" in git(repo, "diff", "content/approved/")
+    assert run_cli(repo, "check", "--release", "--jobs", "1").code == 0
+
+
+def test_a_study_edit_that_changes_no_printed_text_needs_no_sign_off(repo: Path) -> None:
+    edit(repo / "content/studies/feder2014.yaml", "sources:", "# a note, not printed\nsources:")
+    result = run_cli(repo, "check", "--release", "--jobs", "1")
+    assert result.code == 0, result.stderr
+
+
+def test_a_css_only_change_needs_no_sign_off(repo: Path) -> None:
+    css = repo / "layouts/handout/style.css"
+    css.write_text(css.read_text() + "\nh2 { color: #1f4e6b; }\n")
+    result = run_cli(repo, "check", "--release", "--jobs", "1", "handout")
+    assert result.code == 0, result.stderr
+    assert "rendered" in result.stdout and "(0 rendered" not in result.stdout, \
+        "the CSS changed the PDFs (typeset again), not the signed text"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_an_unsigned_document_is_refused_by_release(repo: Path, language: str) -> None:
+    entries = ledger(repo)
+    name = f"handout-ptsd-{language}"
+    approvals = (repo / "content/approvals.yaml").read_text()
+    kept = {n: e for n, e in entries.items() if n != name}
+    (repo / "content/approvals.yaml").write_text(
+        approvals.split("documents:")[0] + yaml.safe_dump({"documents": kept}))
+    assert documents_in(codes(run_cli(repo, "check", "--jobs", "1"), "review.unsigned")) \
+        == {name}
+    refused = run_cli(repo, "check", "--release", "--jobs", "1")
+    assert refused.code == 1 and documents_in(codes(refused, "review.unsigned")) == {name}
+
+
+def test_an_english_edit_marks_its_spanish_stale(repo: Path) -> None:
+    handout = repo / "content/handouts/ptsd.yaml"
+    old = yaml.safe_load(handout.read_text())["strength"]["en"]
+    edit(handout, old, old + " Ask us about it.")
+    warned = run_cli(repo, "check", "--jobs", "1", "handout")
+    stale = codes(warned, "review.stale-translation")
+    assert documents_in(stale) == {"handout-ptsd-es"}
+    shown = "\n".join(line for line in stale if "English before:" in line)
+    assert "Ketamine is not a proven PTSD treatment." in shown and "Ask us about it." in shown
+    assert all(line.startswith("content/handouts/ptsd.yaml:26:") for line in shown.splitlines()), \
+        "at the English text's YAML line"
+    refused = run_cli(repo, "check", "--release", "--jobs", "1", "handout")
+    assert refused.code == 1 and codes(refused, "review.stale-translation")
+    # approving the Spanish document does not hide it: only `translated` records the source
+    assert run_cli(repo, "approve", "--by", "Dr. Maya Okafor").code == 0
+    assert codes(run_cli(repo, "check", "--jobs", "1", "handout"), "review.stale-translation")
+    done = run_cli(repo, "translated", "handout-ptsd-es", "--by", "Lucía Herrera",
+                   "--qualification", "ATA-certified translator, English to Spanish")
+    assert done.code == 0 and "handout-ptsd-es" in done.stdout, done.stderr
+    assert ledger(repo)["handout-ptsd-es"]["translator"] == \
+        "Lucía Herrera, ATA-certified translator, English to Spanish"
+    assert run_cli(repo, "check", "--release", "--jobs", "1", "handout").code == 0
+
+
+def test_an_expired_review_is_refused_under_a_fixed_clock(repo: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KETABROCHURE_TODAY", "2027-11-01")  # 30 days before the 12 months
+    due = run_cli(repo, "check", "--release", "--jobs", "1", "evidence-sheet")
+    assert due.code == 0, "due soon is a warning"
+    assert "review due by 2027-12-01" in "".join(codes(due, "review.due"))
+    monkeypatch.setenv("KETABROCHURE_TODAY", "2027-12-01")
+    warned = run_cli(repo, "check", "--jobs", "1", "evidence-sheet")
+    assert warned.code == 0 and codes(warned, "review.expired")
+    refused = run_cli(repo, "check", "--release", "--jobs", "1", "evidence-sheet")
+    assert refused.code == 1
+    expired = codes(refused, "review.expired")
+    assert documents_in(expired) == {"evidence-sheet-ptsd-en"}
+    assert expired[0].startswith("content/conditions/ptsd.yaml:")
+
+
+def test_add_months_keeps_the_day_or_the_months_last() -> None:
+    import datetime as dt
+    assert add_months(dt.date(2026, 12, 1), 12) == dt.date(2027, 12, 1)
+    assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2027, 11, 30), 3) == dt.date(2028, 2, 29)
+
+
+def test_a_hand_edited_approved_text_is_an_error(repo: Path) -> None:
+    path = repo / "content/approved/handout-ptsd-en.txt"
+    path.write_text(path.read_text().replace("Ketamine", "Ketamina", 1))
+    result = run_cli(repo, "check", "--jobs", "1", "handout")
+    assert result.code == 1
+    assert "content/approvals.yaml:" in "".join(codes(result, "review.ledger"))
+
+
+def test_a_typed_review_date_is_an_error_at_its_line(repo: Path) -> None:
+    handout = repo / "content/handouts/ptsd.yaml"
+    handout.write_text(handout.read_text() + "reviewed_on: 2026-11-27\n")
+    line = len(handout.read_text().splitlines())
+    result = run_cli(repo, "check", "--jobs", "1", "handout")
+    assert result.code == 1
+    assert f"content/handouts/ptsd.yaml:{line}:" in "".join(
+        codes(result, "content.reviewed-typed"))
+
+
+def test_only_a_listed_reviewer_signs(repo: Path) -> None:
+    result = run_cli(repo, "approve", "--by", "Dr. Maya Okafr")
+    assert result.code == 2
+    assert "did you mean 'Dr. Maya Okafor'" in result.stderr
