@@ -36,7 +36,6 @@ outcomes:
 {outcomes}
 regulatory: [iv-ketamine-off-label]
 safety: ["Dissociation."]
-reviewed_on: 2026-11-27
 """
 GOOD_DOWNGRADE = """downgrade:
       risk-of-bias: {by: -1, reason: "Saline is easy to tell from ketamine"}

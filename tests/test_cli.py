@@ -22,6 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import Run, copy_project
 from test_build import overflow
 
@@ -32,6 +33,7 @@ from ketabrochure.diagnostics import Diagnostic, Location
 pytestmark = pytest.mark.xdist_group("test_cli")
 
 SHEETS = """edition: "2026.11"
+review_every_months: 12
 documents:
   - layout: evidence-sheet
     subjects: [anxiety, ptsd]
@@ -54,17 +56,19 @@ def check(root: Path, *args: str) -> Run:
 
 
 def small_project(root: Path, papers: str = "[letter]") -> Path:
-    """Evidence sheets only; no patient content (no reading grades to score); every condition
-    reviewed today but anxiety, reviewed in 2020: one warning, content.stale."""
+    """Evidence sheets only; no patient content (no reading grades to score); every sign-off
+    dated today but anxiety's, signed in 2020: one warning, review.expired."""
     copy_project(root)
     (root / "content/documents.yaml").write_text(SHEETS.replace("[letter]", papers))
     for folder in ("handouts", "brochures"):
         shutil.rmtree(root / "content" / folder)
     for name in ("patient.yaml", "glossary.yaml"):
         (root / "content" / name).unlink()
-    for path in (root / "content/conditions").glob("*.yaml"):
-        day = "2020-01-01" if path.stem == "anxiety" else dt.date.today().isoformat()
-        path.write_text(re.sub(r"(?m)^reviewed_on: .*$", f"reviewed_on: {day}", path.read_text()))
+    ledger = root / "content/approvals.yaml"
+    entries = yaml.safe_load(ledger.read_text())
+    for name, entry in entries["documents"].items():
+        entry["date"] = "2020-01-01" if "anxiety" in name else dt.date.today().isoformat()
+    ledger.write_text(yaml.safe_dump(entries))
     return root
 
 
@@ -83,6 +87,9 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Path:
     typeset documents are in the cache: a failed build still stores them)."""
     root = small_project(tmp_path_factory.mktemp("broken"))
     overflow(root)  # the PTSD sheet runs to two pages
+    # its text is signed as it now is: the build's errors are the only news
+    assert cli("approve", "--project", str(root), "evidence-sheet-ptsd-en", "--by",
+               "Dr. Maya Okafor").code == 0
     study = (root / "content/studies/feder2021.yaml").read_text()
     (root / "content/studies/extra.yaml").write_text(
         study.replace('doi: "10.1176/appi.ajp.2020.20050596"', BAD_DOI))
@@ -114,7 +121,7 @@ def test_exit_codes_tell_errors_from_warnings_under_strict(warned: Path, broken:
     assert check(warned).code == 0
     strict = check(warned, "--strict")
     assert strict.code == 3, strict.stderr
-    assert "warning[content.stale]" in strict.stderr and not errors_in(strict)
+    assert "warning[review.expired]" in strict.stderr and not errors_in(strict)
     assert "check failed under --strict (warnings only): " in strict.stdout
     assert check(broken).code == 1
     assert check(broken, "--strict").code == 1  # errors stay 1
@@ -165,7 +172,7 @@ def test_json_is_one_document_with_diagnostics_and_documents(broken: Path) -> No
                    "where": "citation.doi", "message": doi["message"]}
     assert "without the https://doi.org/ prefix" in doi["message"]
     assert {d["code"] for d in report["diagnostics"]} == \
-        {"check.page-count", "content.doi", "content.stale"}
+        {"check.page-count", "content.doi", "review.expired"}
     sheets = {d["file"]: d for d in report["documents"]}
     assert sheets["evidence-sheet-anxiety-letter-en.pdf"]["status"] == "ok"
     ptsd = sheets["evidence-sheet-ptsd-letter-en.pdf"]
@@ -205,7 +212,7 @@ def test_junit_has_a_testcase_per_document_and_per_file_with_problems(broken: Pa
     assert "content/studies/extra.yaml:" in (extra.text or "")
     stale = by_file["content/conditions/anxiety.yaml"]  # a warning: passes, in system-out
     assert stale.find("failure") is None
-    assert "warning[content.stale]" in (stale.findtext("system-out") or "")
+    assert "warning[review.expired]" in (stale.findtext("system-out") or "")
     assert (root.get("tests"), root.get("failures")) == (str(2 + len(by_file)), "2")
     strict = ET.fromstring(check(broken, "--format", "junit", "--strict").stdout)
     stale_strict = next(c for c in strict.iter("testcase")

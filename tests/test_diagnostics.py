@@ -50,7 +50,7 @@ def test_every_problem_reported_in_one_run(minimal: Path) -> None:
     # on the minimal project: the PTSD files as in the real content, 8 documents, not 48
     ptsd = minimal / "content/conditions/ptsd.yaml"
     study = minimal / "content/studies/feder2014.yaml"
-    edit(ptsd, "reviewed_on:", "reviewd_on:")
+    edit(ptsd, "\nsafety:", "\nsafty:")
     edit(study, 'doi: "10.1001/jamapsychiatry.2014.62"', 'doi: "https://doi.org/10.1001/jamapsychiatry.2014.62"')
     edit(study, "year: 2014", "year: twenty14")
     edit(ptsd, "[feder2014", "[fedder2014")
@@ -59,10 +59,10 @@ def test_every_problem_reported_in_one_run(minimal: Path) -> None:
     found = {(d["path"], d["code"]): d for d in diagnostics(result.stderr)}
 
     unknown = found["content/conditions/ptsd.yaml", "content.unknown-field"]
-    assert int(unknown["line"]) == line_of(ptsd, "reviewd_on:")
-    assert "did you mean 'reviewed_on'" in unknown["msg"]
+    assert int(unknown["line"]) == line_of(ptsd, "safty:")
+    assert "did you mean 'safety'" in unknown["msg"]
     missing = found["content/conditions/ptsd.yaml", "content.missing-field"]
-    assert "reviewed_on" in missing["where"] + missing["msg"]
+    assert "safety" in missing["where"] + missing["msg"]
 
     doi = found["content/studies/feder2014.yaml", "content.doi"]
     assert int(doi["line"]) == line_of(study, "doi:")
@@ -89,13 +89,14 @@ def test_unknown_study_reference_suggests_near_miss(minimal: Path) -> None:
 def test_bad_date_and_mistyped_value(minimal: Path) -> None:
     # on the minimal project: the claim holds for any condition; 8 documents, not 48
     ptsd = minimal / "content/conditions/ptsd.yaml"
-    text = ptsd.read_text()
-    ptsd.write_text(re.sub(r"reviewed_on: .*", "reviewed_on: 2026-13-45", text))
+    regulatory = minimal / "content/regulatory.yaml"
+    edit(regulatory, "date: 2019-03-05", "date: 2019-13-45")
     edit(ptsd, "importance: ", "importance: medium #")
     result = run_cli(minimal, "check")
     assert result.code == 1
     codes = {d["code"]: d for d in diagnostics(result.stderr)}
-    assert int(codes["content.date"]["line"]) == line_of(ptsd, "reviewed_on:")
+    assert codes["content.date"]["path"] == "content/regulatory.yaml"
+    assert int(codes["content.date"]["line"]) == line_of(regulatory, "date: 2019-13-45")
     assert "YYYY-MM-DD" in codes["content.date"]["msg"]
     assert "'medium' is not one of critical, important" in codes["content.invalid"]["msg"]
 

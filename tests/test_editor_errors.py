@@ -192,15 +192,14 @@ def test_naming_a_document_whose_file_is_broken_shows_the_file_error(tmp_path: P
     and that error is the one to read."""
     root = copy_project(tmp_path / "p")
     ptsd = root / "content/conditions/ptsd.yaml"
-    edit(ptsd, "\nreviewed_on:", "\nreviewd_on:")
+    edit(ptsd, "\nsafety:", "\nsafty:")
     for command in ("build", "check"):
         result = run_cli(root, command, "evidence-sheet-ptsd-letter-en")
         assert result.code == 1 and "no document matches" not in result.stderr, result.stderr
-        assert f"content/conditions/ptsd.yaml:{line_of(ptsd, 'reviewd_on:')}:1: error[content." \
-            "unknown-field]: reviewd_on: unknown field 'reviewd_on' (did you mean " \
-            "'reviewed_on'?)" in result.stderr
+        assert f"content/conditions/ptsd.yaml:{line_of(ptsd, 'safty:')}:1: error[content." \
+            "unknown-field]: safty: unknown field 'safty' (did you mean 'safety'?)" in result.stderr
     assert run_cli(root, "build", "no-such-document").code == 1  # content errors come first
-    edit(ptsd, "\nreviewd_on:", "\nreviewed_on:")
+    edit(ptsd, "\nsafty:", "\nsafety:")
     missing = run_cli(root, "check", "no-such-document")
     assert missing.code == 2 and "no document matches 'no-such-document'" in missing.stderr
 

@@ -140,6 +140,18 @@ def editorial_commands(sub: Any) -> None:
     t.add_argument("--by", required=True, metavar="NAME", help="the translator's name")
     t.add_argument("--qualification", required=True, metavar="TEXT",
                    help='e.g. "ATA-certified translator, English to Spanish"')
+    x = sub.add_parser("xliff-export", help="write every bilingual patient text as XLIFF 2.0 "
+                       "for a translator, stale units marked")
+    project_option(x)
+    x.add_argument("--output", "-o", type=Path, default=None, metavar="FILE",
+                   help="where to write it (default: standard output)")
+    i = sub.add_parser("xliff-import", help="write a translator's XLIFF 2.0 targets into the "
+                       "es: texts, and record who translated them")
+    project_option(i)
+    i.add_argument("file", type=Path, metavar="FILE", help="the XLIFF file the translator returned")
+    i.add_argument("--by", required=True, metavar="NAME", help="the translator's name")
+    i.add_argument("--qualification", required=True, metavar="TEXT",
+                   help='e.g. "ATA-certified translator, English to Spanish"')
 
 
 def release_option(p: argparse.ArgumentParser) -> None:
@@ -268,6 +280,32 @@ def cmd_editorial(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: 
     return EXIT_OK
 
 
+def cmd_xliff(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """xliff-export or xliff-import."""
+    if args.command == "xliff-export":
+        diags, text = editorial.export_xliff(root)
+        results.print_diagnostics(diags, stderr)
+        if text is None:
+            return EXIT_ERRORS
+        if args.output is None:
+            stdout.write(text)
+        else:
+            args.output.write_text(text, encoding="utf-8")
+            units, stale = text.count("<unit "), text.count('state="initial"')
+            print(f"wrote {args.output}: {units} units, {stale} marked stale", file=stdout)
+        return EXIT_OK
+    if not args.file.is_file():
+        raise UsageError(f"no file {args.file}")
+    done = editorial.import_xliff(root, args.file, args.by, args.qualification)
+    results.print_diagnostics(done.diags, stderr)
+    if done.diags.has_errors():
+        print(f"xliff-import failed: {summary(done.diags)}", file=stdout)
+        return EXIT_ERRORS
+    for name in done.names:
+        print(f"{name}: translation recorded, by {args.by}", file=stdout)
+    return EXIT_OK
+
+
 def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
@@ -289,6 +327,8 @@ def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
             return cmd_new(root, args, stdout)
         if args.command in ("approve", "translated"):
             return cmd_editorial(root, args, stdout, stderr)
+        if args.command in ("xliff-export", "xliff-import"):
+            return cmd_xliff(root, args, stdout, stderr)
         return cmd_run(root, args, stdout, stderr)
     except UsageError as exc:
         print(f"ketabrochure: error: {printable(str(exc))}", file=stderr)

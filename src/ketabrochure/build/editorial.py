@@ -10,9 +10,10 @@ from pathlib import Path
 from .. import layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, UsageError
-from ..kinds import FILTERS
+from ..kinds import FILTERS, kind_of
 from ..read.fields import suggestion
-from ..review import clock, ledger
+from ..review import clock, ledger, xliff
+from ..review.gate import Gate, shown
 from ..review.printed import counterpart, printed, units
 from ..review.text import digest, joined
 from .plan import select
@@ -113,4 +114,49 @@ def translated(root: Path, names: list[str], by: str, qualification: str) -> Sig
         result.names.append(name)
     if not result.diags.has_errors() and result.names:
         ledger.write(root, signoffs, {}, sources)
+    return result
+
+
+def export_xliff(root: Path) -> tuple[Diagnostics, str | None]:
+    """Every bilingual patient text as XLIFF 2.0, the units whose English changed since their
+    translation marked stale (state="initial", a note with the English before and now)."""
+    diags = Diagnostics()
+    project, documents = load(root, diags)
+    if project is None or diags.has_errors():
+        return diags, None
+    gate = Gate(root, project, layouts.environment(root, FILTERS), Diagnostics(), False)
+    every = units(documents)
+    stale: dict[tuple[str, int], str] = {}
+    for name, document in every.items():
+        english, signoff = every.get(counterpart(document)), project.signoffs.get(name)
+        if document.language == "en" or english is None or signoff is None:
+            continue
+        for where, change in gate.stale(document, signoff, english):
+            stale.setdefault((where.path, where.line), f"English {shown(change)}")
+    return diags, xliff.export(xliff.units(root), stale)
+
+
+def import_xliff(root: Path, path: Path, by: str, qualification: str) -> Signed:
+    """Write a translator's targets into the `es:` texts, then record the translations of
+    every signed Spanish document none of whose units is still marked initial (stale)."""
+    result = Signed()
+    shown_as = path.name
+    targets = xliff.read(path, shown_as, result.diags)
+    if result.diags.has_errors():
+        return result
+    xliff.apply(root, targets, shown_as, result.diags)
+    if result.diags.has_errors():
+        return result
+    pending = {t.file for t in targets if t.state == "initial"}
+    project, documents = load(root, result.diags)
+    if project is None or result.diags.has_errors():
+        return result
+    shared = any(not f.startswith(("content/handouts/", "content/brochures/")) for f in pending)
+    names = [n for n, d in units(documents).items() if d.language != "en"
+             and n in project.signoffs and not shared
+             and kind_of(d).source(project, d.subject).path not in pending]
+    if names:
+        done = translated(root, names, by, qualification)
+        result.diags.extend(done.diags)
+        result.names = done.names
     return result

@@ -163,24 +163,30 @@ class Gate:
             self.diags.warning(source, "review.due", document.signed_name,
                                f"review due by {expires.isoformat()} ({said})")
 
+    def stale(self, document: m.Document, signoff: m.SignOff,
+              english: m.Document) -> list[tuple[Location, Change]]:
+        """The English sentences that changed since a translation was made, each at its YAML
+        line (none: the translation is current, or records no source)."""
+        now = self.text(english)
+        if now is None or signoff.source is None or signoff.source == digest(joined(now)):
+            return []
+        found = distinct(changes(ledger.approved(self.root, document.signed_name, source=True),
+                                 now))
+        return [(self.sources.locate(english, c.after or c.before or "", tuple(moved(c)[1])), c)
+                for c in found]
+
     def translation(self, document: m.Document, signoff: m.SignOff,
                     english: m.Document) -> None:
-        now = self.text(english)
-        if now is None:
-            return
         if signoff.source is None:
             self.report(signoff.loc, "review.translation", document.signed_name,
                         "records no English text it was translated from: record it "
                         f"(ketabrochure translated {document.signed_name} --by NAME "
                         "--qualification TEXT)")
             return
-        if signoff.source == digest(joined(now)):
+        found = self.stale(document, signoff, english)
+        if not found:
             return
-        found = distinct(changes(ledger.approved(self.root, document.signed_name, source=True),
-                                 now))
-        for change in found[:SHOWN]:
-            where = self.sources.locate(english, change.after or change.before or "",
-                                        tuple(moved(change)[1]))
+        for where, change in found[:SHOWN]:
             self.report(where, "review.stale-translation", document.signed_name,
                         f"stale: its English changed since it was translated; English "
                         f"{shown(change)}")
