@@ -234,3 +234,72 @@ def test_only_a_listed_reviewer_signs(repo: Path) -> None:
     result = run_cli(repo, "approve", "--by", "Dr. Maya Okafr")
     assert result.code == 2
     assert "did you mean 'Dr. Maya Okafor'" in result.stderr
+
+
+def content_bytes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted((root / "content").rglob("*")) if p.is_file()}
+
+
+def test_an_xliff_round_trip_is_lossless(repo: Path, tmp_path: Path) -> None:
+    exported = run_cli(repo, "xliff-export", "--output", str(tmp_path / "es.xlf"))
+    assert exported.code == 0 and " 0 marked stale" in exported.stdout, exported.stderr
+    text = (tmp_path / "es.xlf").read_text()
+    assert 'xmlns="urn:oasis:names:tc:xliff:document:2.0"' in text and 'trgLang="es"' in text
+    assert '<ph id="ph1" equiv="{indication}" canCopy="no" canDelete="no" />' in text, \
+        "placeholders are protected inline codes"
+    before = content_bytes(repo)
+    imported = run_cli(repo, "xliff-import", str(tmp_path / "es.xlf"), "--by", "Lucía Herrera",
+                       "--qualification", "ATA-certified translator, English to Spanish")
+    assert imported.code == 0, imported.stderr
+    after = content_bytes(repo)
+    assert {k for k in after if after[k] != before.get(k)} == {"content/approvals.yaml"}, \
+        "only the translator is recorded; every text stays byte for byte"
+    assert ledger(repo)["handout-ptsd-es"]["translator"] == \
+        "Lucía Herrera, ATA-certified translator, English to Spanish"
+    again = run_cli(repo, "xliff-export")
+    assert again.stdout == text
+
+
+def test_xliff_marks_stale_units_and_imports_a_new_translation(repo: Path,
+                                                               tmp_path: Path) -> None:
+    handout = repo / "content/handouts/ptsd.yaml"
+    edit(handout, "but the largest study did not.", "but the largest one did not.")
+    text = run_cli(repo, "xliff-export").stdout
+    unit = text.split('name="strength"')[1].split("</unit>")[0]
+    assert 'state="initial"' in unit and '<note category="stale">' in unit
+    assert 'before: "Two small studies found help, but the largest study did not."' \
+        in unit
+    assert text.count('state="initial"') == 1, "only the unit whose English changed"
+    new = "Dos estudios pequeños encontraron ayuda, pero el mayor no."
+    old = "Dos estudios pequeños encontraron ayuda, pero el más grande no."
+    assert old in unit
+    changed = text.replace(unit, unit.replace(old, new).replace('state="initial"',
+                                                                 'state="translated"'))
+    (tmp_path / "es.xlf").write_text(changed)
+    done = run_cli(repo, "xliff-import", str(tmp_path / "es.xlf"), "--by", "Lucía Herrera",
+                   "--qualification", "ATA-certified")
+    assert done.code == 0 and "handout-ptsd-es: translation recorded" in done.stdout, done.stderr
+    assert f'es: "Los resultados son mixtos. {new} La ketamina' in handout.read_text()
+    checked = run_cli(repo, "check", "--jobs", "1", "handout")
+    assert not codes(checked, "review.stale-translation")
+    assert documents_in(codes(checked, "review.changed")) == {"handout-ptsd-en",
+                                                             "handout-ptsd-es"}, \
+        "the new texts still need the medical director's sign-off"
+
+
+def test_xliff_import_refuses_a_dropped_placeholder(repo: Path, tmp_path: Path) -> None:
+    text = run_cli(repo, "xliff-export").stdout
+    unit = text.split('name="off_label"')[1].split("</unit>")[0]
+    target = unit.split("<target>")[1].split("</target>")[0]
+    dropped = target.replace('<ph id="ph1" equiv="{indication}" canCopy="no" canDelete="no" />',
+                             "eso")
+    (tmp_path / "es.xlf").write_text(text.replace(target, dropped))
+    before = content_bytes(repo)
+    result = run_cli(repo, "xliff-import", str(tmp_path / "es.xlf"), "--by", "X",
+                     "--qualification", "Y")
+    assert result.code == 1
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if 'name="off_label"' in s)
+    assert f"es.xlf:{line}:1: error[xliff.placeholder]: off_label: " in result.stderr
+    assert "{indication}" in result.stderr
+    assert content_bytes(repo) == before, "nothing written"
