@@ -7,6 +7,7 @@ works on a copy of it, its render cache included, so only what a test changes is
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -303,3 +304,27 @@ def test_xliff_import_refuses_a_dropped_placeholder(repo: Path, tmp_path: Path) 
     assert f"es.xlf:{line}:1: error[xliff.placeholder]: off_label: " in result.stderr
     assert "{indication}" in result.stderr
     assert content_bytes(repo) == before, "nothing written"
+
+
+def test_diff_shows_each_changed_sentence_since_a_git_revision(repo: Path) -> None:
+    edit(repo / "content/studies/feder2014.yaml", "  value: 41", "  value: 42")
+    text = run_cli(repo, "diff", "evidence-sheet-ptsd-en")
+    assert text.code == 0, text.stderr
+    assert "  content/studies/feder2014.yaml:22:10 [study feder2014]\n" \
+           "    - Not shown: Feder 2014 (n = 41)" in text.stdout
+    assert "    + Not shown: Feder 2014 (n = 42)" in text.stdout
+    assert "    numbers: 41 -> 42" in text.stdout
+    commit(repo, "n = 42")
+    assert run_cli(repo, "diff", "--since", "HEAD").stdout == "no printed text changed\n"
+    since = run_cli(repo, "diff", "--since", "HEAD~1", "--format", "json")
+    found = {d["document"]: d for d in json.loads(since.stdout)["documents"]}
+    assert set(found) == PRINTS_N, "the same documents as the release gate"
+    line = next(s for s in found["evidence-sheet-ptsd-en"]["sentences"]
+                if s["path"] == "content/studies/feder2014.yaml")
+    assert (line["kind"], line["study"], line["line"]) == ("changed", "feder2014", 22)
+    assert (line["numbers_before"], line["numbers_after"]) == (["41"], ["42"])
+    page = run_cli(repo, "diff", "--since", "HEAD~1", "--format", "html").stdout
+    assert page.startswith("<!DOCTYPE html>") and "<mark>42</mark>" in page
+    assert "<del>Not shown: Feder 2014 (n = <mark>41</mark>)" in page
+    assert "http" not in page, "self-contained: nothing to fetch"
+    assert run_cli(repo, "diff", "--since", "no-such-revision").code == 2

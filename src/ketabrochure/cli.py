@@ -36,6 +36,7 @@ from .build.serve import serve
 from .build.watch import watch
 from .diagnostics import Diagnostics, UsageError, printable, relative, summary
 from .kinds import recipient_from_args
+from .review import diff as review_diff
 
 EXIT_CODES = f"""\
 exit codes:
@@ -140,6 +141,17 @@ def editorial_commands(sub: Any) -> None:
     t.add_argument("--by", required=True, metavar="NAME", help="the translator's name")
     t.add_argument("--qualification", required=True, metavar="TEXT",
                    help='e.g. "ATA-certified translator, English to Spanish"')
+    d = sub.add_parser("diff", help="what each document prints differently from its signed "
+                       "text (or from a git revision): sentences, numbers, YAML lines")
+    project_option(d)
+    d.add_argument("documents", nargs="*", metavar="DOCUMENT",
+                   help="a signed name, file name, subject or layout (default: all)")
+    d.add_argument("--since", default=None, metavar="REF",
+                   help="compare with the text at this git revision (default: the signed text)")
+    d.add_argument("--format", choices=("text", "json", "html"), default="text",
+                   help="text (default); json; html: one self-contained review page")
+    d.add_argument("--output", "-o", type=Path, default=None, metavar="FILE",
+                   help="where to write it (default: standard output)")
     x = sub.add_parser("xliff-export", help="write every bilingual patient text as XLIFF 2.0 "
                        "for a translator, stale units marked")
     project_option(x)
@@ -280,6 +292,22 @@ def cmd_editorial(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: 
     return EXIT_OK
 
 
+def cmd_diff(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    diags, found = editorial.diff(root, args.documents, args.since)
+    results.print_diagnostics(diags, stderr)
+    if diags.has_errors():
+        return EXIT_ERRORS
+    title = f"What changed since {args.since or 'the signed texts'}"
+    text = {"text": review_diff.as_text, "json": review_diff.as_json}.get(
+        args.format, lambda d: review_diff.as_html(d, title))(found)
+    if args.output is None:
+        stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=stdout)
+    return EXIT_OK
+
+
 def cmd_xliff(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """xliff-export or xliff-import."""
     if args.command == "xliff-export":
@@ -327,6 +355,8 @@ def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
             return cmd_new(root, args, stdout)
         if args.command in ("approve", "translated"):
             return cmd_editorial(root, args, stdout, stderr)
+        if args.command == "diff":
+            return cmd_diff(root, args, stdout, stderr)
         if args.command in ("xliff-export", "xliff-import"):
             return cmd_xliff(root, args, stdout, stderr)
         return cmd_run(root, args, stdout, stderr)

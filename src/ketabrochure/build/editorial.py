@@ -4,18 +4,23 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import subprocess
+import tarfile
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import layouts
 from .. import model as m
-from ..diagnostics import Diagnostics, UsageError
+from ..diagnostics import Diagnostics, Location, UsageError
 from ..kinds import FILTERS, kind_of
 from ..read.fields import suggestion
 from ..review import clock, ledger, xliff
+from ..review.diff import DocumentDiff, Locate, compare
 from ..review.gate import Gate, shown
-from ..review.printed import counterpart, printed, units
-from ..review.text import digest, joined
+from ..review.printed import Sources, counterpart, printed, units
+from ..review.text import Sentence, digest, joined
 from .plan import select
 from .run import load
 
@@ -160,3 +165,63 @@ def import_xliff(root: Path, path: Path, by: str, qualification: str) -> Signed:
         result.diags.extend(done.diags)
         result.names = done.names
     return result
+
+
+def diff(root: Path, names: list[str], since: str | None
+         ) -> tuple[Diagnostics, list[DocumentDiff]]:
+    """Each document's printed sentences now against its signed text (or, with `since`, its
+    text at that git revision)."""
+    diags = Diagnostics()
+    project, chosen, _ = _chosen(root, names, diags)
+    if project is None:
+        return diags, []
+    earlier = texts_at(root, since) if since else None
+    env = layouts.environment(root, FILTERS)
+    sources = Sources(root, project)
+    found = []
+    for name, document in sorted(chosen.items()):
+        now = printed(document, project, env, diags)
+        if now is None:
+            continue
+        if earlier is not None:
+            before = earlier.get(name)
+        else:
+            before = ledger.approved(root, name) if name in project.signoffs else None
+        found.append(compare(name, document.language, before, now,
+                             _locator(sources, document)))
+    return diags, found
+
+
+def _locator(sources: Sources, document: m.Document) -> Locate:
+    def locate(_: str, sentence: Sentence | str, numbers: tuple[str, ...]) -> Location:
+        return sources.locate(document, sentence, numbers)
+    return locate
+
+
+def texts_at(root: Path, revision: str) -> dict[str, list[str]]:
+    """Every document's printed sentences as the project stood at a git revision (its own
+    content, layouts and assets, read from git into a temporary folder)."""
+    def git(*args: str) -> bytes:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
+        if done.returncode != 0:
+            message = done.stderr.decode(errors="replace").strip().splitlines()
+            raise UsageError(f"--since {revision}: {message[-1] if message else 'git failed'}")
+        return done.stdout
+
+    prefix = git("rev-parse", "--show-prefix").decode().strip()
+    archive = git("archive", "--format=tar", f"{revision}:{prefix}", "content", "layouts",
+                  "assets")
+    with tempfile.TemporaryDirectory() as folder:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+        old = Path(folder)
+        project, documents = load(old, Diagnostics())
+        if project is None:
+            raise UsageError(f"--since {revision}: the content at that revision does not load")
+        env = layouts.environment(old, FILTERS)
+        found = {}
+        for name, document in units(documents).items():
+            sentences = printed(document, project, env, Diagnostics())
+            if sentences is not None:
+                found[name] = [s.text for s in sentences]
+        return found

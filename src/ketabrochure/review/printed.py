@@ -63,11 +63,11 @@ class Sources:
             if field in known:
                 return known[field][0]
         named = [i for i, label in self.labels.items() if label in text]
-        if len(named) == 1 or (named and numbers):
-            for study in named:
-                found = self.number_in(study, numbers)
-                if found is not None:
-                    return found
+        for study in named if numbers else ():
+            found = self.number_in(study, numbers)
+            if found is not None:
+                return found
+        if len(named) == 1:  # one study named, no changed number of its own: its record
             return self.project.studies[named[0]].loc
         return self.best(text) or kind_of(document).source(self.project, document.subject)
 
