@@ -328,3 +328,21 @@ def test_diff_shows_each_changed_sentence_since_a_git_revision(repo: Path) -> No
     assert "<del>Not shown: Feder 2014 (n = <mark>41</mark>)" in page
     assert "http" not in page, "self-contained: nothing to fetch"
     assert run_cli(repo, "diff", "--since", "no-such-revision").code == 2
+
+
+def test_claims_ledger_says_where_each_printed_number_comes_from(signed: Path) -> None:
+    claims = json.loads((signed / "out/claims.json").read_text())["claims"]
+    n = next(c for c in claims if c["document"] == "evidence-sheet-ptsd-en"
+             and c["number"] == "41" and c["sentence"].startswith("Not shown: Feder 2014"))
+    assert (n["path"], n["line"], n["study"], n["field"]) == (
+        "content/studies/feder2014.yaml", 22, "feder2014", "n.value")
+    assert n["pages"] == {"evidence-sheet-ptsd-letter-en.pdf": 1}
+    page = PdfReader(signed / "out/evidence-sheet-ptsd-letter-en.pdf").pages[0].extract_text()
+    assert "(n = 41)" in page
+    documents = {c["document"] for c in claims}
+    assert {"handout-ptsd-es", "report-research-en", "trifold-what-is-ketamine-therapy-en"} \
+        <= documents
+    report = [c for c in claims if c["document"] == "report-research-en"]
+    assert all(len(c["pages"]) == 1 for c in report)
+    assert sum(1 for c in report if c["pages"]["report-research-letter-en.pdf"]) \
+        >= 0.9 * len(report), "nearly every number found on its page"

@@ -21,7 +21,7 @@ from ..kinds import FILTERS, KINDS, PACKET_LAYOUT, check_id_free, readability
 from ..read.fields import suggestion
 from ..read.glyphs import coverage
 from ..read.project import read_project
-from ..review import clock, ledger
+from ..review import claims, clock, ledger
 from ..review.gate import gate
 from ..typeset.pool import Renderer
 from . import engine
@@ -189,6 +189,8 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
         full = not names and not options.shard
         result.written = _publish(root, result.built, full, result.diags)
         if full and result.written:
+            with suppress(OSError):  # the claims ledger: every printed number, where from
+                claims.write(root, project, ctx.env, [(b.document, b.data()) for b in result.built])
             with suppress(OSError):
                 ctx.cache.prune()
             # every document kept its budget: no rejected copy is left to mislead

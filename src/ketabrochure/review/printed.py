@@ -83,11 +83,11 @@ class Sources:
 
     def best(self, text: str) -> Location | None:
         words = set(_WORD.findall(text.casefold()))
-        if not words:
+        if len(words) < 3:  # too little to tell one text from another
             return None
         scored = [(len(words & have) / len(words), loc) for loc, have in self._scalars()]
         score, loc = max(scored, default=(0.0, None), key=lambda pair: pair[0])
-        return loc if score >= 0.5 else None
+        return loc if score >= 0.75 else None
 
     def _scalars(self) -> list[tuple[Location, set[str]]]:
         if self.scalars is None:
