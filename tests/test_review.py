@@ -346,3 +346,33 @@ def test_claims_ledger_says_where_each_printed_number_comes_from(signed: Path) -
     assert all(len(c["pages"]) == 1 for c in report)
     assert sum(1 for c in report if c["pages"]["report-research-letter-en.pdf"]) \
         >= 0.9 * len(report), "nearly every number found on its page"
+
+
+def test_988_press_3_is_refused_where_it_is_written(repo: Path) -> None:
+    patient = repo / "content/patient.yaml"
+    edit(patient, "to reach the 988 Suicide & Crisis Lifeline.",
+         "to reach the 988 Suicide & Crisis Lifeline. LGBTQ+ youth can press 3.")
+    line = next(i for i, s in enumerate(patient.read_text().splitlines(), 1) if "press 3" in s)
+    result = run_cli(repo, "check", "--jobs", "1", "handout-ptsd-en")
+    assert result.code == 1, "refused by every check, not only --release"
+    outdated = codes(result, "content.outdated")
+    assert outdated and outdated[0].startswith(f"content/patient.yaml:{line}:")
+    assert "ended on 17 July 2025" in outdated[0]
+
+
+def test_a_regulatory_fact_verified_too_long_ago_is_warned(repo: Path) -> None:
+    regulatory = repo / "content/regulatory.yaml"
+    edit(regulatory, "    date: 2019-03-05\n", "    date: 2019-03-05\n"
+         "    source: \"https://www.fda.gov/ (label, checked by the clinic)\"\n"
+         "    verified_on: 2025-06-01\n")
+    line = next(i for i, s in enumerate(regulatory.read_text().splitlines(), 1)
+                if "spravato-2019-trd:" in s)
+    warned = run_cli(repo, "check", "--jobs", "1", "evidence-sheet")
+    assert warned.code == 0
+    expired = codes(warned, "review.fact-expired")
+    assert len(expired) == 1 and expired[0].startswith(f"content/regulatory.yaml:{line}:")
+    assert "last verified 2025-06-01" in expired[0]
+    assert run_cli(repo, "check", "--release", "--jobs", "1", "evidence-sheet").code == 1
+    edit(regulatory, "    source: \"https://www.fda.gov/ (label, checked by the clinic)\"\n", "")
+    missing = run_cli(repo, "check", "--jobs", "1", "evidence-sheet")
+    assert missing.code == 1 and "add `source:`" in missing.stderr

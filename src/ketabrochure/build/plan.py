@@ -52,15 +52,18 @@ def plan(project: m.Project, found: dict[str, m.Layout],
 
 def select(documents: list[m.Document], names: list[str],
            content_errors: bool = False) -> list[m.Document]:
-    """Documents matching any name: a file name, subject or layout. A name matching none is a
+    """Documents matching any name: a file name, subject, layout or signed name (every paper
+    and variant of one text, `handout-ptsd-es`). A name matching none is a
     usage error, unless the content has errors (then its document may just not be planned:
     its subject's file is broken, and that error is the one to read)."""
     if not names:
         return documents
-    chosen = [d for d in documents if {d.name, d.file, d.subject, d.layout.name} & set(names)]
+    chosen = [d for d in documents
+              if {d.name, d.file, d.subject, d.layout.name, d.signed_name} & set(names)]
     for name in names:
-        if not content_errors and \
-                not any(name in (d.name, d.file, d.subject, d.layout.name) for d in documents):
+        if not content_errors and not any(
+                name in (d.name, d.file, d.subject, d.layout.name, d.signed_name)
+                for d in documents):
             raise UsageError(f"no document matches '{name}' (see `ketabrochure list`)")
     return chosen
 

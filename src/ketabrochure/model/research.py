@@ -377,3 +377,5 @@ class RegulatoryFact:
     year: int | None
     off_label: bool
     loc: Location
+    source: str | None = None  # where it was checked (a URL or a citation; not printed)
+    verified_on: dt.date | None = None  # when it was last checked against that source

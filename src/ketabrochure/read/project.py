@@ -165,14 +165,20 @@ class ProjectReader(StudyReader, ClinicReader):
         facts: dict[str, m.RegulatoryFact] = {}
         for fact_id, node, loc in f.entries("facts", "fact") if f else []:
             r = Fields(node, f"facts.{fact_id}", self.diags,
-                       ("statement", "date", "year", "off_label"))
+                       ("statement", "date", "year", "off_label", "source", "verified_on"))
             statement = r.text("statement") if r.ok else None
             if statement is None:
                 continue
             facts[fact_id] = m.RegulatoryFact(
                 id=fact_id, statement=statement, date=r.date("date", required=False),
                 year=r.integer("year", required=False, minimum=1900),
-                off_label=r.boolean("off_label", False), loc=loc)
+                off_label=r.boolean("off_label", False), loc=loc,
+                source=r.text("source", required=False),
+                verified_on=r.date("verified_on", required=False))
+            if facts[fact_id].verified_on is not None and facts[fact_id].source is None:
+                r.error(r.loc("verified_on"), "verified against what? add `source:` (a URL or "
+                        "citation) beside verified_on", code="content.missing-field",
+                        where=f"facts.{fact_id}.source")
         return facts, self.risks(f, facts) if f else {}
 
     def risks(self, f: Fields, facts: dict[str, m.RegulatoryFact]) -> dict[str, m.RegulatoryRisk]:

@@ -26,6 +26,11 @@ from .text import Sentence, digest, joined
 SHOWN = 8  # changed sentences shown per document; the diff command shows them all
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*\s?%?")
 DUE_WITHIN = dt.timedelta(days=60)  # check warns this long before a sign-off expires
+# printed text known to be out of date: (pattern, why); refused by every check
+OUTDATED = (
+    (re.compile(r"\b(press(ing)?|puls[ae]|marc[ae])\s+(el\s+)?3\b", re.IGNORECASE),
+     "988's \"press 3\" option (LGBTQI+ youth) ended on 17 July 2025; remove it"),
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,7 @@ class Gate:
             now = self.text(document)
             if now is None:
                 continue  # it does not render: that error is reported by the build
+            self.outdated(document, now)
             signoff = self.project.signoffs.get(name)
             if signoff is None:
                 self.unsigned(document)
@@ -144,6 +150,28 @@ class Gate:
                     f"{f', {more} not shown above' if more > 0 else ''}): review them "
                     f"(ketabrochure diff {document.signed_name}), then sign again "
                     f"(ketabrochure approve {document.signed_name} --by NAME --role ROLE)")
+
+    def outdated(self, document: m.Document, now: list[Sentence]) -> None:
+        for sentence in now:
+            for pattern, why in OUTDATED:
+                if pattern.search(sentence.text):
+                    self.diags.error(self.sources.locate(document, sentence),
+                                     "content.outdated", document.signed_name,
+                                     f'prints "{sentence.text}": {why}')
+
+    def facts(self) -> None:
+        """Regulatory facts verified longer ago than the review cadence."""
+        months = self.project.review_every_months
+        for fact in self.project.regulatory.values():
+            if months is None or fact.verified_on is None:
+                continue
+            expires = add_months(fact.verified_on, months)
+            if self.today >= expires:
+                say = self.diags.error if self.release else self.diags.warning
+                say(fact.loc, "review.fact-expired", f"regulatory fact {fact.id}",
+                    f"last verified {fact.verified_on.isoformat()} against {fact.source}; "
+                    f"documents.yaml asks for a review every {months} months: check it again "
+                    "and update verified_on")
 
     def cadence(self, document: m.Document, signoff: m.SignOff) -> None:
         """documents.yaml's review_every_months: due soon is a warning, expired is refused by
@@ -211,4 +239,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def gate(root: Path, project: m.Project, env: jinja2.Environment, chosen: list[m.Document],
          planned: list[m.Document], diags: Diagnostics, release: bool) -> None:
-    Gate(root, project, env, diags, release).check(chosen, planned)
+    found = Gate(root, project, env, diags, release)
+    found.check(chosen, planned)
+    found.facts()
