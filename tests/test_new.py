@@ -3,7 +3,6 @@ TODO placeholders, and only there, until the test fills every one in; then `chec
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import shutil
@@ -15,7 +14,6 @@ from conftest import Run, copy_project
 from ketabrochure.cli import main
 from ketabrochure.read.fields import is_placeholder
 
-TODAY = dt.date.today().isoformat()
 DOCUMENTS = {  # documents.yaml of each test project: only the new subject's documents
     "study": "documents: []\n",
     "condition": """documents:
@@ -51,7 +49,7 @@ FILLS = {
                   'midazolam."', "feder2021", "feder2021",
                   '"Symptoms 1 day to 2 weeks after infusions, vs midazolam"', "feder2021",
                   '"30 people in one trial, in another condition"',
-                  '"Transient dissociation during infusions."', TODAY],
+                  '"Transient dissociation during infusions."'],
     "handout": ['"Ketamine for PTSD"', '"Ketamina para el TEPT"', '"PTSD"', '"el TEPT"',
                 '"PTSD can follow a scary event."', '"El TEPT puede seguir a un susto grande."',
                 '"Ketamine is not approved for PTSD."',
@@ -66,7 +64,7 @@ FILLS = {
                 '"El aerosol nasal puede darle mucho sueño. La ketamina se puede usar mal."',
                 "spravato-rems, spravato-label-blood-pressure",
                 '"Can I drive home after a dose?"',
-                '"¿Puedo manejar después de una dosis?"', TODAY],
+                '"¿Puedo manejar después de una dosis?"'],
 }
 PLACEHOLDER = re.compile(r'"TODO[^"]*"|\bTODO\b')
 

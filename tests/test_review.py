@@ -376,3 +376,16 @@ def test_a_regulatory_fact_verified_too_long_ago_is_warned(repo: Path) -> None:
     edit(regulatory, "    source: \"https://www.fda.gov/ (label, checked by the clinic)\"\n", "")
     missing = run_cli(repo, "check", "--jobs", "1", "evidence-sheet")
     assert missing.code == 1 and "add `source:`" in missing.stderr
+
+
+def test_the_shelf_marks_documents_due_for_review(repo: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    shelf = (repo / "out/index.html").read_text()
+    assert "REVIEW DUE" not in shelf and "reviewed 2026-12-01" in shelf
+    monkeypatch.setenv("KETABROCHURE_TODAY", "2027-11-15")
+    built = run_cli(repo, "build", "--jobs", "1")
+    assert built.code == 0, built.stderr
+    shelf = (repo / "out/index.html").read_text()
+    assert shelf.count("REVIEW DUE 2027-12-01") == shelf.count('class="card"') == 8
+    manifest = json.loads((repo / "out/manifest.json").read_text())
+    assert {d["review_due"] for d in manifest["documents"]} == {"2027-12-01"}

@@ -22,6 +22,7 @@ from ..diagnostics import Diagnostics
 from ..document_kind import Laid
 from ..files import atomic_write
 from ..kinds import kind_of
+from ..review.gate import add_months
 from ..typeset import print_shop
 from ..typeset.jobs import Job, Outcome, Part
 from ..typeset.measure import Region, regions_from_json, spill_from_json
@@ -91,6 +92,9 @@ def shelf_meta(html: str, document: m.Document, project: m.Project) -> dict[str,
     if document.location:
         meta["location"] = document.location
         meta["location_name"] = m.contact(project.clinic, document.location).name
+    signoff = project.signoffs.get(document.signed_name)
+    if signoff is not None and project.review_every_months:  # the shelf marks reviews due
+        meta["review_due"] = add_months(signoff.on, project.review_every_months).isoformat()
     return meta
 
 

@@ -12,10 +12,13 @@ stand the paper and the two-sided setting to choose in the print dialog. The fil
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from html import escape
 from typing import Any
 
+from ..review.clock import today
+from ..review.gate import DUE_WITHIN
 from .shelfpage import FILTER_SCRIPT, PAGE, PRINT_SCRIPT, STYLE
 
 INDEX = "index.html"
@@ -150,6 +153,9 @@ def card(entry: dict[str, Any]) -> str:
     details = [subject, f"{pages} page{'s' * (pages != 1)}"]
     if reviewed:
         details.append(f"reviewed {reviewed}")
+    due = entry.get("review_due")
+    if due and dt.date.fromisoformat(due) - today() <= DUE_WITHIN:
+        details.append(f"REVIEW DUE {due}")
     thumb = entry.get("thumb")
     image = (f'<img src="{escape(thumb)}" alt="" width="120" loading="lazy">' if thumb
              else '<span class="nothumb"></span>')
