@@ -328,6 +328,11 @@ def test_diff_shows_each_changed_sentence_since_a_git_revision(repo: Path) -> No
     assert "<del>Not shown: Feder 2014 (n = <mark>41</mark>)" in page
     assert "http" not in page, "self-contained: nothing to fetch"
     assert run_cli(repo, "diff", "--since", "no-such-revision").code == 2
+    assert "<p>No printed text changed.</p>" in (repo / "out/review.html").read_text()
+    assert run_cli(repo, "build", "--jobs", "1").code == 0
+    review = (repo / "out/review.html").read_text()
+    assert "<del>Not shown: Feder 2014 (n = <mark>41</mark>)" in review, \
+        "a full build writes the review page serve shows"
 
 
 def test_claims_ledger_says_where_each_printed_number_comes_from(signed: Path) -> None:

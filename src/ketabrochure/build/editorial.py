@@ -17,7 +17,7 @@ from ..diagnostics import Diagnostics, Location, UsageError
 from ..kinds import FILTERS, kind_of
 from ..read.fields import suggestion
 from ..review import clock, ledger, xliff
-from ..review.diff import DocumentDiff, Locate, compare
+from ..review.diff import DocumentDiff, Locate, against_signed, compare
 from ..review.gate import Gate, shown
 from ..review.printed import Sources, counterpart, printed, units
 from ..review.text import Sentence, digest, joined
@@ -175,20 +175,17 @@ def diff(root: Path, names: list[str], since: str | None
     project, chosen, _ = _chosen(root, names, diags)
     if project is None:
         return diags, []
-    earlier = texts_at(root, since) if since else None
     env = layouts.environment(root, FILTERS)
+    if since is None:
+        return diags, against_signed(root, project, env, list(chosen.values()))
+    earlier = texts_at(root, since)
     sources = Sources(root, project)
     found = []
     for name, document in sorted(chosen.items()):
         now = printed(document, project, env, diags)
-        if now is None:
-            continue
-        if earlier is not None:
-            before = earlier.get(name)
-        else:
-            before = ledger.approved(root, name) if name in project.signoffs else None
-        found.append(compare(name, document.language, before, now,
-                             _locator(sources, document)))
+        if now is not None:
+            found.append(compare(name, document.language, earlier.get(name), now,
+                                 _locator(sources, document)))
     return diags, found
 
 

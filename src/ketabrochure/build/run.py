@@ -22,6 +22,7 @@ from ..read.fields import suggestion
 from ..read.glyphs import coverage
 from ..read.project import read_project
 from ..review import claims, clock, ledger
+from ..review import diff as review_page
 from ..review.gate import gate
 from ..typeset.pool import Renderer
 from . import engine
@@ -191,6 +192,8 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
         if full and result.written:
             with suppress(OSError):  # the claims ledger: every printed number, where from
                 claims.write(root, project, ctx.env, [(b.document, b.data()) for b in result.built])
+            with suppress(OSError):  # what is not signed yet, for serve's /review.html
+                review_page.write_page(root, project, ctx.env, chosen)
             with suppress(OSError):
                 ctx.cache.prune()
             # every document kept its budget: no rejected copy is left to mislead

@@ -8,9 +8,16 @@ import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from ..diagnostics import Location
+import jinja2
+
+from .. import model as m
+from ..diagnostics import Diagnostics, Location
+from ..files import atomic_write
+from . import ledger
 from .gate import NUMBER, Change, changes, distinct, moved
+from .printed import Sources, printed, units
 from .text import Sentence
 
 Locate = Callable[[str, Sentence | str, tuple[str, ...]], Location]
@@ -124,3 +131,32 @@ def as_html(diffs: list[DocumentDiff], title: str) -> str:
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
             f"<h1>{html.escape(title)}</h1>{shown}</body></html>\n")
+
+
+def against_signed(root: Path, project: m.Project, env: jinja2.Environment,
+                   documents: list[m.Document]) -> list[DocumentDiff]:
+    """Each document's printed text against its signed text (unsigned: all of it is new)."""
+    sources = Sources(root, project)
+    found = []
+    for name, document in sorted(units(documents).items()):
+        now = printed(document, project, env, Diagnostics())
+        if now is None:
+            continue
+        before = ledger.approved(root, name) if name in project.signoffs else None
+
+        def locate(_: str, sentence: Sentence | str, numbers: tuple[str, ...],
+                   document: m.Document = document) -> Location:
+            return sources.locate(document, sentence, numbers)
+
+        found.append(compare(name, document.language, before, now, locate))
+    return found
+
+
+def write_page(root: Path, project: m.Project, env: jinja2.Environment,
+               documents: list[m.Document]) -> Path:
+    """out/review.html: what a reviewer has to sign, as `serve` shows it at /review.html."""
+    target = root / "out" / "review.html"
+    page = as_html(against_signed(root, project, env, documents),
+                   "Printed text not yet signed off")
+    atomic_write(target, page.encode("utf-8"))
+    return target
