@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, TextIO
 
-from .build import editorial, results, scaffold
+from .build import commands, results, scaffold
 from .build import run as build
 from .build.results import (
     EXIT_BROKEN_PIPE,
@@ -36,7 +36,6 @@ from .build.serve import serve
 from .build.watch import watch
 from .diagnostics import Diagnostics, UsageError, printable, relative, summary
 from .kinds import recipient_from_args
-from .review import diff as review_diff
 
 EXIT_CODES = f"""\
 exit codes:
@@ -117,53 +116,8 @@ def parser() -> argparse.ArgumentParser:
                    help=f"what to make: {', '.join(scaffold.FOLDERS)}")
     n.add_argument("id", metavar="ID",
                    help="its id, the file name: lower-case letters, digits, hyphens")
-    editorial_commands(sub)
+    commands.add_commands(sub, project_option)
     return p
-
-
-def editorial_commands(sub: Any) -> None:
-    a = sub.add_parser("approve", help="sign off documents' printed text as it is now, into "
-                       "content/approvals.yaml")
-    project_option(a)
-    a.add_argument("documents", nargs="*", metavar="DOCUMENT",
-                   help="a signed name (handout-ptsd-es), file name, subject or layout "
-                        "(default: all)")
-    a.add_argument("--by", required=True, metavar="NAME",
-                   help="the reviewer, as content/clinic.yaml's reviewers: list names them")
-    a.add_argument("--role", default=None,
-                   help="the reviewer's role, as printed (default: as clinic.yaml lists it)")
-    t = sub.add_parser("translated", help="record that translations were made from the "
-                       "English printed now, and by whom")
-    project_option(t)
-    t.add_argument("documents", nargs="*", metavar="DOCUMENT",
-                   help="a signed name (handout-ptsd-es), file name, subject or layout "
-                        "(default: every translation)")
-    t.add_argument("--by", required=True, metavar="NAME", help="the translator's name")
-    t.add_argument("--qualification", required=True, metavar="TEXT",
-                   help='e.g. "ATA-certified translator, English to Spanish"')
-    d = sub.add_parser("diff", help="what each document prints differently from its signed "
-                       "text (or from a git revision): sentences, numbers, YAML lines")
-    project_option(d)
-    d.add_argument("documents", nargs="*", metavar="DOCUMENT",
-                   help="a signed name, file name, subject or layout (default: all)")
-    d.add_argument("--since", default=None, metavar="REF",
-                   help="compare with the text at this git revision (default: the signed text)")
-    d.add_argument("--format", choices=("text", "json", "html"), default="text",
-                   help="text (default); json; html: one self-contained review page")
-    d.add_argument("--output", "-o", type=Path, default=None, metavar="FILE",
-                   help="where to write it (default: standard output)")
-    x = sub.add_parser("xliff-export", help="write every bilingual patient text as XLIFF 2.0 "
-                       "for a translator, stale units marked")
-    project_option(x)
-    x.add_argument("--output", "-o", type=Path, default=None, metavar="FILE",
-                   help="where to write it (default: standard output)")
-    i = sub.add_parser("xliff-import", help="write a translator's XLIFF 2.0 targets into the "
-                       "es: texts, and record who translated them")
-    project_option(i)
-    i.add_argument("file", type=Path, metavar="FILE", help="the XLIFF file the translator returned")
-    i.add_argument("--by", required=True, metavar="NAME", help="the translator's name")
-    i.add_argument("--qualification", required=True, metavar="TEXT",
-                   help='e.g. "ATA-certified translator, English to Spanish"')
 
 
 def release_option(p: argparse.ArgumentParser) -> None:
@@ -270,70 +224,6 @@ def cmd_new(root: Path, args: argparse.Namespace, stdout: TextIO) -> int:
     return EXIT_OK
 
 
-def cmd_editorial(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    """approve or translated: what was signed, or why nothing was."""
-    if args.command == "approve":
-        done = editorial.approve(root, args.documents, args.by, args.role)
-        verb = f"signed off by {args.by}"
-    else:
-        done = editorial.translated(root, args.documents, args.by, args.qualification)
-        verb = f"translation recorded as made from the English printed now, by {args.by}"
-    results.print_diagnostics(done.diags, stderr)
-    if done.diags.has_errors():
-        print(f"{args.command} failed: {summary(done.diags)}; nothing signed", file=stdout)
-        return EXIT_ERRORS
-    for name in done.names:
-        print(f"{name}: {verb}", file=stdout)
-    if done.unchanged:
-        print(f"{len(done.unchanged)} already signed off exactly as printed: "
-              f"{', '.join(done.unchanged)}", file=stdout)
-    if not done.names and not done.unchanged:
-        print("nothing to record (no translation among the documents named)", file=stdout)
-    return EXIT_OK
-
-
-def cmd_diff(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    diags, found = editorial.diff(root, args.documents, args.since)
-    results.print_diagnostics(diags, stderr)
-    if diags.has_errors():
-        return EXIT_ERRORS
-    title = f"What changed since {args.since or 'the signed texts'}"
-    text = {"text": review_diff.as_text, "json": review_diff.as_json}.get(
-        args.format, lambda d: review_diff.as_html(d, title))(found)
-    if args.output is None:
-        stdout.write(text)
-    else:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=stdout)
-    return EXIT_OK
-
-
-def cmd_xliff(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    """xliff-export or xliff-import."""
-    if args.command == "xliff-export":
-        diags, text = editorial.export_xliff(root)
-        results.print_diagnostics(diags, stderr)
-        if text is None:
-            return EXIT_ERRORS
-        if args.output is None:
-            stdout.write(text)
-        else:
-            args.output.write_text(text, encoding="utf-8")
-            units, stale = text.count("<unit "), text.count('state="initial"')
-            print(f"wrote {args.output}: {units} units, {stale} marked stale", file=stdout)
-        return EXIT_OK
-    if not args.file.is_file():
-        raise UsageError(f"no file {args.file}")
-    done = editorial.import_xliff(root, args.file, args.by, args.qualification)
-    results.print_diagnostics(done.diags, stderr)
-    if done.diags.has_errors():
-        print(f"xliff-import failed: {summary(done.diags)}", file=stdout)
-        return EXIT_ERRORS
-    for name in done.names:
-        print(f"{name}: translation recorded, by {args.by}", file=stdout)
-    return EXIT_OK
-
-
 def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
@@ -353,12 +243,8 @@ def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
             return cmd_packet(root, args, stdout, stderr)
         if args.command == "new":
             return cmd_new(root, args, stdout)
-        if args.command in ("approve", "translated"):
-            return cmd_editorial(root, args, stdout, stderr)
-        if args.command == "diff":
-            return cmd_diff(root, args, stdout, stderr)
-        if args.command in ("xliff-export", "xliff-import"):
-            return cmd_xliff(root, args, stdout, stderr)
+        if args.command in commands.COMMANDS:
+            return commands.run(root, args, stdout, stderr)
         return cmd_run(root, args, stdout, stderr)
     except UsageError as exc:
         print(f"ketabrochure: error: {printable(str(exc))}", file=stderr)

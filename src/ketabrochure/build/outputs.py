@@ -14,10 +14,12 @@ from .engine import Built
 MANIFEST = "manifest.json"
 
 
-def write_outputs(out: Path, built: list[Built], full: bool) -> list[Path]:
+def write_outputs(out: Path, built: list[Built], full: bool,
+                  extra: dict[str, bytes] | None = None) -> list[Path]:
     """Publish the new edition of out/ in one step (files.publish): every PDF, its thumbnail,
-    the manifest and the print shelf; a full build drops PDFs it no longer makes. With nothing
-    changed, nothing is touched."""
+    the manifest, the print shelf and `extra` files (a full build's claims.json and
+    review.html); a full build drops PDFs it no longer makes. With nothing changed, nothing is
+    touched."""
     old = read_manifest(out)
     known = {e["file"]: e.get("sha256") for e in old}
     entries = {} if full else {e["file"]: e for e in old if (out / e["file"]).is_file()}
@@ -38,6 +40,7 @@ def write_outputs(out: Path, built: list[Built], full: bool) -> list[Path]:
                        (shelf.INDEX, shelf.index_html(manifest["documents"]))):
         if _read(out / name) != data.encode():
             changes[name] = data.encode()
+    changes.update({name: raw for name, raw in (extra or {}).items() if _read(out / name) != raw})
     removed = {name for name in removed if (out / name).exists()}
     if changes or removed:
         publish(out, changes, removed)

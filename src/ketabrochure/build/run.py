@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+import jinja2
+
 from .. import kinds, layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, Location, UsageError
@@ -22,7 +24,7 @@ from ..read.fields import suggestion
 from ..read.glyphs import coverage
 from ..read.project import read_project
 from ..review import claims, clock, ledger
-from ..review import diff as review_page
+from ..review import diff as review_diff
 from ..review.gate import gate
 from ..typeset.pool import Renderer
 from . import engine
@@ -148,10 +150,11 @@ def writable_out(root: Path, diags: Diagnostics) -> bool:
     return problem is None
 
 
-def _publish(root: Path, built: list[Built], full: bool, diags: Diagnostics) -> list[Path]:
+def _publish(root: Path, built: list[Built], full: bool, diags: Diagnostics,
+             extra: dict[str, bytes] | None = None) -> list[Path]:
     """Write the new edition; a disk that is full or fails leaves the old one whole."""
     try:
-        return write_outputs(root / "out", built, full=full)
+        return write_outputs(root / "out", built, full=full, extra=extra)
     except OSError as exc:
         diags.error(Location("out"), "out.write", "out/",
                     f"cannot write the new edition ({exc.strerror or exc}); out/ still holds "
@@ -188,17 +191,23 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
             readability.remember(grades)
     if write and not result.diags.has_errors():
         full = not names and not options.shard
-        result.written = _publish(root, result.built, full, result.diags)
+        extra = _editorial_files(root, project, ctx.env, result.built) if full else None
+        result.written = _publish(root, result.built, full, result.diags, extra)
         if full and result.written:
-            with suppress(OSError):  # the claims ledger: every printed number, where from
-                claims.write(root, project, ctx.env, [(b.document, b.data()) for b in result.built])
-            with suppress(OSError):  # what is not signed yet, for serve's /review.html
-                review_page.write_page(root, project, ctx.env, chosen)
             with suppress(OSError):
                 ctx.cache.prune()
             # every document kept its budget: no rejected copy is left to mislead
             shutil.rmtree(root / "out" / engine.REJECTED, ignore_errors=True)
     return result
+
+
+def _editorial_files(root: Path, project: m.Project, env: jinja2.Environment,
+                     built: list[Built]) -> dict[str, bytes]:
+    """A full edition's claims ledger (every printed number, where from) and review page (what
+    is not signed off yet, for serve's /review.html)."""
+    pdfs = [(b.document, b.data()) for b in built]
+    return {"claims.json": claims.ledger_json(root, project, env, pdfs),
+            "review.html": review_diff.review_page(root, project, env, [b.document for b in built])}
 
 
 def _context(root: Path, project: m.Project, write: bool, options: Options,

@@ -14,7 +14,6 @@ import jinja2
 
 from .. import model as m
 from ..diagnostics import Diagnostics
-from ..files import atomic_write
 from ..read.yamlsource import Node, load
 from .gate import NUMBER
 from .printed import Sources, printed, units
@@ -103,8 +102,8 @@ def _paths(node: Node | None, prefix: str) -> list[tuple[str, float, int, int]]:
     return []
 
 
-def write(root: Path, project: m.Project, env: jinja2.Environment,
-          built: list[tuple[m.Document, bytes]]) -> Path:
+def ledger_json(root: Path, project: m.Project, env: jinja2.Environment,
+                built: list[tuple[m.Document, bytes]]) -> bytes:
     """out/claims.json for the documents just built (each PDF's bytes, for its pages)."""
     pdfs: dict[str, dict[str, bytes]] = {}
     for document, data in built:
@@ -114,7 +113,4 @@ def write(root: Path, project: m.Project, env: jinja2.Environment,
         sentences = printed(document, project, env, Diagnostics())
         if sentences is not None:
             claims += ledger.claims(document, sentences, pdfs[name])
-    target = root / "out" / "claims.json"
-    atomic_write(target, (json.dumps({"claims": claims}, ensure_ascii=False, indent=1)
-                          + "\n").encode("utf-8"))
-    return target
+    return (json.dumps({"claims": claims}, ensure_ascii=False, indent=1) + "\n").encode()

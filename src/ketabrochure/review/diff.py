@@ -14,7 +14,6 @@ import jinja2
 
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
-from ..files import atomic_write
 from . import ledger
 from .gate import NUMBER, Change, changes, distinct, moved
 from .printed import Sources, printed, units
@@ -152,11 +151,8 @@ def against_signed(root: Path, project: m.Project, env: jinja2.Environment,
     return found
 
 
-def write_page(root: Path, project: m.Project, env: jinja2.Environment,
-               documents: list[m.Document]) -> Path:
+def review_page(root: Path, project: m.Project, env: jinja2.Environment,
+                documents: list[m.Document]) -> bytes:
     """out/review.html: what a reviewer has to sign, as `serve` shows it at /review.html."""
-    target = root / "out" / "review.html"
-    page = as_html(against_signed(root, project, env, documents),
-                   "Printed text not yet signed off")
-    atomic_write(target, page.encode("utf-8"))
-    return target
+    return as_html(against_signed(root, project, env, documents),
+                   "Printed text not yet signed off").encode()
