@@ -4,6 +4,7 @@ Everything is checked before anything is written."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import shutil
 import sys
@@ -18,7 +19,7 @@ import jinja2
 from .. import kinds, layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, Location, UsageError
-from ..files import lock, recover
+from ..files import atomic_write, lock, recover, sha256_file
 from ..kinds import FILTERS, KINDS, PACKET_LAYOUT, check_id_free, readability
 from ..read.fields import suggestion
 from ..read.glyphs import coverage
@@ -205,9 +206,26 @@ def _editorial_files(root: Path, project: m.Project, env: jinja2.Environment,
                      built: list[Built]) -> dict[str, bytes]:
     """A full edition's claims ledger (every printed number, where from) and review page (what
     is not signed off yet, for serve's /review.html)."""
-    pdfs = [(b.document, b.data()) for b in built]
-    return {"claims.json": claims.ledger_json(root, project, env, pdfs),
+    return {"claims.json": _claims(root, project, env, built),
             "review.html": review_diff.review_page(root, project, env, [b.document for b in built])}
+
+
+def _claims(root: Path, project: m.Project, env: jinja2.Environment, built: list[Built]) -> bytes:
+    """The claims ledger, remembered in out/.cache/ under its inputs (every PDF and every
+    content file, whose line numbers it quotes): reading the pages of every PDF takes seconds."""
+    inputs = hashlib.sha256()
+    for item in sorted(built, key=lambda b: b.document.file):
+        inputs.update(f"{item.document.file} {item.sha256}\n".encode())
+    for path in sorted((root / "content").rglob("*.yaml")):
+        inputs.update(f"{path.relative_to(root)} {sha256_file(path)}\n".encode())
+    memo = root / "out" / ".cache" / "claims" / f"{inputs.hexdigest()}.json"
+    with suppress(OSError):
+        return memo.read_bytes()
+    data = claims.ledger_json(root, project, env, [(b.document, b.data()) for b in built])
+    with suppress(OSError):
+        shutil.rmtree(memo.parent, ignore_errors=True)  # keep only the latest
+        atomic_write(memo, data)
+    return data
 
 
 def _context(root: Path, project: m.Project, write: bool, options: Options,
