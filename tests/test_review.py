@@ -115,6 +115,9 @@ def test_footer_reviewer_and_date_come_from_the_ledger(repo: Path) -> None:
     handout = " ".join(page.extract_text() for page in
                        PdfReader(repo / "out/handout-ptsd-letter-en.pdf").pages)
     assert "Reviewed 1 December 2026" in " ".join(handout.split())
+    spanish = " ".join(page.extract_text() for page in
+                       PdfReader(repo / "out/handout-ptsd-letter-es-print-shop.pdf").pages)
+    assert "Revisado el 1 diciembre 2026" in " ".join(spanish.split())
 
 
 def test_a_study_edit_refuses_exactly_the_documents_that_print_it(repo: Path) -> None:
@@ -394,3 +397,11 @@ def test_the_shelf_marks_documents_due_for_review(repo: Path,
     assert shelf.count("REVIEW DUE 2027-12-01") == shelf.count('class="card"') == 8
     manifest = json.loads((repo / "out/manifest.json").read_text())
     assert {d["review_due"] for d in manifest["documents"]} == {"2027-12-01"}
+
+
+def test_a_document_nobody_signed_says_so(built_minimal: Path) -> None:
+    """The minimal project keeps no ledger: nothing claims a review."""
+    sheet = PdfReader(built_minimal / "out/evidence-sheet-ptsd-letter-en.pdf").pages[0]
+    assert "Not yet reviewed · Edition 2026.11" in " ".join(sheet.extract_text().split())
+    spanish = PdfReader(built_minimal / "out/handout-ptsd-letter-es-print-shop.pdf").pages[0]
+    assert "Sin revisar · Edición 2026.11" in " ".join(spanish.extract_text().split())
