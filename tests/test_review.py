@@ -405,3 +405,11 @@ def test_a_document_nobody_signed_says_so(built_minimal: Path) -> None:
     assert "Not yet reviewed · Edition 2026.11" in " ".join(sheet.extract_text().split())
     spanish = PdfReader(built_minimal / "out/handout-ptsd-letter-es-print-shop.pdf").pages[0]
     assert "Sin revisar · Edición 2026.11" in " ".join(spanish.extract_text().split())
+
+
+def test_approve_signs_nothing_while_the_content_has_errors(repo: Path) -> None:
+    edit(repo / "content/studies/feder2014.yaml", "  value: 41", "  value: forty-one")
+    result = run_cli(repo, "approve", "--by", "Dr. Maya Okafor")
+    assert result.code == 1 and "nothing signed" in result.stdout
+    assert "content/studies/feder2014.yaml:22:" in result.stderr
+    assert git(repo, "status", "--porcelain") == " M content/studies/feder2014.yaml\n"
