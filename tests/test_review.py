@@ -413,3 +413,14 @@ def test_approve_signs_nothing_while_the_content_has_errors(repo: Path) -> None:
     assert result.code == 1 and "nothing signed" in result.stdout
     assert "content/studies/feder2014.yaml:22:" in result.stderr
     assert git(repo, "status", "--porcelain") == " M content/studies/feder2014.yaml\n"
+
+
+def test_diff_shows_a_relabelled_study_while_a_content_rule_objects(repo: Path) -> None:
+    """open-label is caught by a framing rule in the patient texts; the diff still shows what
+    the physician documents now print, for the medical director to judge."""
+    edit(repo / "content/studies/feder2014.yaml", "  blinding: double-blind",
+         "  blinding: open-label")
+    result = run_cli(repo, "diff", "report-research-en")
+    assert result.code == 0, result.stderr
+    assert "    + Single-site double-blind crossover vs midazolam (open-label)" in result.stdout
+    assert "  content/studies/feder2014.yaml:" in result.stdout

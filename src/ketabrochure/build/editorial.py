@@ -34,12 +34,16 @@ class Signed:
     unchanged: list[str] = field(default_factory=list)  # already signed exactly so
 
 
-def _chosen(root: Path, names: list[str], diags: Diagnostics
+def _chosen(root: Path, names: list[str], diags: Diagnostics, lenient: bool = False
             ) -> tuple[m.Project | None, dict[str, m.Document], dict[str, m.Document]]:
     """The project, the documents named (by signed name, file name, subject or layout; none:
-    all) and every document, one per signed name."""
-    project, documents = load(root, diags)
+    all) and every document, one per signed name. Content errors stop it, unless `lenient`
+    (the diff shows what changed even while a content rule objects to it)."""
+    project, documents = load(root, Diagnostics() if lenient else diags)
     if project is None or diags.has_errors():
+        if project is None and lenient:
+            diags.error(Location("content"), "diff.unreadable", "content",
+                        "the content cannot be read: run ketabrochure check")
         return None, {}, {}
     every = units(documents)
     signed = [n for n in names if n in every]
@@ -172,7 +176,7 @@ def diff(root: Path, names: list[str], since: str | None
     """Each document's printed sentences now against its signed text (or, with `since`, its
     text at that git revision)."""
     diags = Diagnostics()
-    project, chosen, _ = _chosen(root, names, diags)
+    project, chosen, _ = _chosen(root, names, diags, lenient=True)
     if project is None:
         return diags, []
     env = layouts.environment(root, FILTERS)
