@@ -6,7 +6,6 @@ the README's recipe, from outside the package, is built, shelved and refused lik
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import subprocess
 from collections.abc import Iterator
@@ -37,7 +36,6 @@ class Reminder:
     title: m.Text
     indication: m.Text
     lines: tuple[m.Text, ...]
-    reviewed_on: dt.date
     loc: Location
 
     results: tuple[m.Text, ...] = ()  # a card reports no study
@@ -66,15 +64,14 @@ class ReminderCard(PatientKind):
         reader = PatientReader(root, diags)
 
         def card(path: Path) -> Reminder | None:
-            f = reader.fields(path, ("title", "indication", "lines", "reviewed_on"))
+            f = reader.fields(path, ("title", "indication", "lines"))
             if f is None:
                 return None
             title, indication = reader.text(f, "title"), reader.text(f, "indication")
-            lines, reviewed_on = reader.texts(f, "lines"), f.date("reviewed_on")
-            if title is None or indication is None or reviewed_on is None:
+            lines = reader.texts(f, "lines")
+            if title is None or indication is None:
                 return None
-            return Reminder(path.stem, title, indication, lines, reviewed_on,
-                            Location(reader.shown(path)))
+            return Reminder(path.stem, title, indication, lines, Location(reader.shown(path)))
 
         return add_records(project, self.subjects, dict(reader.each("reminders", card)))
 
@@ -91,7 +88,7 @@ class ReminderCard(PatientKind):
         card = self.record(project, document.subject)
         assert isinstance(card, Reminder)
         numbers, refs = cited(list(card.texts), project)
-        ctx = shared_context(project, card.reviewed_on)
+        ctx = shared_context(project)
         ctx.update(card=card, cites=numbers, references=refs, indication=card.indication,
                    show_crisis=True)
         return ctx
@@ -120,7 +117,6 @@ indication: {en: "depression", es: "la depresión"}
 lines:
   - en: "Please come a little early. Bring someone to drive you home."
     es: "Por favor, llegue un poco antes. Traiga a alguien que lo lleve a casa."
-reviewed_on: 2026-11-27
 """
 DOCUMENTS = """  - layout: reminder-card
     subjects: all
