@@ -201,7 +201,7 @@ def test_framing_and_safety_reach_a_registered_kind(tmp_path: Path) -> None:
     and list that study's side effects (safety), as a handout must."""
     root = card_project(tmp_path / "p")
     (root / "content" / "reminders" / "next-visit.yaml").write_text(
-        CARD.replace("reviewed_on:", STUDY_LINE + "reviewed_on:"))
+        CARD + STUDY_LINE)
     diags = Diagnostics()
     load(root, diags)
     found = [str(d) for d in diags.errors]
@@ -287,7 +287,7 @@ def test_the_guard_fails_on_a_text_field_the_walk_misses(tmp_path: Path) -> None
         footnote: m.Text = handout.title  # printed, say, but not in `texts`
 
     leaky = Leaky("x", dataclasses.replace(handout.title, path="title"), handout.indication,
-                  (), handout.reviewed_on, handout.loc,
+                  (), handout.loc,
                   footnote=dataclasses.replace(handout.title, path="footnote"))
     patched = add_records(project, "leaky", {"x": leaky})
     assert unwalked(patched) == ["project.patient.more['leaky']['x'].footnote"]
