@@ -51,7 +51,6 @@ outcomes:
       imprecision: {{by: -2, reason: "80 people in one trial"}}
 regulatory: [iv-ketamine-off-label]
 safety: ["Dissociation."]
-reviewed_on: 2026-11-27
 """
 WHERE = "content/conditions/test-si.yaml"
 

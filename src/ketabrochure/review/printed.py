@@ -16,6 +16,7 @@ from ..read.yamlsource import Node, load
 from .text import Sentence, sentences
 
 _WORD = re.compile(r"[^\W\d_]{4,}")
+_YEAR = re.compile(r"(19|20)\d\d")
 
 
 def units(documents: list[m.Document]) -> dict[str, m.Document]:
@@ -63,6 +64,7 @@ class Sources:
             if field in known:
                 return known[field][0]
         named = [i for i, label in self.labels.items() if label in text]
+        numbers = tuple(n for n in numbers if not _YEAR.fullmatch(n))  # "Feder 2014" is a name
         for study in named if numbers else ():
             found = self.number_in(study, numbers)
             if found is not None:
@@ -82,12 +84,14 @@ class Sources:
         return next((loc for loc, value in _numbers(node) if value in wanted), None)
 
     def best(self, text: str) -> Location | None:
+        """The content text most of whose words the sentence prints (a sentence filled in
+        from a template, or a caption quoting a `left_out` reason), with the most in common;
+        at least two words shared."""
         words = set(_WORD.findall(text.casefold()))
-        if len(words) < 3:  # too little to tell one text from another
-            return None
-        scored = [(len(words & have) / len(words), loc) for loc, have in self._scalars()]
-        score, loc = max(scored, default=(0.0, None), key=lambda pair: pair[0])
-        return loc if score >= 0.75 else None
+        scored = [(len(common), loc) for loc, have in self._scalars()
+                  if len(common := words & have) >= 2
+                  and len(common) >= 0.75 * min(len(have), len(words))]
+        return max(scored, default=(0, None), key=lambda pair: pair[0])[1]
 
     def _scalars(self) -> list[tuple[Location, set[str]]]:
         if self.scalars is None:
