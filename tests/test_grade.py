@@ -26,7 +26,6 @@ outcomes:
 {outcomes}
 regulatory: [iv-ketamine-off-label]
 safety: ["Dissociation."]
-reviewed_on: 2026-11-27
 """
 # One open-label trial, self-rated, a third of one arm never treated: the ELEKT-D shape.
 OPEN_TRIAL = """\
