@@ -103,7 +103,7 @@ def test_footer_reviewer_and_date_come_from_the_ledger(repo: Path) -> None:
     result = run_cli(repo, "approve", "evidence-sheet", "--by", "Dr. Daniel Reyes")
     assert result.stdout.startswith("1 already signed off"), "unchanged: nothing to sign"
     text = (repo / "content/approved/evidence-sheet-ptsd-en.txt").read_text()
-    edit(repo / "content/conditions/ptsd.yaml", '"Evidence is mixed.', '"Evidence is still mixed.')
+    edit(repo / "content/conditions/ptsd.yaml", '"Evidence is mixed', '"Evidence is still mixed')
     result = run_cli(repo, "approve", "evidence-sheet-ptsd-en", "--by", "Dr. Daniel Reyes")
     assert result.code == 0 and "evidence-sheet-ptsd-en: signed off by Dr. Daniel Reyes" in \
         result.stdout, result.stderr
@@ -117,7 +117,7 @@ def test_footer_reviewer_and_date_come_from_the_ledger(repo: Path) -> None:
     assert "Reviewed 1 December 2026" in " ".join(handout.split())
     spanish = " ".join(page.extract_text() for page in
                        PdfReader(repo / "out/handout-ptsd-letter-es-print-shop.pdf").pages)
-    assert "Revisado el 1 diciembre 2026" in " ".join(spanish.split())
+    assert "Revisado el 1 de diciembre de 2026" in " ".join(spanish.split())
 
 
 def test_a_study_edit_refuses_exactly_the_documents_that_print_it(repo: Path) -> None:
