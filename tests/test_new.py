@@ -78,6 +78,7 @@ def cli(root: Path, *args: str) -> Run:
 def small_project(root: Path, kind: str) -> Path:
     copy_project(root)
     (root / "content/documents.yaml").write_text(f'edition: "2026.11"\n{DOCUMENTS[kind]}')
+    (root / "content/approvals.yaml").unlink()  # the new file's text is nobody's to sign yet
     if kind == "handout":  # no handouts but the new one (ptsd's handout is made again)
         shutil.rmtree(root / "content/handouts")
         shutil.rmtree(root / "content/brochures")  # it would ask for every condition's handout
