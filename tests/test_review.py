@@ -73,6 +73,13 @@ def documents_in(lines: list[str]) -> set[str]:
     return {line.split("]: ", 1)[1].split(":", 1)[0] for line in lines}
 
 
+def correct_n(root: Path) -> None:
+    """An editor corrects Feder 2014's sample size, in its record and in the key point that
+    quotes it (a content rule holds the two together)."""
+    edit(root / "content/studies/feder2014.yaml", "  value: 41", "  value: 42")
+    edit(root / "content/conditions/ptsd.yaml", "trial of 41 adults", "trial of 42 adults")
+
+
 def ledger(root: Path) -> dict[str, dict[str, str]]:
     entries: dict[str, dict[str, str]] = yaml.safe_load(
         (root / "content/approvals.yaml").read_text())["documents"]
@@ -121,7 +128,7 @@ def test_footer_reviewer_and_date_come_from_the_ledger(repo: Path) -> None:
 
 
 def test_a_study_edit_refuses_exactly_the_documents_that_print_it(repo: Path) -> None:
-    edit(repo / "content/studies/feder2014.yaml", "  value: 41", "  value: 42")
+    correct_n(repo)
     warned = run_cli(repo, "check", "--jobs", "1")
     assert warned.code == 0, "without --release a changed text is a warning"
     assert documents_in(codes(warned, "review.changed")) == PRINTS_N
@@ -310,7 +317,7 @@ def test_xliff_import_refuses_a_dropped_placeholder(repo: Path, tmp_path: Path) 
 
 
 def test_diff_shows_each_changed_sentence_since_a_git_revision(repo: Path) -> None:
-    edit(repo / "content/studies/feder2014.yaml", "  value: 41", "  value: 42")
+    correct_n(repo)
     text = run_cli(repo, "diff", "evidence-sheet-ptsd-en")
     assert text.code == 0, text.stderr
     assert "  content/studies/feder2014.yaml:22:10 [study feder2014]\n" \
