@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import summary
-from ..files import sha256_file
+from ..files import beneath, sha256_file
 from . import run
 
 OPEN_FOR = 45.0  # seconds a page's report of the document it shows stays good
@@ -67,7 +67,7 @@ class Live:
     def read_manifest(self) -> None:
         self.manifest = sha256_file(self.out / "manifest.json")
         try:
-            data = json.loads((self.out / "manifest.json").read_text())
+            data = json.loads(beneath.read(self.out, "manifest.json"))
             entries = [e for e in data["documents"] if isinstance(e.get("file"), str)]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             entries = []
@@ -139,9 +139,9 @@ class Live:
         drawn = self.pages.get(key)
         if drawn is None:
             try:
-                drawn = self.draw((self.out / entry["file"]).read_bytes(), number - 1)
-            except OSError:
-                return None
+                drawn = self.draw(beneath.read(self.out, str(entry["file"])), number - 1)
+            except Exception:  # noqa: BLE001 - unreadable, a PDF pdfium refuses, a slow drawer:
+                return None  # no picture (404), never a traceback in serve's output
             if drawn is None:
                 return None
             with self.changed:

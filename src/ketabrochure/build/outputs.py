@@ -3,11 +3,12 @@ files of a full build removed. A file that already has the right bytes is left a
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
-from ..files import publish, sha256_file
+from ..files import beneath, publish
 from . import shelf
 from .engine import Built
 
@@ -20,16 +21,16 @@ def write_outputs(out: Path, built: list[Built], full: bool) -> list[Path]:
     changed, nothing is touched."""
     old = read_manifest(out)
     known = {e["file"]: e.get("sha256") for e in old}
-    entries = {} if full else {e["file"]: e for e in old if (out / e["file"]).is_file()}
+    entries = {} if full else {e["file"]: e for e in old if _read(out / e["file"]) is not None}
     changes: dict[str, bytes | Path] = {}
     for item in built:
         name = item.document.file
         if item.pdf is not None and (known.get(name) != item.sha256
-                                     or sha256_file(out / name) != item.sha256):
+                                     or _digest(out, name) != item.sha256):
             changes[name] = item.pdf
         entries[name] = manifest_entry(item)
         thumb = shelf.thumb_file(name)
-        if item.thumb is not None and sha256_file(out / thumb) != item.thumb.stem:
+        if item.thumb is not None and _digest(out, thumb) != item.thumb.stem:
             changes[thumb] = item.thumb
     removed = {e["file"] for e in old} - set(entries)
     removed |= {shelf.thumb_file(name) for name in removed}
@@ -44,9 +45,15 @@ def write_outputs(out: Path, built: list[Built], full: bool) -> list[Path]:
     return [out / item.document.file for item in built]
 
 
+def _digest(out: Path, name: str) -> str | None:
+    data = _read(out / name)
+    return hashlib.sha256(data).hexdigest() if data is not None else None
+
+
 def _read(path: Path) -> bytes | None:
+    """A file of out/ (no link on the way: a linked one is rewritten, not read)."""
     try:
-        return path.read_bytes()
+        return beneath.read(path.parent, path.name)
     except OSError:
         return None
 
@@ -68,7 +75,7 @@ def manifest_entry(item: Built) -> dict[str, Any]:
 def read_manifest(out: Path) -> list[dict[str, Any]]:
     """The manifest's entries that name a PDF in out/ itself (anything else is ignored)."""
     try:
-        data = json.loads((out / MANIFEST).read_text())
+        data = json.loads(beneath.read(out, MANIFEST))
         return [e for e in data["documents"] if isinstance(e.get("file"), str)
                 and "/" not in e["file"] and e["file"].endswith(".pdf")]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

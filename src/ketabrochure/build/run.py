@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -17,7 +16,7 @@ from typing import TextIO
 from .. import kinds, layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, Location, UsageError
-from ..files import lock, recover
+from ..files import LockError, PartlyPublished, beneath, lock, recover
 from ..kinds import FILTERS, KINDS, PACKET_LAYOUT, check_id_free, readability
 from ..read.fields import suggestion
 from ..read.glyphs import coverage
@@ -31,6 +30,7 @@ from .plan import plan, select, shard
 from .progress import Progress
 
 ALLOWED_FOLDERS = ("layouts", "assets", "content")
+LOCK = ".out.lock"
 
 
 @dataclass
@@ -106,7 +106,7 @@ def check(root: Path, names: list[str] | None = None, options: Options | None = 
 
 def lock_file(root: Path) -> Path:
     """The lock beside out/ (not in it: out/ itself is replaced by each new edition)."""
-    return root / ".out.lock"
+    return root / LOCK
 
 
 @contextmanager
@@ -129,6 +129,10 @@ def out_problem(root: Path) -> str | None:
     out = root / "out"
     if out.is_symlink() and not out.exists():
         return f"out/ is a link to {os.readlink(out)}, which does not exist"
+    if out.is_symlink():  # each edition replaces out/ whole: the link would silently be lost
+        return (f"out/ is a link (to {os.readlink(out)}); ketabrochure replaces out/ as a "
+                "whole with each edition and never writes through a link: remove the link "
+                "(copy or sync out/ to where it pointed after each build)")
     if out.exists() and not out.is_dir():
         return "out/ is a file, not a folder: move it away, then build again"
     if not os.access(out if out.exists() else root, os.W_OK):
@@ -148,6 +152,12 @@ def _publish(root: Path, built: list[Built], full: bool, diags: Diagnostics) -> 
     """Write the new edition; a disk that is full or fails leaves the old one whole."""
     try:
         return write_outputs(root / "out", built, full=full)
+    except PartlyPublished as exc:
+        diags.error(Location("out"), "out.write", "out/",
+                    f"publishing stopped halfway ({exc.strerror}): out/ is a mount point, so "
+                    "its files are replaced one by one, and some are the new edition's, some "
+                    "the previous one's; free the space, then build again")
+        return []
     except OSError as exc:
         diags.error(Location("out"), "out.write", "out/",
                     f"cannot write the new edition ({exc.strerror or exc}); out/ still holds "
@@ -157,8 +167,20 @@ def _publish(root: Path, built: list[Built], full: bool, diags: Diagnostics) -> 
 
 def _run(root: Path, names: list[str], write: bool, options: Options,
          renderer: Renderer) -> Result:
-    with one_writer(root, write, options.progress):
-        return _locked_run(root, names, write, options, renderer)
+    try:
+        with one_writer(root, write, options.progress):
+            return _locked_run(root, names, write, options, renderer)
+    except LockError as exc:
+        return _lock_refused(exc)
+
+
+def _lock_refused(exc: LockError) -> Result:
+    """The lock file beside out/ cannot be held: one located error, nothing done."""
+    result = Result()
+    result.diags.error(Location(LOCK), "out.lock", LOCK,
+                       f"{exc.strerror}: ketabrochure keeps its lock file there, so that one "
+                       "run at a time writes out/; remove it (a new one is made)")
+    return result
 
 
 def _locked_run(root: Path, names: list[str], write: bool, options: Options,
@@ -166,8 +188,7 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
     result = Result()
     if write and not writable_out(root, result.diags):
         return result
-    grades = root / "out" / ".cache" / "grades.json"
-    readability.recall(grades)
+    readability.recall(root)
     project, documents = load(root, result.diags)
     if project is None:
         return result
@@ -180,7 +201,7 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
     result.built = engine.produce_all(chosen, ctx, renderer, progress)
     if ctx.store:
         with suppress(OSError):  # only a memo: the grades are computed again next time
-            readability.remember(grades)
+            readability.remember(root)
     if write and not result.diags.has_errors():
         full = not names and not options.shard
         result.written = _publish(root, result.built, full, result.diags)
@@ -188,7 +209,8 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
             with suppress(OSError):
                 ctx.cache.prune()
             # every document kept its budget: no rejected copy is left to mislead
-            shutil.rmtree(root / "out" / engine.REJECTED, ignore_errors=True)
+            with suppress(OSError):  # never through a link (files.beneath)
+                beneath.remove_tree(root, f"out/{engine.REJECTED}")
     return result
 
 
@@ -200,6 +222,10 @@ def _context(root: Path, project: m.Project, write: bool, options: Options,
     # anything that restores out/.cache (a CI cache from another branch) could run code
     env = layouts.environment(root, FILTERS)
     store = write or out_problem(root) is None  # check keeps the cache where it can
+    if store:  # ketabrochure's own folders: a link there is replaced, never followed
+        for own in (".cache/entries", ".cache/objects", engine.REJECTED, "html"):
+            with suppress(OSError):
+                beneath.drop_links(root, f"out/{own}")
     return engine.Context(project, env, root, allowed_folders(root), cache, write, diags,
                           html_dir, store=store)
 
@@ -207,8 +233,11 @@ def _context(root: Path, project: m.Project, write: bool, options: Options,
 def packet(root: Path, recipient: m.Recipient, write: bool = True) -> Result:
     """`ketabrochure packet`: check and write one referral packet into out/, through the same
     engine as `build` (in this process: one document needs no workers)."""
-    with one_writer(root, write, None):
-        return _packet(root, recipient, write)
+    try:
+        with one_writer(root, write, None):
+            return _packet(root, recipient, write)
+    except LockError as exc:
+        return _lock_refused(exc)
 
 
 def _packet(root: Path, recipient: m.Recipient, write: bool) -> Result:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from ..diagnostics import UsageError, printable, summary
+from ..diagnostics import Location, UsageError, printable, summary
 from ..typeset.pool import Renderer
 from . import run
 
@@ -96,6 +96,11 @@ class Watcher:
                 return None
             print(f"ketabrochure: error: {printable(str(exc))}", file=self.stderr)
             result = run.Result()
+        except Exception as exc:  # noqa: BLE001 - a bug must not end watch or serve: shown,
+            result = run.Result()  # as a located error, and the next save builds again
+            result.diags.error(Location("ketabrochure"), "internal", "build",
+                               f"{type(exc).__name__}: {exc} (a bug in ketabrochure, please "
+                               "report it; watching goes on)")
         self.report(result, time.perf_counter() - started, names)
         if self.listener:
             self.listener.finished(names, result)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
+from ..read.project import REGULATORY
 from ..wording import claims
 from . import language, numbers, readability
 from .claims import claim_rules
@@ -49,7 +50,7 @@ def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnost
                 diags.error(item.loc, "content.uncited", f"{record.label}: {item.path}",
                             "what studies found must cite at least one study (cites: [...])")
     common = patient.common
-    if common is not None and not any(
+    if common is not None and REGULATORY not in project.broken and not any(
             project.regulatory[f].off_label for f in common.off_label.facts
             if f in project.regulatory):
         diags.error(common.off_label.loc, "content.off-label", "off_label",
@@ -95,7 +96,7 @@ def _sources(text: m.Text, project: m.Project, diags: Diagnostics) -> None:
                         f"'{study_id}' is a {study.role} study: patient text cites only "
                         "studies in people that test whether treatment works")
     for fact_id, loc in zip(text.facts, text.fact_locs, strict=False):
-        if fact_id not in project.regulatory:
+        if fact_id not in project.regulatory and REGULATORY not in project.broken:
             diags.error(loc, "content.unknown-ref", f"{text.path}.facts",
                         f"no regulatory fact '{fact_id}'")
     named = numbers.studies_named(text.en) | numbers.studies_named(text.es or "")

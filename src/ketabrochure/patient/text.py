@@ -134,9 +134,13 @@ class PatientKind(DocumentKind):
     def parts(self, document: m.Document, project: m.Project, env: jinja2.Environment,
               diags: Diagnostics) -> list[Part] | None:
         """The document's HTML, checked for the statements it must print (a template that
-        drops the crisis line, the off-label or the long-term safety statement fails)."""
+        drops the crisis line, the off-label or the long-term safety statement fails). Without
+        readable shared text (patient.yaml broken, empty, outside the project: its own error
+        is reported), no patient document is made."""
+        if project.patient.common is None:
+            return None
         found = super().parts(document, project, env, diags)
-        if found is None or project.patient.common is None:
+        if found is None:
             return found
         required = self.required(document, project)
         crisis = dict(required).get("crisis")

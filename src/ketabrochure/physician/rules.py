@@ -9,6 +9,7 @@ import re
 
 from .. import model as m
 from ..diagnostics import Diagnostics
+from ..read.project import REGULATORY
 from . import certainty, charts
 from .claims import physician_claims
 
@@ -30,8 +31,9 @@ def content_rules(project: m.Project, today: dt.date, diags: Diagnostics) -> Non
 def _condition_rules(condition: m.Condition, project: m.Project, today: dt.date,
                      diags: Diagnostics) -> None:
     studies, where = project.studies, f"condition {condition.id}"
-    if not any(project.regulatory[r].off_label for r in condition.regulatory
-               if r in project.regulatory):
+    if REGULATORY not in project.broken and not any(
+            project.regulatory[r].off_label for r in condition.regulatory
+            if r in project.regulatory):  # (a broken regulatory.yaml: its own errors said)
         diags.error(condition.locs.get("regulatory", condition.loc), "content.off-label", where,
                     "must list the off-label statement (the fact marked off_label: true)")
     for i, point in enumerate(condition.key_points):

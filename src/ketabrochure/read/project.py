@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
+from . import glyphs
 from .clinic import ClinicReader
 from .fields import Fields, suggestion
 from .studies import StudyReader
@@ -255,19 +256,28 @@ class ProjectReader(StudyReader, ClinicReader):
         return m.PageBudget(exactly=exactly, maximum=maximum)
 
 
+REGULATORY = "regulatory.yaml"  # in Project.broken when it cannot be read (not an id: no clash)
+
+
 def read_project(root: Path, diags: Diagnostics) -> tuple[m.Project, bool]:
     """Read and cross-check all content, and whether it is complete enough to make documents
     from. Without a readable clinic.yaml or documents.yaml the project still comes back (with
     an empty clinic), so the audiences' content is read and checked and every file's errors
     are reported in one run."""
     reader = ProjectReader(root, diags)
+    # a font that is not a font: no document is made with a stand-in (nothing downstream)
+    fonts_ok = glyphs.report_unreadable(root / "assets" / "fonts", "assets/fonts", diags)
     studies = reader.each("studies", reader.study)
     conditions = reader.each("conditions", reader.condition)
+    before = len(diags.errors)
     regulatory, risks = reader.regulatory(reader.named("regulatory.yaml"))
+    if not regulatory and len(diags.errors) > before:  # unreadable: its facts are unknown,
+        reader.broken.add(REGULATORY)  # not missing (no follow-on errors)
     clinic = reader.clinic(reader.named("clinic.yaml"))
     edition, documents = reader.documents(reader.named("documents.yaml"))
     check_references(conditions, studies, regulatory, reader.broken, diags)
-    complete = clinic is not None and edition is not None
+    complete = (clinic is not None and edition is not None and fonts_ok
+                and REGULATORY not in reader.broken)
     placeholder = m.Clinic("", (), "", None, "", "", "", None, {},
                            Location(reader.shown(reader.content / "clinic.yaml")))
     return m.Project(clinic=clinic or placeholder, studies=studies, conditions=conditions,
@@ -286,8 +296,9 @@ def check_references(conditions: dict[str, m.Condition], studies: dict[str, m.St
                      for sid, loc in zip(point.cites, point.cite_locs, strict=False)]
         refs += [(sid, loc, "evidence", studies)
                  for sid, loc in zip(condition.evidence, condition.evidence_locs, strict=False)]
-        refs += [(rid, loc, "regulatory", regulatory)
-                 for rid, loc in zip(condition.regulatory, condition.regulatory_locs, strict=False)]
+        if REGULATORY not in broken:  # (a broken regulatory.yaml: its own errors said)
+            refs += [(rid, loc, "regulatory", regulatory) for rid, loc in
+                     zip(condition.regulatory, condition.regulatory_locs, strict=False)]
         for ref, loc, where, known in refs:
             if ref not in known and ref not in broken:
                 kind = "study" if known is studies else "regulatory fact"
