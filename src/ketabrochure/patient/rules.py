@@ -42,22 +42,24 @@ def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnost
         for lang in text.languages:
             filled_in = indication.raw(lang) if indication else None
             _language_rules(text, lang, project, forbidden, filled_in, diags)
-    claim_rules(project, patient.texts(), diags)
-    time_rules(project, patient.texts(), diags)
+    record_ok = REGULATORY not in project.broken  # (else its own error is the one to read)
+    if record_ok:  # the numbers and times a text may give come from the studies and facts
+        claim_rules(project, patient.texts(), diags)
+        time_rules(project, patient.texts(), diags)
     for record in patient.records():
         for item in record.claims:
             if not item.cites:
                 diags.error(item.loc, "content.uncited", f"{record.label}: {item.path}",
                             "what studies found must cite at least one study (cites: [...])")
     common = patient.common
-    if common is not None and REGULATORY not in project.broken and not any(
+    if common is not None and record_ok and not any(
             project.regulatory[f].off_label for f in common.off_label.facts
             if f in project.regulatory):
         diags.error(common.off_label.loc, "content.off-label", "off_label",
                     "must cite the off-label regulatory fact (facts: [...])")
     cited = {s for text in patient.texts() for s in text.cites}
-    if cited & project.broken:
-        return  # framing and safety read the cited studies: a broken one is already an error
+    if cited & project.broken or not record_ok:
+        return  # framing and safety read the cited studies and facts: a broken one is an error
     framing_rules(project, patient, diags)
     later_null_rules(project, patient, diags)
     safety_rules(project, patient, diags)
