@@ -42,7 +42,7 @@ GOOD_DOWNGRADE = """downgrade:
       risk-of-bias: {by: -1, reason: "Saline is easy to tell from ketamine"}
       imprecision: {by: -2, reason: "7 people in one crossover trial"}"""
 GOOD = f"""\
-  - outcome: "Response at 24 h"
+  - outcome: "Response within 72 h"  # Berman 2000 measured within 72 h
     importance: critical
     studies: [berman2000]
     {GOOD_DOWNGRADE}
