@@ -115,6 +115,8 @@ def _language_rules(text: m.Text, lang: str, project: m.Project,
                     forbidden: tuple[tuple[str, Location], ...], indication: str | None,
                     diags: Diagnostics) -> None:
     where, loc = f"{text.path}.{lang}", text.where(lang)
+    if numbers.studies_named(text.raw(lang)) & project.broken:
+        return  # a study it quotes failed to read: that file's error is the one to fix
     try:
         filled = numbers.fill(text.raw(lang), project.studies, lang, indication)
     except numbers.PlaceholderError as exc:

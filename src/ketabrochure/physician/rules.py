@@ -22,7 +22,7 @@ def content_rules(project: m.Project, today: dt.date, diags: Diagnostics) -> Non
     for condition in project.conditions.values():
         _condition_rules(condition, project, today, diags)
     off_label = [f for f in project.regulatory.values() if f.off_label]
-    if len(off_label) != 1 and project.regulatory:
+    if len(off_label) != 1 and project.regulatory and REGULATORY not in project.broken:
         first = next(iter(project.regulatory.values()))
         diags.error(first.loc, "content.off-label", "regulatory",
                     f"exactly one fact must be marked off_label: true; found {len(off_label)}")

@@ -94,12 +94,16 @@ class Fields:
         self.diags = diags
         self.known = tuple(known)
         self.ok = node.is_map
+        self.meant: dict[str, str] = {}  # a known field -> the misspelling typed for it
         if not self.ok:
             self.error(node.loc, f"must be a mapping of {', '.join(self.known)}; "
                        f"got {describe(node.value, 'a mapping')}", code="content.type")
             return
         for key, loc in node.key_locs.items():
             if key not in self.known:
+                close = difflib.get_close_matches(key, self.known, n=1, cutoff=0.6)
+                if close and close[0] not in node.value:
+                    self.meant.setdefault(close[0], key)
                 self.error(loc, f"unknown field '{key}'{suggestion(key, self.known)}",
                            code="content.unknown-field", where=self._path(key))
 
@@ -134,7 +138,8 @@ class Fields:
             return None
         child: Node | None = self.node.value.get(key)
         if child is None or child.value is None:
-            if required:
+            # a misspelt field is said once, as its did-you-mean line, not also as missing
+            if required and not (child is None and key in self.meant):
                 if child is None:
                     self.error(self.node.loc, f"missing required field '{key}'",
                                code="content.missing-field", where=self._path(key))

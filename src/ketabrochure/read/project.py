@@ -271,8 +271,8 @@ def read_project(root: Path, diags: Diagnostics) -> tuple[m.Project, bool]:
     conditions = reader.each("conditions", reader.condition)
     before = len(diags.errors)
     regulatory, risks = reader.regulatory(reader.named("regulatory.yaml"))
-    if not regulatory and len(diags.errors) > before:  # unreadable: its facts are unknown,
-        reader.broken.add(REGULATORY)  # not missing (no follow-on errors)
+    if len(diags.errors) > before:  # its facts are not all known: a fact it does not
+        reader.broken.add(REGULATORY)  # list may be in a part that failed (no follow-on errors)
     clinic = reader.clinic(reader.named("clinic.yaml"))
     edition, documents = reader.documents(reader.named("documents.yaml"))
     check_references(conditions, studies, regulatory, reader.broken, diags)
