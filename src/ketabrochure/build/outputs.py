@@ -72,6 +72,17 @@ def manifest_entry(item: Built) -> dict[str, Any]:
     return entry
 
 
+def unlisted(out: Path) -> list[str]:
+    """PDFs in out/ that its manifest does not list (copied in from another build or shard):
+    no build made them for this edition, and none will update or remove them."""
+    listed = {e["file"] for e in read_manifest(out)}
+    try:
+        names = sorted(p.name for p in out.iterdir() if p.suffix.lower() == ".pdf")
+    except OSError:
+        return []
+    return [name for name in names if name not in listed]
+
+
 def read_manifest(out: Path) -> list[dict[str, Any]]:
     """The manifest's entries that name a PDF in out/ itself (anything else is ignored)."""
     try:

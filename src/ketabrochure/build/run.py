@@ -25,7 +25,7 @@ from ..typeset.pool import Renderer
 from . import engine
 from .cache import Cache, has_entries
 from .engine import Built
-from .outputs import write_outputs
+from .outputs import unlisted, write_outputs
 from .plan import plan, select, shard
 from .progress import Progress
 
@@ -202,6 +202,8 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
     if ctx.store:
         with suppress(OSError):  # only a memo: the grades are computed again next time
             readability.remember(root)
+    if not write:
+        report_unlisted(root, result.diags)
     if write and not result.diags.has_errors():
         full = not names and not options.shard
         result.written = _publish(root, result.built, full, result.diags)
@@ -212,6 +214,16 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
             with suppress(OSError):  # never through a link (files.beneath)
                 beneath.remove_tree(root, f"out/{engine.REJECTED}")
     return result
+
+
+def report_unlisted(root: Path, diags: Diagnostics) -> None:
+    """check: a PDF in out/ that the manifest does not list (shards copied together) is not
+    part of the edition the print shelf shows, and no build will update or remove it."""
+    for name in unlisted(root / "out"):
+        diags.warning(Location(f"out/{name}"), "out.unlisted", f"out/{name}",
+                      "is not in out/manifest.json, so the print shelf does not show it and no "
+                      "build updates or removes it (copied from another build or --shard "
+                      "run?): delete it, or build all documents in one run")
 
 
 def _context(root: Path, project: m.Project, write: bool, options: Options,

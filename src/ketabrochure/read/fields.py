@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from ..diagnostics import Diagnostics, Location
 from .yamlsource import Node
-from .yamlsyntax import requoted
+from .yamlsyntax import CURLY_PAIRS, requoted
 
 T = TypeVar("T")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # ids: file names, recipients, locations
@@ -58,6 +58,8 @@ def stray_quote(value: str) -> str | None:
     """Why a text's quote marks look like a YAML slip, printed as typed (else None): a quote
     YAML did not take as quoting, because the other one is missing."""
     fix = "add the other one, or delete it"
+    if len(value) > 1 and (value[0], value[-1]) in CURLY_PAIRS:
+        return None  # typed as YAML quotes: an error of its own (yaml.curly-quote)
     if value.count('"') % 2:
         if value.endswith('"'):
             return ('ends with a " that no quote opens, so it is printed: put a " at the start '
@@ -189,6 +191,21 @@ class Fields:
             return None
         if child.value < minimum:
             self.error(child.loc, f"must be at least {minimum}; got {child.value}",
+                       where=self._path(key))
+            return None
+        return int(child.value)
+
+    def year(self, key: str, required: bool = True) -> int | None:
+        """A publication or approval year: four digits, 1900 to next year (an article in
+        press may carry it); a slip such as 20266 would otherwise be printed."""
+        child = self._typed(key, required, lambda v: isinstance(v, int) and not isinstance(v, bool),
+                            "a whole number")
+        if child is None:
+            return None
+        latest = dt.date.today().year + 1
+        if not 1900 <= child.value <= latest:
+            self.error(child.loc, f"{child.value} is not a year from 1900 to {latest} (four "
+                       "digits, as the article gives it)", code="content.year",
                        where=self._path(key))
             return None
         return int(child.value)

@@ -172,7 +172,7 @@ class ProjectReader(StudyReader, ClinicReader):
                 continue
             facts[fact_id] = m.RegulatoryFact(
                 id=fact_id, statement=statement, date=r.date("date", required=False),
-                year=r.integer("year", required=False, minimum=1900),
+                year=r.year("year", required=False),
                 off_label=r.boolean("off_label", False), loc=loc)
         return facts, self.risks(f, facts) if f else {}
 

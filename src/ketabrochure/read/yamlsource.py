@@ -21,7 +21,7 @@ import yaml
 
 from ..diagnostics import Diagnostics, Location
 from .contentfile import read_bytes, yaml_text
-from .yamlsyntax import explain
+from .yamlsyntax import CURLY_PAIRS, explain
 
 MAX_NODES = 20_000  # values in one file, an alias counted as all it stands for (content: < 300)
 MAX_DEPTH = 100  # lists and mappings inside one another (the content needs about six)
@@ -205,6 +205,7 @@ class _Composer:
         node = Node(self.construct(loader, tag, event, loc), loc)
         if not event.style and isinstance(node.value, str):  # plain: None, or "" from libyaml
             self.cut_by_comment(event, node.value)
+            self.curly_quoted(node)
         if event.anchor is not None:
             self.anchors[event.anchor] = (node, 1, 0, chars)
         self.place(node, 1, 0, chars)
@@ -232,6 +233,17 @@ class _Composer:
         finally:
             loader.constructed_objects.clear()  # each scalar is built once: keep nothing
         return event.value
+
+    def curly_quoted(self, node: Node) -> None:
+        """Typographic quotes around a whole value are no YAML quotes: the text would be
+        printed with them (a word processor turns " into them as you type)."""
+        text = node.value
+        if len(text) > 1 and (text[0], text[-1]) in CURLY_PAIRS:
+            self.diags.error(node.loc, "yaml.curly-quote", _short(text),
+                             f"{text[0]} and {text[-1]} are typographic quotes, not YAML quotes, "
+                             "so they would be printed: type them as straight quotes (\") (to "
+                             "print curly quotes, put the whole text inside straight ones: "
+                             f'"{text[0]}...{text[-1]}")')
 
     def cut_by_comment(self, event: yaml.ScalarEvent, value: str) -> None:
         """Warn when unquoted text runs into ` #1`: YAML takes the rest of the line for a
