@@ -256,11 +256,26 @@ def _regions(value: object) -> bool:
 
 def _spill(value: object) -> bool:
     """What runs past the budget: {page, lines, words, sections: [[heading, [field, ...]]],
-    fields: {field: words}}."""
+    fields: {field: words}}, and the advice: columns [[name, lines, name, lines, [field],
+    [field]]],
+    costs [[section, word, count, lines]], saves {field: lines}."""
     if not (isinstance(value, dict)
-            and set(value) == {"page", "lines", "words", "sections", "fields"}):
+            and {"page", "lines", "words", "sections", "fields"} <= set(value)
+            <= {"page", "lines", "words", "sections", "fields", "columns", "costs", "saves"}):
         return False
-    sections, fields = value["sections"], value["fields"]
+    columns, costs = value.get("columns", []), value.get("costs", [])
+    saves, sections, fields = value.get("saves", {}), value["sections"], value["fields"]
+    if not (isinstance(columns, list) and all(
+                isinstance(c, list) and len(c) == 6 and isinstance(c[0], str)
+                and _number(c[1]) and isinstance(c[2], str) and _number(c[3]) and _texts(c[4])
+                and _texts(c[5])
+                for c in columns)
+            and isinstance(costs, list) and all(
+                isinstance(c, list) and len(c) == 4 and _texts(c[:2]) and _whole(c[2])
+                and _number(c[3]) for c in costs)
+            and isinstance(saves, dict)
+            and all(isinstance(k, str) and _number(v) for k, v in saves.items())):
+        return False
     return (_whole(value["page"]) and _number(value["lines"]) and _whole(value["words"])
             and isinstance(sections, list)
             and all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], str)

@@ -24,9 +24,10 @@ from ..files import beneath
 from ..kinds import kind_of
 from ..typeset import print_shop
 from ..typeset.jobs import Job, Outcome, Part
-from ..typeset.measure import Region, regions_from_json, spill_from_json
+from ..typeset.measure import Region, regions_from_json
 from ..typeset.pdf import PDF_VARIANT
 from ..typeset.pool import Renderer
+from ..typeset.spill import spill_from_json
 from ..typeset.thumbs import THUMB_WIDTH
 from .cache import Cache, Entry, key
 from .progress import Progress

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..files import put_object
 from ..model import PageBudget
-from . import measure, pdf, print_shop, tags
+from . import measure, pdf, print_shop, spill, tags
 from .thumbs import thumbnail
 
 
@@ -143,7 +143,10 @@ def typeset_one(job: Job) -> Outcome:
     outcome.near_edge = measure.near_the_edge(result) if job.office else []
     outcome.contrasts = measure.contrasts(result)
     if len(job.parts) == 1:
-        outcome.spill = measure.spill_to_json(measure.spill(result, job.parts[0].budget.last))
+        over = spill.spill(result, job.parts[0].budget.last)
+        if over is not None:  # over budget: what leaving out a candidate would save
+            spill.saves(result, over, job.parts[0].base_dir, job.allowed)
+        outcome.spill = spill.spill_to_json(over)
     if job.measure_css is not None:
         part = job.parts[0]
         regions = measure.panels(result, part.base_dir, job.allowed, job.measure_css,
