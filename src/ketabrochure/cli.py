@@ -140,7 +140,8 @@ def project_option(p: argparse.ArgumentParser, default: object = argparse.SUPPRE
     """--project, before the command or after it: a command's own copy has no default, so it
     never hides one given before the command."""
     p.add_argument("--project", type=Path, default=default, metavar="DIR",
-                   help="project folder (default: the nearest folder, upwards, with content/)")
+                   help="project folder (default: the nearest folder, upwards, with "
+                   "content/documents.yaml)")
 
 
 def report_options(p: argparse.ArgumentParser) -> None:
