@@ -169,11 +169,12 @@ def test_the_open_document_is_typeset_first(context: BrowserContext, served: Ser
     page.wait_for_function("img => img.complete && img.naturalWidth > 0",
                            arg=page.locator(".page").first.element_handle())
     wait_until("the rest to build", lambda: served.state()["building"] is None
-               and any(line.startswith("build wrote") for line in served.lines()[before:]))
+               and any(line.startswith("build: wrote") for line in served.lines()[before:]))
     builds = [line for line in served.lines()[before:] if line.startswith("build ")]
     assert builds[0].startswith("build of handout-anxiety-letter-en (open in the browser")
     assert "rendered 1 of 1: handout-anxiety-letter-en " in builds[0]
-    assert builds[1].startswith("build wrote 3 documents; rendered 1 of 3: handout-ptsd-letter-en ")
+    assert builds[1].startswith("build: wrote 1 PDF; rendered 1 of 3: handout-ptsd-letter-en; "
+                                "unchanged 2 ")  # the PDF that changed; two came from the cache
     assert axe_violations(page) == []
     screenshot(page, "serve-preview")
 

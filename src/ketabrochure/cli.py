@@ -221,6 +221,9 @@ def cmd_packet(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: Tex
     results.print_diagnostics(result.diags, stderr)
     for path in result.written:
         print(f"wrote {path.name}", file=stdout)
+    if result.published and not result.written:  # the same bytes: out/ has it already
+        for item in result.built:
+            print(f"unchanged {item.document.file} (out/ has it already)", file=stdout)
     if result.diags.has_errors():
         print(f"packet failed: {summary(result.diags)}; nothing written", file=stdout)
         return EXIT_ERRORS

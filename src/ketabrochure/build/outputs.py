@@ -18,7 +18,7 @@ MANIFEST = "manifest.json"
 def write_outputs(out: Path, built: list[Built], full: bool) -> list[Path]:
     """Publish the new edition of out/ in one step (files.publish): every PDF, its thumbnail,
     the manifest and the print shelf; a full build drops PDFs it no longer makes. With nothing
-    changed, nothing is touched."""
+    changed, nothing is touched. Returns the PDFs written (only those whose bytes changed)."""
     old = read_manifest(out)
     known = {e["file"]: e.get("sha256") for e in old}
     entries = {} if full else {e["file"]: e for e in old if _read(out / e["file"]) is not None}
@@ -42,7 +42,7 @@ def write_outputs(out: Path, built: list[Built], full: bool) -> list[Path]:
     removed = {name for name in removed if (out / name).exists()}
     if changes or removed:
         publish(out, changes, removed)
-    return [out / item.document.file for item in built]
+    return [out / item.document.file for item in built if item.document.file in changes]
 
 
 def _digest(out: Path, name: str) -> str | None:

@@ -37,7 +37,8 @@ LOCK = ".out.lock"
 class Result:
     diags: Diagnostics = field(default_factory=Diagnostics)
     built: list[Built] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # the PDFs whose bytes this run wrote
+    published: bool = False  # out/ now holds this edition (with nothing to write, too)
 
     @property
     def rendered(self) -> list[str]:
@@ -148,21 +149,24 @@ def writable_out(root: Path, diags: Diagnostics) -> bool:
     return problem is None
 
 
-def _publish(root: Path, built: list[Built], full: bool, diags: Diagnostics) -> list[Path]:
-    """Write the new edition; a disk that is full or fails leaves the old one whole."""
+def _publish(root: Path, result: Result, full: bool) -> bool:
+    """Write the new edition (result.written: the PDFs that changed); a disk that is full or
+    fails leaves the old one whole."""
     try:
-        return write_outputs(root / "out", built, full=full)
+        result.written = write_outputs(root / "out", result.built, full=full)
     except PartlyPublished as exc:
-        diags.error(Location("out"), "out.write", "out/",
-                    f"publishing stopped halfway ({exc.strerror}): out/ is a mount point, so "
-                    "its files are replaced one by one, and some are the new edition's, some "
-                    "the previous one's; free the space, then build again")
-        return []
+        result.diags.error(Location("out"), "out.write", "out/",
+                           f"publishing stopped halfway ({exc.strerror}): out/ is a mount point, "
+                           "so its files are replaced one by one, and some are the new "
+                           "edition's, some the previous one's; free the space, then build again")
+        return False
     except OSError as exc:
-        diags.error(Location("out"), "out.write", "out/",
-                    f"cannot write the new edition ({exc.strerror or exc}); out/ still holds "
-                    "the previous one, unchanged")
-        return []
+        result.diags.error(Location("out"), "out.write", "out/",
+                           f"cannot write the new edition ({exc.strerror or exc}); out/ still "
+                           "holds the previous one, unchanged")
+        return False
+    result.published = True
+    return True
 
 
 def _run(root: Path, names: list[str], write: bool, options: Options,
@@ -206,8 +210,7 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
         report_unlisted(root, result.diags)
     if write and not result.diags.has_errors():
         full = not names and not options.shard
-        result.written = _publish(root, result.built, full, result.diags)
-        if full and result.written:
+        if _publish(root, result, full) and full:
             with suppress(OSError):
                 ctx.cache.prune()
             # every document kept its budget: no rejected copy is left to mislead
@@ -276,7 +279,7 @@ def _packet(root: Path, recipient: m.Recipient, write: bool) -> Result:
     with Renderer(jobs=1) as renderer:
         result.built = engine.produce_all([document], ctx, renderer)
     if write and result.built and not result.diags.has_errors():
-        result.written = _publish(root, result.built, False, result.diags)
+        _publish(root, result, False)
     return result
 
 

@@ -16,6 +16,9 @@ PAGE = """<!DOCTYPE html>
 <h1>Print shelf</h1>
 <p>Find the document, press <strong>Print</strong>, and in the print dialog choose the paper
 and two-sided setting written beside the button.</p>
+<p id="from-file" hidden><strong>Opened as a file:</strong> here <strong>Print</strong> opens the
+PDF in a new tab; print it from there (Ctrl+P, or Command+P on a Mac), with the setting
+written beside the button.</p>
 <form class="filters" role="search" aria-label="Filter documents" onsubmit="return false">
 {filters}
 <button type="reset" class="button secondary" id="filter-reset">Clear filters</button>
@@ -109,6 +112,10 @@ PRINT_SCRIPT = """
     printPdf(pdf);
   });
   window.ketabrochurePrint = printPdf;
+  if (location.protocol === 'file:') {  // say so: Print cannot open the dialog from here
+    var note = document.getElementById('from-file');
+    if (note) { note.hidden = false; }
+  }
 })();
 """
 

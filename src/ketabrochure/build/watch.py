@@ -109,16 +109,18 @@ class Watcher:
     def report(self, result: run.Result, seconds: float, names: Sequence[str] = ()) -> None:
         for diagnostic in result.diags.sorted():
             print(diagnostic, file=self.stderr)
-        rendered = result.rendered
+        rendered, total = result.rendered, len(result.built)
         if result.diags.has_errors():
             outcome = "failed; nothing written, out/ is unchanged"
-        else:
-            outcome = f"wrote {len(result.built)} documents"
+        else:  # what really happened: only PDFs whose bytes changed are written
+            written = len(result.written)
+            outcome = f"wrote {written} PDF{'s' * (written != 1)}"
         what = f"build of {', '.join(names)} (open in the browser; the rest next)" if names \
             else "build"
         shown = f": {', '.join(rendered)}" if rendered and len(rendered) <= 10 else ""
-        print(f"{what} {outcome}; rendered {len(rendered)} of {len(result.built)}{shown} "
-              f"({summary(result.diags)}) in {seconds:.1f} s", file=self.stdout)
+        print(f"{what}: {outcome}; rendered {len(rendered)} of {total}{shown}; unchanged "
+              f"{total - len(rendered)} ({summary(result.diags)}) in {seconds:.1f} s",
+              file=self.stdout)
         if not names:
             print("watching content/, layouts/ and assets/ (Ctrl-C to stop)", file=self.stdout)
         self.stdout.flush()
