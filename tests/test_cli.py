@@ -182,10 +182,15 @@ def test_json_is_one_document_with_diagnostics_and_documents(broken: Path) -> No
 
 
 def test_json_of_a_build_marks_documents_written(warned: Path) -> None:
+    """`written` only for a PDF whose bytes this build wrote; `ok` for one out/ already held."""
+    gone = sorted((warned / "out").glob("*.pdf"))[0]
+    gone.unlink()  # the build puts it back (from the cache)
     result = cli("build", "--project", str(warned), "--jobs", "1", "--format", "json")
     report = json.loads(result.stdout)
     assert report["written"] is True and report["passed"] is True
-    assert {d["status"] for d in report["documents"]} == {"written"}
+    status = {d["file"]: d["status"] for d in report["documents"]}
+    assert status.pop(gone.name) == "written" and set(status.values()) == {"ok"}, status
+    assert gone.is_file()
 
 
 def line_of(root: Path, text: str) -> int:

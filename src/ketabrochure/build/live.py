@@ -3,6 +3,7 @@ manifest's version, the documents pages show, and page pictures drawn with pdfiu
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import threading
@@ -39,6 +40,46 @@ def page_png(pdf: bytes, index: int, width: int = PAGE_WIDTH) -> bytes | None:
     return buffer.getvalue()
 
 
+def page_versions(pdf: bytes) -> list[str]:
+    """A short digest of what each page draws: its box, its content streams and the images
+    and forms they paint. A page whose digest is unchanged looks the same, so its picture is
+    kept (WeasyPrint keeps glyph ids when it subsets fonts, so a glyph added elsewhere in the
+    document does not change this page's stream)."""
+    import pikepdf
+
+    found = []
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            digest = hashlib.sha256(repr(list(page.mediabox)).encode())
+            for stream in _drawn(page.obj, set()):
+                digest.update(stream)
+            found.append(digest.hexdigest()[:12])
+    return found
+
+
+def _drawn(holder: Any, seen: set[tuple[int, int]]) -> list[bytes]:
+    """The bytes a page or form draws with: its content streams, then each image's and each
+    form's (forms in turn), by name."""
+    import pikepdf
+
+    contents = holder.get("/Contents")
+    streams = [] if contents is None else \
+        list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    if isinstance(holder, pikepdf.Stream):  # a form: its own stream
+        streams = [holder]
+    found = [s.read_bytes() for s in streams]
+    xobjects = holder.get("/Resources", {}).get("/XObject", {})
+    for name in sorted(xobjects.keys()):
+        xobject = xobjects[name]
+        if xobject.objgen in seen:
+            continue
+        seen.add(xobject.objgen)
+        found.append(name.encode())
+        found += _drawn(xobject, seen) if xobject.get("/Subtype") == "/Form" else \
+            [xobject.read_raw_bytes()]
+    return found
+
+
 Draw = Callable[[bytes, int], bytes | None]
 
 
@@ -61,7 +102,8 @@ class Live:
         self.entries: dict[str, dict[str, Any]] = {}
         self.opened: dict[str, float] = {}
         self.waiting: dict[str, int] = {}
-        self.pages: dict[tuple[str, int], bytes] = {}
+        self.pages: dict[str, bytes] = {}  # page version -> its picture
+        self.versions: dict[str, list[str]] = {}  # a PDF's SHA-256 -> its pages' versions
         self.read_manifest()
 
     def read_manifest(self) -> None:
@@ -92,6 +134,11 @@ class Live:
             self.seconds = time.monotonic() - self.started_at
             self.built_at = time.strftime("%H:%M:%S")
             self.read_manifest()
+        # the open documents' changed pages first, before the pages showing them are told
+        for name in names or self.open_documents():
+            for number in range(1, len(self.page_versions(name)) + 1):
+                self.page(name, number)
+        with self.changed:
             self._bump()
 
     def _bump(self) -> None:
@@ -130,12 +177,33 @@ class Live:
                     self.opened[document] = time.monotonic()
         return self.state(document)
 
-    def page(self, name: str, number: int) -> bytes | None:
-        """Page `number` (1-based) of a document as a PNG, drawn once per version."""
+    def page_versions(self, name: str) -> list[str]:
+        """Each page's version (`page_versions`) of a document as out/ holds it now; [] when
+        it cannot be read."""
         entry = self.entries.get(name)
         if entry is None:
+            return []
+        sha = str(entry.get("sha256"))
+        found = self.versions.get(sha)
+        if found is None:
+            try:
+                found = page_versions((self.out / entry["file"]).read_bytes())
+            except (OSError, ValueError):  # gone, or not a PDF pikepdf reads
+                return []
+            with self.changed:
+                if len(self.versions) >= PAGES_KEPT:
+                    self.versions.clear()
+                self.versions[sha] = found
+        return found
+
+    def page(self, name: str, number: int) -> bytes | None:
+        """Page `number` (1-based) of a document as a PNG, drawn once per page version: a
+        page that a new version of its document did not change keeps its picture."""
+        entry = self.entries.get(name)
+        versions = self.page_versions(name)
+        if entry is None or not 0 < number <= len(versions):
             return None
-        key = (str(entry.get("sha256")), number)
+        key = versions[number - 1]
         drawn = self.pages.get(key)
         if drawn is None:
             try:

@@ -218,12 +218,13 @@ class Handler(BaseHTTPRequestHandler):
         entry = self.server.live.entries.get(name)
         if entry is None:
             return None
-        sha = str(entry.get("sha256", ""))[:12]
-        pages = int(entry.get("pages") or 1)
+        versions = self.server.live.page_versions(name)  # a page's URL changes with it only
+        pages = len(versions) or int(entry.get("pages") or 1)
+        versions = versions or [str(entry.get("sha256", ""))[:12]] * pages
         title = html.escape(str(entry.get("title") or name))
         lang = html.escape(str(entry.get("language", "en")))
         pictures = "".join(
-            f'<img class="page" src="/_page/{html.escape(name)}/{n}.png?v={sha}"'
+            f'<img class="page" src="/_page/{html.escape(name)}/{n}.png?v={versions[n - 1]}"'
             f' width="{PAGE_WIDTH}" alt="Page {n} of {pages}"'
             f' loading="{"eager" if n == 1 else "lazy"}">'
             for n in range(1, pages + 1))
