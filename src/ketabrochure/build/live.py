@@ -10,11 +10,17 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import summary
 from ..files import beneath, sha256_file
+from ..lazy import lazy_module
 from . import run
+
+if TYPE_CHECKING:
+    import pikepdf
+else:  # about 0.2 s to import: only a preview page needs it
+    pikepdf = lazy_module("pikepdf")
 
 OPEN_FOR = 45.0  # seconds a page's report of the document it shows stays good
 POLL_WAIT = 20.0  # seconds a long poll of /_version waits for a change
@@ -45,8 +51,6 @@ def page_versions(pdf: bytes) -> list[str]:
     and forms they paint. A page whose digest is unchanged looks the same, so its picture is
     kept (WeasyPrint keeps glyph ids when it subsets fonts, so a glyph added elsewhere in the
     document does not change this page's stream)."""
-    import pikepdf
-
     found = []
     with pikepdf.open(io.BytesIO(pdf)) as document:
         for page in document.pages:
@@ -60,8 +64,6 @@ def page_versions(pdf: bytes) -> list[str]:
 def _drawn(holder: Any, seen: set[tuple[int, int]]) -> list[bytes]:
     """The bytes a page or form draws with: its content streams, then each image's and each
     form's (forms in turn), by name."""
-    import pikepdf
-
     contents = holder.get("/Contents")
     streams = [] if contents is None else \
         list(contents) if isinstance(contents, pikepdf.Array) else [contents]
