@@ -27,7 +27,9 @@ def walked(patient: m.PatientContent) -> Iterator[tuple[m.Text, m.Text | None]]:
     indication its `{indication}` is filled with: its record's own; for a shared text, one
     record's as a stand-in (it is filled per document)."""
     own = {id(t): r.indication for r in patient.records() for t in (r.indication, *r.texts)}
-    stand_in = next((r.indication for r in patient.records()), None)
+    # with a record's file broken, another record would stand in than usual, and its
+    # indication score the shared texts differently: that file's error comes first
+    stand_in = None if patient.broken else next((r.indication for r in patient.records()), None)
     for text in patient.texts():
         yield text, own.get(id(text), stand_in)
 
