@@ -162,6 +162,7 @@ class ProjectReader(StudyReader, ClinicReader):
     # -- regulatory, documents -------------------------------------------------------------
     def regulatory(self, path: Path | None) -> tuple[dict[str, m.RegulatoryFact],
                                                     dict[str, m.RegulatoryRisk]]:
+        before = len(self.diags.errors)
         f = self.fields(path, ("facts", "risks")) if path else None
         facts: dict[str, m.RegulatoryFact] = {}
         for fact_id, node, loc in f.entries("facts", "fact") if f else []:
@@ -174,9 +175,11 @@ class ProjectReader(StudyReader, ClinicReader):
                 id=fact_id, statement=statement, date=r.date("date", required=False),
                 year=r.year("year", required=False),
                 off_label=r.boolean("off_label", False), loc=loc)
-        return facts, self.risks(f, facts) if f else {}
+        # facts that failed to read are not reported again as unknown where a risk names them
+        return facts, self.risks(f, facts, len(self.diags.errors) == before) if f else {}
 
-    def risks(self, f: Fields, facts: dict[str, m.RegulatoryFact]) -> dict[str, m.RegulatoryRisk]:
+    def risks(self, f: Fields, facts: dict[str, m.RegulatoryFact],
+              facts_read: bool = True) -> dict[str, m.RegulatoryRisk]:
         """`risks: {sedation: {facts: [spravato-rems]}, bladder: {left_out: "why"}}`: each an
         adverse-event id, backed by facts on file or left out with its reason."""
         found: dict[str, m.RegulatoryRisk] = {}
@@ -195,7 +198,7 @@ class ProjectReader(StudyReader, ClinicReader):
             backing, backing_locs = r.text_list("facts", required=False)
             left_out = r.text("left_out", required=False)
             for fact, fact_loc in zip(backing, backing_locs, strict=True):
-                if fact not in facts:
+                if fact not in facts and facts_read:
                     r.error(fact_loc, f"no fact '{fact}' in facts:{suggestion(fact, facts)}",
                             code="content.unknown-ref", where=f"{where}.facts")
             if bool(backing) == bool(left_out):
