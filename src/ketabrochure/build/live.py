@@ -189,9 +189,9 @@ class Live:
         found = self.versions.get(sha)
         if found is None:
             try:
-                found = page_versions((self.out / entry["file"]).read_bytes())
-            except (OSError, ValueError):  # gone, or not a PDF pikepdf reads
-                return []
+                found = page_versions(beneath.read(self.out, str(entry["file"])))
+            except Exception:  # noqa: BLE001 - unreadable, or a PDF pikepdf refuses: no
+                return []  # pictures (404), never a traceback in serve's output
             with self.changed:
                 if len(self.versions) >= PAGES_KEPT:
                     self.versions.clear()
