@@ -1,5 +1,6 @@
-"""Publishing into out/: the PDFs, their thumbnails, manifest.json and the print shelf; stale
-files of a full build removed. A file that already has the right bytes is left alone."""
+"""Publishing into out/: the PDFs, their thumbnails, manifest.json, the print shelf and the web
+edition (out/web/); stale files of a full build removed. A file that already has the right
+bytes is left alone."""
 
 from __future__ import annotations
 
@@ -9,40 +10,73 @@ from pathlib import Path
 from typing import Any
 
 from ..files import beneath, publish
-from . import shelf
+from ..site import shelf
+from ..site.web import WEB, Edition, pdf_name
 from .engine import Built
 
 MANIFEST = "manifest.json"
 
 
-def write_outputs(out: Path, built: list[Built], full: bool) -> list[Path]:
+def entries(out: Path, built: list[Built], full: bool) -> list[dict[str, Any]]:
+    """The manifest's entries after this run: the old ones (unless full) with the new ones."""
+    found = {} if full else {e["file"]: e for e in read_manifest(out)
+                             if _read(out / e["file"]) is not None}
+    found.update({item.document.file: manifest_entry(item) for item in built})
+    return sorted(found.values(), key=lambda e: e["file"])
+
+
+def write_outputs(out: Path, built: list[Built], full: bool,
+                  web: Edition | None = None) -> list[Path]:
     """Publish the new edition of out/ in one step (files.publish): every PDF, its thumbnail,
-    the manifest and the print shelf; a full build drops PDFs it no longer makes. With nothing
-    changed, nothing is touched. Returns the PDFs written (only those whose bytes changed)."""
+    the manifest, the print shelf and the web edition; a full build drops PDFs it no longer
+    makes. With nothing changed, nothing is touched. Returns the PDFs written (only those
+    whose bytes changed)."""
     old = read_manifest(out)
     known = {e["file"]: e.get("sha256") for e in old}
-    entries = {} if full else {e["file"]: e for e in old if _read(out / e["file"]) is not None}
     changes: dict[str, bytes | Path] = {}
     for item in built:
         name = item.document.file
         if item.pdf is not None and (known.get(name) != item.sha256
                                      or _digest(out, name) != item.sha256):
             changes[name] = item.pdf
-        entries[name] = manifest_entry(item)
         thumb = shelf.thumb_file(name)
         if item.thumb is not None and _digest(out, thumb) != item.thumb.stem:
             changes[thumb] = item.thumb
-    removed = {e["file"] for e in old} - set(entries)
+    documents = entries(out, built, full)
+    removed = {e["file"] for e in old} - {e["file"] for e in documents}
     removed |= {shelf.thumb_file(name) for name in removed}
-    manifest = {"documents": sorted(entries.values(), key=lambda e: e["file"])}
-    for name, data in ((MANIFEST, (json.dumps(manifest, indent=2, allow_nan=False) + "\n")),
-                       (shelf.INDEX, shelf.index_html(manifest["documents"]))):
-        if _read(out / name) != data.encode():
-            changes[name] = data.encode()
+    manifest = {"documents": documents}
+    pages = {MANIFEST: (json.dumps(manifest, indent=2, allow_nan=False) + "\n").encode(),
+             shelf.INDEX: shelf.index_html(documents, web=bool(web.files) if web else
+                                           (out / WEB / "index.html").is_file()).encode(),
+             **(web.files if web else {})}
+    changes.update({name: data for name, data in pages.items() if _read(out / name) != data})
+    if web is not None:
+        removed |= _web_copies(out, web, documents, changes, full)
     removed = {name for name in removed if (out / name).exists()}
     if changes or removed:
         publish(out, changes, removed)
     return [out / item.document.file for item in built if item.document.file in changes]
+
+
+def _web_copies(out: Path, web: Edition, documents: list[dict[str, Any]],
+                changes: dict[str, bytes | Path], full: bool) -> set[str]:
+    """Copy the PDFs the web pages link to into web/pdf/ (from this run, or from out/);
+    return the web edition's stale files (on a full build)."""
+    sha = {e["file"]: e.get("sha256") for e in documents}
+    for file in web.pdfs:
+        target = pdf_name(file)
+        if _digest(out, target) != sha.get(file):
+            source = changes.get(file)
+            if source is None:
+                source = _read(out / file)
+            if source is not None:
+                changes[target] = source
+    if not full or not (out / WEB).is_dir():
+        return set()
+    wanted = set(web.files) | {pdf_name(f) for f in web.pdfs}
+    return {p.relative_to(out).as_posix() for p in (out / WEB).rglob("*")
+            if p.is_file() and p.relative_to(out).as_posix() not in wanted}
 
 
 def _digest(out: Path, name: str) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -16,16 +18,17 @@ from typing import TextIO
 from .. import kinds, layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, Location, UsageError
-from ..files import LockError, PartlyPublished, beneath, lock, recover
+from ..files import LockError, PartlyPublished, atomic_write, beneath, lock, recover
 from ..kinds import FILTERS, KINDS, PACKET_LAYOUT, check_id_free, readability
 from ..read.fields import suggestion
 from ..read.glyphs import coverage
 from ..read.project import read_project
+from ..site import web, webcheck
 from ..typeset.pool import Renderer
 from . import engine
 from .cache import Cache, has_entries
 from .engine import Built
-from .outputs import unlisted, write_outputs
+from .outputs import entries, unlisted, write_outputs
 from .plan import plan, select, shard
 from .progress import Progress
 
@@ -149,11 +152,52 @@ def writable_out(root: Path, diags: Diagnostics) -> bool:
     return problem is None
 
 
-def _publish(root: Path, result: Result, full: bool) -> bool:
+WEB_MEMO = Path(".cache") / "web.json"  # under out/: the inputs of the web edition on disk
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def web_key(root: Path, documents: list[dict[str, object]]) -> str:
+    """The SHA-256 of everything the web edition is made from: the manifest it links to, the
+    content, the fonts and this package's code and templates."""
+    digest = hashlib.sha256(json.dumps(documents, sort_keys=True).encode())
+    for folder in (root / "content", root / "assets" / "fonts", PACKAGE):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def web_edition(root: Path, project: m.Project, built: list[Built], full: bool,
+                diags: Diagnostics, memo_ok: bool = True) -> tuple[web.Edition, str]:
+    """The web edition this run makes (from the manifest it will write), checked; when its
+    inputs are those of the edition in out/web/ (a no-op build), that edition, read back
+    (unless `memo_ok` is false: --no-cache)."""
+    documents = entries(root / "out", built, full)
+    key = web_key(root, documents)
+    if memo_ok:
+        with suppress(OSError, ValueError, KeyError, TypeError):
+            memo = json.loads(beneath.read(root / "out", WEB_MEMO.as_posix()))
+            if memo["key"] == key:
+                files = {name: beneath.read(root / "out", name) for name in memo["files"]}
+                return web.Edition(files, list(memo["pdfs"])), key
+    edition = web.edition(project, documents, root / "assets" / "fonts")
+    webcheck.check_edition(edition, project, diags)
+    return edition, key
+
+
+def remember_web(root: Path, edition: web.Edition, key: str) -> None:
+    memo = {"key": key, "files": sorted(edition.files), "pdfs": edition.pdfs}
+    with suppress(OSError):  # only a memo: the edition is made again next time
+        atomic_write(root / "out" / WEB_MEMO, json.dumps(memo).encode(), fsync=False)
+
+
+def _publish(root: Path, result: Result, full: bool,
+             edition: web.Edition | None = None) -> bool:
     """Write the new edition (result.written: the PDFs that changed); a disk that is full or
     fails leaves the old one whole."""
     try:
-        result.written = write_outputs(root / "out", result.built, full=full)
+        result.written = write_outputs(root / "out", result.built, full=full, web=edition)
     except PartlyPublished as exc:
         result.diags.error(Location("out"), "out.write", "out/",
                            f"publishing stopped halfway ({exc.strerror}): out/ is a mount point, "
@@ -208,9 +252,15 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
             readability.remember(root)
     if not write:
         report_unlisted(root, result.diags)
-    if write and not result.diags.has_errors():
-        full = not names and not options.shard
-        if _publish(root, result, full) and full:
+    full = not names and not options.shard
+    edition, key = None, ""
+    if not result.diags.has_errors():
+        edition, key = web_edition(root, project, result.built, full, result.diags,
+                                   memo_ok=options.cache)
+    if write and not result.diags.has_errors() and _publish(root, result, full, edition):
+        if edition is not None:
+            remember_web(root, edition, key)
+        if full:
             with suppress(OSError):
                 ctx.cache.prune()
             # every document kept its budget: no rejected copy is left to mislead

@@ -65,6 +65,7 @@ def serve(root: Path, options: run.Options, host: str, port: int, public: bool,
         try:  # Ctrl-C stops it (and SIGTERM, which the command line turns into Ctrl-C)
             print(f"serving the print shelf at {server.url} (Ctrl-C to stop)", file=stdout,
                   flush=True)
+            print(f"the web edition at {server.url.rstrip('/')}/web/", file=stdout, flush=True)
             while True:
                 watcher.step(live.open_documents())
                 time.sleep(interval)

@@ -8,6 +8,7 @@ serves:
                              ?open=<name> tells which document a page shows, built first)
     /_live.js                the script that polls /_version and refreshes the page
     /_rejected/<file>.pdf    a document over its page budget, from out/.rejected/ (to look at)
+    /web/<page>.html         a page of the web edition (out/web/) with the live script added
     /<file>                  any other file under out/ (PDFs, thumbnails, manifest.json)
 
 Only files under out/ are served: no `..`, `.` or empty path segments, no hidden files (so not
@@ -31,12 +32,12 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..files import beneath, sha256_file
-from . import shelf
+from ..site import shelf
 from .browser import LIVE_SCRIPT, PREVIEW, PREVIEW_STYLE, WAITING
 from .live import PAGE_WIDTH, Live
-from .shelfpage import PRINT_SCRIPT, STYLE
 
 REJECTED_URL = "/_rejected/"
+WEB_URL = "/web/"
 
 
 def is_loopback(host: str) -> bool:
@@ -96,6 +97,15 @@ class Server(ThreadingHTTPServer):
 
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; "
        "img-src 'self' data:; frame-ancestors 'self'; base-uri 'self'; form-action 'none'")
+# the web edition's pages load their stylesheets and fonts from out/web/
+WEB_CSP = CSP.replace("style-src 'unsafe-inline'", "style-src 'self' 'unsafe-inline'")
+
+
+def with_live_script(page: str, version: str | None) -> bytes:
+    """A page with the manifest's version and the live script before </body>."""
+    tail = (f"<script>window.KETABROCHURE_MANIFEST = {json.dumps(version)};</script>\n"
+            '<script src="/_live.js"></script>\n</body>')
+    return page.replace("</body>", tail, 1).encode()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -151,6 +161,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.not_found(body)
             else:
                 self.send(HTTPStatus.OK, png, "image/png", body)
+        elif path.startswith(WEB_URL) and path.endswith((".html", "/")):
+            page = self.web_page(path + "index.html" if path.endswith("/") else path)
+            if page is None:
+                self.not_found(body)
+            else:
+                self.send(HTTPStatus.OK, page, "text/html; charset=utf-8", body, WEB_CSP)
         elif path.startswith(REJECTED_URL):  # (the folder is hidden, so not served below)
             rejected = out_name(path.removeprefix(REJECTED_URL.rstrip("/")))
             self.static(f".rejected/{rejected}" if rejected and rejected.endswith(".pdf")
@@ -210,9 +226,19 @@ class Handler(BaseHTTPRequestHandler):
             page = beneath.read(live.out, shelf.INDEX).decode("utf-8", "replace")
         except OSError:
             page = WAITING
-        tail = (f"<script>window.KETABROCHURE_MANIFEST = {json.dumps(version)};</script>\n"
-                '<script src="/_live.js"></script>\n</body>')
-        return page.replace("</body>", tail, 1).encode()
+        return with_live_script(page, version)
+
+    def web_page(self, path: str) -> bytes | None:
+        """A page of out/web/ with the live script: it reloads when a build changes the
+        manifest (every content edit changes a PDF made from the same text)."""
+        live = self.server.live
+        version = sha256_file(live.out / "manifest.json")
+        name = out_name(path)
+        try:  # no link on the way (files.beneath), as every file served
+            page = beneath.read(live.out, name).decode("utf-8", "replace") if name else None
+        except OSError:
+            page = None
+        return None if page is None else with_live_script(page, version)
 
     def preview(self, name: str) -> bytes | None:
         entry = self.server.live.entries.get(name)
@@ -229,6 +255,6 @@ class Handler(BaseHTTPRequestHandler):
             f' loading="{"eager" if n == 1 else "lazy"}">'
             for n in range(1, pages + 1))
         version = json.dumps(self.server.live.manifest)
-        return PREVIEW.format(title=title, lang=lang, style=STYLE + PREVIEW_STYLE,
+        return PREVIEW.format(title=title, lang=lang, style=shelf.STYLE + PREVIEW_STYLE,
                               card=shelf.card(entry), pages=pictures, name=json.dumps(name),
-                              version=version, script=PRINT_SCRIPT).encode()
+                              version=version, script=shelf.PRINT_SCRIPT).encode()
