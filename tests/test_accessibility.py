@@ -293,7 +293,7 @@ def test_report_has_one_section_per_chapter_and_readable_links(built: Path) -> N
     assert len(top) == 12, top  # cover, contents, 10 chapters
     descriptions = {str(k.Obj.Contents) for e in tree.walk() if str(e.S) == "/Link"
                     for k in structure.kids_of(e) if structure.is_objr(k)}
-    assert "Reference 7: Anand 2023" in descriptions
+    assert "Reference 6: Anand 2023" in descriptions  # Berman 2000 (5) now before it
     assert "1 Anxiety disorders, page 3" in descriptions
     assert not any(d.startswith(("ref-", "ch-", "study-")) for d in descriptions)
     document = open_pdf(data)  # bookmarks stay as WeasyPrint wrote them: in page order

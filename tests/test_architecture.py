@@ -23,6 +23,7 @@ LAYERS = [
     "__init__ | __main__",
     "cli",
     "build",
+    "site",
     "review",
     "kinds",
     "physician | patient",

@@ -41,7 +41,7 @@ GOOD_DOWNGRADE = """downgrade:
       risk-of-bias: {by: -1, reason: "Saline is easy to tell from ketamine"}
       imprecision: {by: -2, reason: "7 people in one crossover trial"}"""
 GOOD = f"""\
-  - outcome: "Response at 24 h"
+  - outcome: "Response after one infusion"
     importance: critical
     studies: [berman2000]
     {GOOD_DOWNGRADE}

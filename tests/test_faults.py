@@ -200,7 +200,7 @@ def test_a_malformed_cache_entry_of_any_shape_is_a_miss(project: Path,
         if damage is None:
             path.write_text('{"pages": [[[[[[')  # not JSON at all
         else:
-            entry.update(damage)
+            entry["entry"].update(damage)  # (its seal no longer matches, nor its shape)
             path.write_text(json.dumps(entry))
     result = run_cli(project, "build", "--jobs", "1", "evidence-sheet-ptsd-a4-en")
     assert result.code == 0, result.stderr

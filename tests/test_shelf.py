@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from test_locations import patient_project
 
 from ketabrochure import files
-from ketabrochure.build import shelf as shelf_module
+from ketabrochure.site import shelf as shelf_module
 
 # one xdist worker runs the module: one built shelf and one browser for the module
 pytestmark = pytest.mark.xdist_group("test_shelf")
@@ -28,17 +29,21 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 SCREENSHOTS = os.environ.get("KETABROCHURE_SHELF_SCREENSHOTS")  # a folder: keep pictures
 NODE = REPO / "tests" / "node"
 AXE = NODE / "node_modules" / "axe-core" / "axe.min.js"
+# HTML_CodeSniffer as pa11y runs it (pa11y's own dependency, installed with it)
+HTMLCS = NODE / "node_modules" / "@pa11y" / "html_codesniffer" / "build" / "HTMLCS.js"
 
 
 def axe_source() -> str:
-    """axe-core's browser script, installed from tests/node/package-lock.json when missing."""
+    """axe-core's browser script, installed from tests/node/package-lock.json when missing
+    (with pa11y and its HTML_CodeSniffer)."""
     with files.lock(NODE / ".install.lock"):  # one installer at a time under pytest-xdist
-        if not AXE.is_file():
+        if not AXE.is_file() or not HTMLCS.is_file():
             npm = shutil.which("npm")
             if npm is None:
                 pytest.fail("npm is missing: install Node.js and npm (Debian: apt-get install npm)")
             subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE, check=True,
-                           capture_output=True)
+                           capture_output=True,  # pa11y's puppeteer: Debian's Chromium
+                           env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"})
     return AXE.read_text()
 
 
@@ -50,6 +55,17 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     assert len(result["passes"]) > 10, "axe-core checked next to nothing"
     return [{"id": v["id"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+def htmlcs_errors(page: Page) -> list[str]:
+    """HTML_CodeSniffer's WCAG 2 AA errors (what pa11y's htmlcs runner reports as errors)."""
+    axe_source()  # installs tests/node when missing
+    page.add_script_tag(content=HTMLCS.read_text())
+    return list(page.evaluate("""() => new Promise(resolve => {
+        HTMLCS.process('WCAG2AA', document, () => resolve(HTMLCS.getMessages()
+            .filter(m => m.type === HTMLCS.ERROR)
+            .map(m => m.code + ': ' + m.msg + ' @ ' + (m.element.outerHTML || '').slice(0, 80))));
+    })"""))
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -173,6 +189,10 @@ def test_filters_by_condition_language_copy_and_location(page: Page, shelf: Path
         "evidence-sheet-ptsd-a4-en.pdf", "evidence-sheet-ptsd-letter-en.pdf",  # the sample
         "referral-packet-sample-letter-en.pdf",  # packet encloses the PTSD sheet
         "report-research-letter-en.pdf", "test-handout-ptsd-letter-en-eastside.pdf"]
+    page.select_option("#filter-layout", "evidence-sheet")  # the Document filter
+    assert sorted(visible_cards(page)) == ["evidence-sheet-ptsd-a4-en.pdf",
+                                           "evidence-sheet-ptsd-letter-en.pdf"]
+    page.select_option("#filter-layout", "")
     page.select_option("#filter-variant", "print-shop")
     assert visible_cards(page) == ["test-handout-ptsd-letter-en-print-shop-eastside.pdf"]
     page.click("#filter-reset")
@@ -212,7 +232,7 @@ def test_usable_by_keyboard(page: Page) -> None:
     page.keyboard.press("ArrowDown")  # a focused <select> changes with the arrow keys
     assert page.evaluate("document.activeElement.value") != ""
     assert page.evaluate("location.hash").startswith("#condition=")
-    for _ in range(6):  # language, copy, location, clear, show print-shop copies
+    for _ in range(8):  # document, language, copy, location, show, clear, show print-shop copies
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Print"
     page.keyboard.press("Tab")
@@ -222,6 +242,7 @@ def test_usable_by_keyboard(page: Page) -> None:
 def test_no_accessibility_violation_default_and_filtered(page: Page) -> None:
     screenshot(page, "shelf-default")
     assert axe_violations(page) == []
+    assert htmlcs_errors(page) == []
     page.select_option("#filter-condition", "ptsd")
     page.select_option("#filter-variant", "print-shop")
     screenshot(page, "shelf-filtered")
@@ -257,10 +278,31 @@ def test_print_settings() -> None:
                  shelf="patients", duplex="simplex")
     assert shelf_module.conditions(card) is None and shelf_module.section(card) == "patients"
     assert 'data-condition="*"' in shelf_module.card(card)
-    condition_filter = shelf_module.filters([card]).split("</select>")[0]
-    assert condition_filter.count("<option") == 1  # only "All conditions": none to pick
+    condition_filter = shelf_module.filters([card])[0]
+    assert condition_filter["name"] == "condition"
+    assert condition_filter["values"] == []  # only "All conditions": none to pick
 
 
 def test_the_page_escapes_what_the_manifest_says() -> None:
     page = shelf_module.index_html([entry(title="<script>x</script>", file="a&b.pdf")])
     assert "<script>x</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_general_documents_come_first_and_a_filter_picks_the_type() -> None:
+    """The brochure (about every condition) leads the patients' section; the Document filter
+    names each layout present, from the manifest alone."""
+    entries = [entry(file=f"handout-{c}.pdf", subject=c, subject_name=c.title(),
+                     conditions=[c]) for c in ("anxiety", "depression", "ptsd")]
+    entries.append(entry(file="trifold.pdf", layout="trifold", subject="what-is",
+                         title="What is ketamine therapy?", about="all", conditions=None))
+    entries.append(entry(file="sheet.pdf", layout="evidence-sheet", audience="physician",
+                         shelf="physicians", conditions=["ptsd"]))
+    page = shelf_module.index_html(entries)
+    patients = page.split('id="section-patients"')[1].split("</section>")[0]
+    assert re.findall(r'data-name="([^"]+)"', patients) == \
+        ["trifold", "handout-anxiety", "handout-depression", "handout-ptsd"]
+    types = re.search(r'<select id="filter-layout".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option value="([\w-]*)">([^<]+)<', types) == [
+        ("", "All documents"), ("evidence-sheet", "Evidence sheet"), ("handout", "Handout"),
+        ("trifold", "Trifold")]
+    assert 'data-layout="trifold"' in page and 'data-variant="office"' in page

@@ -245,7 +245,7 @@ def test_watch_command_stops_cleanly_on_ctrl_c(built_minimal: Path, tmp_path: Pa
 def test_a_damaged_cached_pdf_is_typeset_again(built: Path, tmp_path: Path) -> None:
     root = warm_copy(built, tmp_path / "p")
     entry = json.loads(next((root / "out/.cache/entries").glob("*.json")).read_text())
-    (root / f"out/.cache/objects/{entry['pdf']}.pdf").write_bytes(b"%PDF-1.7 truncated")
+    (root / f"out/.cache/objects/{entry['entry']['pdf']}.pdf").write_bytes(b"%PDF-1.7 truncated")
     result = run_cli(root, "build", "--jobs", "1")
     assert result.code == 0
     assert f"(1 rendered, {total(built) - 1} from the cache)" in result.stdout

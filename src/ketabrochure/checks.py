@@ -11,6 +11,7 @@ from .diagnostics import Diagnostics, Location
 LONGEST = 3  # the longest texts a page-budget error names
 SECTIONS = 4  # the sections it names, in the order they run over
 FIELDS = 2  # the fields of a section it names
+COSTS = 4  # the sections whose cost per item it names
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class Overrun:
     first: Location | None = None  # where the error points: a YAML text past the budget
     longest: tuple[tuple[Location, str, int], ...] = ()
     rejected: str | None = None  # the overflowing PDF, in out/.rejected/
+    # the column that sets the height of a side-by-side row: (name, lines, beside, lines)
+    columns: tuple[tuple[str, float, str, float], ...] = ()
+    costs: tuple[tuple[str, str, int, float], ...] = ()  # (section, word, how many, lines each)
+    saves: tuple[tuple[Location, str, float], ...] = ()  # laid out without it: lines saved
 
 
 def page_budget(document: m.Document, pages: int, subject: Location, diags: Diagnostics,
@@ -40,7 +45,7 @@ def page_budget(document: m.Document, pages: int, subject: Location, diags: Diag
     message = f"runs to {pages} {noun}; its budget is {document.budget}"
     location = subject
     if overrun is not None and overrun.page:
-        message += f": {_amount(overrun, pages)}{_sections(overrun)}"
+        message += f": {_amount(overrun, pages)}{_sections(overrun)}{_advice(overrun)}"
         if overrun.longest:
             message += "; shorten the longest: " + ", ".join(
                 f"{loc} {name} ({words} words)" for loc, name, words in overrun.longest)
@@ -56,6 +61,25 @@ def _amount(overrun: Overrun, pages: int) -> str:
             else f"pages {overrun.page}-{pages}")
     return (f"about {lines} {'line' if lines == 1 else 'lines'} ({overrun.words} "
             f"{'word' if overrun.words == 1 else 'words'}) over, onto {onto}")
+
+
+def _advice(overrun: Overrun) -> str:
+    """Which column sets the height before the break, what each item costs, and what leaving
+    a candidate out was measured to save."""
+    found = ""
+    for name, lines, beside, beside_lines in overrun.columns[:2]:
+        found += (f"; '{name}' is the taller column of its row ({lines:.0f} lines, beside "
+                  f"'{beside}' {beside_lines:.0f}): it sets the height, so shorten it, not "
+                  f"'{beside}'")
+    costs = [f"'{section}' {lines:.1f} per {word}"
+             for section, word, _, lines in overrun.costs[:COSTS]]
+    if costs:
+        found += "; each costs about (in lines): " + ", ".join(costs)
+    for loc, name, lines in overrun.saves:
+        result = "it would fit" if lines >= overrun.lines - 0.05 else \
+            f"it would save about {max(lines, 0):.0f} of the {overrun.lines:.0f} lines over"
+        found += f"; without {loc} {name}, {result}"
+    return found
 
 
 def _sections(overrun: Overrun) -> str:

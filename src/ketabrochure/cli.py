@@ -88,17 +88,17 @@ def parser() -> argparse.ArgumentParser:
     project_option(ls)
     w = sub.add_parser("watch", help="build, then rebuild what each saved change affects")
     build_options(w)
-    w.add_argument("--interval", type=float, default=0.5, metavar="SECONDS",
+    w.add_argument("--interval", type=_interval, default=0.5, metavar="SECONDS",
                    help="how often to look for changes (default: 0.5)")
     v = sub.add_parser("serve", help="serve the print shelf on this computer; rebuild and "
                        "reload it in the browser on save")
     build_options(v)
-    v.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free one)")
+    v.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0: any free one)")
     v.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this computer only)")
     v.add_argument("--public", action="store_true",
                    help="allow a --host other computers reach (serve has no password)")
-    v.add_argument("--interval", type=float, default=0.2, metavar="SECONDS",
+    v.add_argument("--interval", type=_interval, default=0.2, metavar="SECONDS",
                    help="how often to look for changes (default: 0.2)")
     k = sub.add_parser("packet", help="write a referral packet for one physician into out/")
     project_option(k)
@@ -126,11 +126,31 @@ def release_option(p: argparse.ArgumentParser) -> None:
                         "is, stale translations and expired reviews")
 
 
+def _port(text: str) -> int:
+    """A TCP port: 0 (any free one) to 65535."""
+    if not text.isascii() or not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: use 0 to 65535 (0: any "
+                                         "free one)")
+    return int(text)
+
+
+def _interval(text: str) -> float:
+    """How often to look for changes: 0.05 to 3600 seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.05 <= value <= 3600:  # (NaN fails too)
+        raise argparse.ArgumentTypeError(f"{text!r} seconds: use a number from 0.05 to 3600")
+    return value
+
+
 def project_option(p: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
     """--project, before the command or after it: a command's own copy has no default, so it
     never hides one given before the command."""
     p.add_argument("--project", type=Path, default=default, metavar="DIR",
-                   help="project folder (default: the nearest folder, upwards, with content/)")
+                   help="project folder (default: the nearest folder, upwards, with "
+                   "content/documents.yaml)")
 
 
 def report_options(p: argparse.ArgumentParser) -> None:
@@ -210,6 +230,9 @@ def cmd_packet(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: Tex
     results.print_diagnostics(result.diags, stderr)
     for path in result.written:
         print(f"wrote {path.name}", file=stdout)
+    if result.published and not result.written:  # the same bytes: out/ has it already
+        for item in result.built:
+            print(f"unchanged {item.document.file} (out/ has it already)", file=stdout)
     if result.diags.has_errors():
         print(f"packet failed: {summary(result.diags)}; nothing written", file=stdout)
         return EXIT_ERRORS
@@ -251,6 +274,18 @@ def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_USAGE
 
 
+TERMINATION_DEADLINE = 8.0  # seconds from SIGTERM to the end of the process, at most
+
+
+def _end_now() -> None:
+    """The last resort after SIGTERM: out/ is one transaction, the lock is released with the
+    process, and workers die with it (PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(OSError):
+        os.write(2, b"ketabrochure: terminated (SIGTERM); out/ still holds its last complete "
+                    b"edition\n")
+    os._exit(EXIT_TERMINATED)
+
+
 class Termination:
     """While active, SIGTERM raises KeyboardInterrupt in this process, as Ctrl-C does, so the
     same clean-up runs (the renderer's context manager shuts the worker pool down). Forked
@@ -267,6 +302,11 @@ class Termination:
         if os.getpid() != self.pid or self.received:
             return
         self.received = True
+        # the clean-up below has every wait bounded; should anything still hang (a library
+        # deadlocked), this ends the process anyway: a cancelled CI job always ends
+        watchdog = threading.Timer(TERMINATION_DEADLINE, _end_now)
+        watchdog.daemon = True
+        watchdog.start()
         raise KeyboardInterrupt
 
     def __enter__(self) -> Termination:

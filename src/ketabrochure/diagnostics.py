@@ -116,8 +116,9 @@ class UsageError(Exception):
 
 
 def _github_data(text: str) -> str:
-    """A workflow command's message, escaped as GitHub's runner unescapes it."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message, escaped as GitHub's runner unescapes it; any other
+    control character (ESC from a YAML key) written as an escape, as on a terminal."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _github_property(text: str) -> str:

@@ -22,7 +22,8 @@ from . import checks, render
 from . import model as m
 from .diagnostics import Diagnostics, Location
 from .typeset.jobs import Part
-from .typeset.measure import Region, Spill
+from .typeset.measure import Region
+from .typeset.spill import Spill
 
 # Where the print shelf files a kind's documents (print-shop copies are filed apart): in its
 # layout's audience's section (patients, physicians), or with the referral packets.
@@ -174,7 +175,9 @@ class DocumentKind(abc.ABC):
             name = f"'{heading}'" if heading else ", ".join(dict.fromkeys(map(_prefix, fields)))
             if name:
                 sections.append((name, shown if heading else ()))
-        longest = sorted((f for f in spill.fields if f in where),
+        # a text in the shorter column of a side-by-side row does not set the page's height
+        beside = {f for column in spill.columns for f in column[5]}
+        longest = sorted((f for f in spill.fields if f in where and f not in beside),
                          key=lambda f: -spill.fields[f])[:checks.LONGEST]
         # at the first text past the budget in the document's own file (a sheet's table cells
         # come from the studies' files), else at the longest text
@@ -185,7 +188,11 @@ class DocumentKind(abc.ABC):
         return checks.Overrun(
             page=spill.page, lines=spill.lines, words=spill.words, sections=tuple(sections),
             first=first, rejected=laid.rejected,
-            longest=tuple((where[f][0], where[f][1], spill.fields[f]) for f in longest))
+            longest=tuple((where[f][0], where[f][1], spill.fields[f]) for f in longest),
+            columns=tuple((c[0], c[1], c[2], c[3]) for c in spill.columns),
+            costs=tuple((c[0], c[1], c[2], c[3]) for c in spill.costs),
+            saves=tuple((where[f][0], where[f][1], lines) for f, lines in spill.saves.items()
+                        if f in where))
 
     def reading_grade(self, document: m.Document, project: m.Project) -> float | None:
         """The document's reading grade; None for kinds that are not scored."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import segno
 
 from . import model as m
 from .diagnostics import Diagnostics, Location, relative
+from .files import beneath
 from .read.fields import Fields
 from .read.yamlsource import load
 
@@ -49,7 +51,7 @@ def read_layout(root: Path, folder: Path, subject_kinds: tuple[str, ...],
     template = f.text("template") if f.ok else None
     subjects = f.choice("subjects", subject_kinds) if f.ok else None
     audience = f.choice("audience", m.AUDIENCES) if f.ok else None
-    if template and not (folder / template).is_file():
+    if template and not _is_file(root, f"layouts/{folder.name}/{template}"):
         f.error(f.loc("template"), f"no file {folder.name}/{template}",
                 code="layout.missing-file", where="template")
         template = None
@@ -57,6 +59,49 @@ def read_layout(root: Path, folder: Path, subject_kinds: tuple[str, ...],
         return None
     return m.Layout(folder.name, folder, f"{folder.name}/{template}", subjects, audience,
                     Location(shown), f.boolean("per_location", audience == "patient"))
+
+
+def _is_file(root: Path, relative: str) -> bool:
+    try:
+        return beneath.stat_of(root, relative, links=True).st_mode & 0o170000 == 0o100000
+    except OSError:
+        return False
+
+
+MAX_TEMPLATE = 1_000_000  # bytes: a template larger than this is not read
+
+
+class ProjectLoader(jinja2.BaseLoader):
+    """Templates under layouts/, read through `files.beneath` (a link only while it stays in
+    the project, no window between check and read), never from anywhere else."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        relative = f"layouts/{template}"
+        if any(p in ("", "..") for p in template.split("/")):
+            raise jinja2.TemplateNotFound(template)
+        try:
+            data = beneath.read(self.root, relative, MAX_TEMPLATE, links=True)
+            stamp = beneath.stat_of(self.root, relative, links=True).st_mtime_ns
+            source = data.decode("utf-8")
+        except beneath.Outside:
+            raise jinja2.TemplateNotFound(f"{template} (it leads outside the project: "
+                                          "not read)") from None
+        except (OSError, UnicodeDecodeError):
+            raise jinja2.TemplateNotFound(template) from None
+        if len(data) > MAX_TEMPLATE:
+            raise jinja2.TemplateNotFound(f"{template} (over {MAX_TEMPLATE:,} bytes: not read)")
+
+        def uptodate() -> bool:
+            try:
+                return beneath.stat_of(self.root, relative, links=True).st_mtime_ns == stamp
+            except OSError:
+                return False
+
+        return source, os.path.normpath(self.root / relative), uptodate
 
 
 def long_date(value: dt.date, language: str = "en") -> str:
@@ -91,7 +136,7 @@ def environment(root: Path,
     """Jinja with autoescape and StrictUndefined always on; templates named from layouts/.
     `filters` adds the document kinds' own filters (the patient kinds' `tr`, `terms_in`)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(root / "layouts"),
+        loader=ProjectLoader(root),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

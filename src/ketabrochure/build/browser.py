@@ -128,7 +128,20 @@ LIVE_SCRIPT = """
       more.appendChild(summary); more.appendChild(inner); lines(inner, warnings);
     }
   }
-  function bust(root) {
+  function swap(part, other) {  // an unchanged page picture (same URL) stays as it is
+    var kept = {};
+    part.querySelectorAll('img.page').forEach(function (img) {
+      kept[img.getAttribute('src')] = img;
+    });
+    var nodes = Array.prototype.slice.call(other.childNodes);
+    part.textContent = '';
+    nodes.forEach(function (node) {
+      var same = node.nodeType === 1 && node.classList.contains('page') &&
+        kept[node.getAttribute('src')];
+      part.appendChild(same || document.importNode(node, true));
+    });
+  }
+  function bust(root) {  // a card's thumbnail: this build's (page pictures carry their own)
     root.querySelectorAll('.card').forEach(function (card) {
       var v = card.dataset.sha;
       card.querySelectorAll('img').forEach(function (img) {
@@ -145,7 +158,7 @@ LIVE_SCRIPT = """
       var fresh = new DOMParser().parseFromString(text, 'text/html');
       document.querySelectorAll('[data-live]').forEach(function (part) {
         var other = fresh.getElementById(part.id);
-        if (other) { part.innerHTML = other.innerHTML; }
+        if (other) { swap(part, other); }
       });
       fresh.querySelectorAll('select[data-filter]').forEach(function (select) {
         var mine = document.getElementById(select.id);

@@ -2,8 +2,11 @@
 its HTML, a file WeasyPrint read for it (stylesheets, fonts, images), WeasyPrint's version or
 the options change.
 
-Nothing in the cache is executed or unpickled: entries are JSON, checked field by field (a
-malformed entry of any shape is a miss), the files they name must lie inside the project, and
+Nothing in the cache is executed or unpickled, and nothing in it is trusted beyond what it can
+prove (a cache may be restored from elsewhere): each entry carries a seal (`files.seal`, a MAC
+over its key and its fields), so an entry moved to another document or edited is a miss;
+entries are JSON checked field by field, every number bounded (a malformed entry of any shape
+is a miss, which the next store replaces); the files they name must lie inside the project;
 every object is verified by its hash before use (a damaged one is typeset and written again).
 
 Layout: `entries/<key>.json`, where the key is the SHA-256 of the HTML, the base URL, the
@@ -17,18 +20,21 @@ lookup re-hashes the recorded files, so an entry is used only when every input i
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
+import os
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..files import atomic_write, sha256_file
+from ..files import beneath, seal
 from ..typeset.pdf import PDF_VARIANT, TYPESETTER
 
 CACHE_DIR = ".cache"
-FORMAT = 8  # bump when the entry format or the rendering code's output changes
+FORMAT = 9  # bump when the entry format or the rendering code's output changes
 
 
 @dataclass
@@ -62,17 +68,24 @@ def key(html: str, base: str, *options: str) -> str:
 
 def has_entries(out: Path) -> bool:
     """Whether the cache in this out/ folder holds any document."""
-    entries = out / CACHE_DIR / "entries"
-    return entries.is_dir() and any(entries.iterdir())
+    try:
+        return bool(beneath.listing(out.parent, f"{out.name}/{CACHE_DIR}/entries"))
+    except OSError:
+        return False
 
 
 class Cache:
-    """One project's cache; `hashes` remembers file hashes for the lifetime of the object."""
+    """One project's cache; `hashes` remembers file hashes for the lifetime of the object.
+
+    Every file of it is opened through `files.beneath` with no link allowed: a link anywhere
+    under out/.cache/ makes that part of the cache a miss, and is never followed to read,
+    write or delete."""
 
     def __init__(self, root: Path, out: Path, read: bool = True) -> None:
-        self.root = root.resolve()
+        self.root = Path(os.path.abspath(root))
         self.read = read  # False (--no-cache): typeset everything, but still store the results
-        self.folder = out / CACHE_DIR
+        self.relative_folder = f"{out.name}/{CACHE_DIR}"  # out/ is the project's own
+        self.folder = self.root / self.relative_folder
         self.hashes: dict[str, str | None] = {}
         self.used: set[str] = set()
 
@@ -80,16 +93,19 @@ class Cache:
         """The SHA-256 of a project file; None if it is missing or lies outside the project
         (an entry naming such a file is never used, and the file is never read)."""
         if relative not in self.hashes:
-            path = (self.root / relative).resolve()
-            inside = not Path(relative).is_absolute() and path.is_relative_to(self.root)
-            self.hashes[relative] = sha256_file(path) if inside else None
+            try:
+                data: bytes | None = beneath.read(self.root, relative, links=True)
+            except OSError:
+                data = None
+            self.hashes[relative] = hashlib.sha256(data).hexdigest() if data is not None else None
         return self.hashes[relative]
 
     def lookup(self, doc_key: str, need_pdf: bool) -> Entry | None:
-        """The entry for this key if every file it read is unchanged (and its PDF is kept)."""
+        """The entry for this key if it is sealed for this key, every file it read is unchanged
+        and (when asked) its PDF is kept; anything else is a miss, never an error."""
         if not self.read:
             return None
-        entry = _read_entry(self.folder / "entries" / f"{doc_key}.json")
+        entry = self._read_entry(doc_key)
         if entry is None:
             return None
         if any(self.file_hash(p) != h for p, h in entry.files.items()):
@@ -104,7 +120,7 @@ class Cache:
         if digest is None:
             return False
         try:
-            data = self.object_path(digest, suffix).read_bytes()
+            data = beneath.read(self.root, f"{self.relative_folder}/objects/{digest}.{suffix}")
         except OSError:
             return False
         return hashlib.sha256(data).hexdigest() == digest
@@ -119,37 +135,61 @@ class Cache:
 
     def store(self, doc_key: str, entry: Entry) -> None:
         self.used.add(doc_key)
-        atomic_write(self.folder / "entries" / f"{doc_key}.json",
-                     json.dumps(entry.__dict__, indent=1, sort_keys=True).encode())
+        body = json.dumps(entry.__dict__, sort_keys=True, separators=(",", ":"))
+        sealed = {"seal": seal("entry", doc_key, body), "entry": entry.__dict__}
+        beneath.write(self.root, self._entry(doc_key),
+                      json.dumps(sealed, indent=1, sort_keys=True).encode(), fsync=False)
 
     def object_path(self, digest: str, suffix: str) -> Path:
         return self.folder / "objects" / f"{digest}.{suffix}"
 
     def prune(self) -> None:
-        """Drop entries this run did not use and objects no kept entry names."""
-        entries = self.folder / "entries"
-        if not entries.is_dir():
+        """Drop entries this run did not use and objects no kept entry names (a link in the
+        way: nothing is deleted)."""
+        try:
+            names = beneath.listing(self.root, f"{self.relative_folder}/entries")
+        except OSError:  # none yet, or a link: nothing is deleted through it
             return
         kept: set[str | None] = set()
-        for path in entries.glob("*.json"):
-            entry = _read_entry(path) if path.stem in self.used else None
+        for name, regular in names:
+            stem = name.removesuffix(".json")
+            entry = self._read_entry(stem) if stem in self.used and regular else None
             if entry is None:
-                path.unlink(missing_ok=True)
+                beneath.unlink(self.root, f"{self.relative_folder}/entries/{name}")
             else:
                 kept |= {entry.pdf, entry.thumb}
-        for path in (self.folder / "objects").glob("*.*"):
-            if path.stem not in kept and not path.name.startswith("."):
-                path.unlink(missing_ok=True)
+        objects = f"{self.relative_folder}/objects"
+        with suppress(OSError):
+            for name, _ in beneath.listing(self.root, objects):
+                if name.split(".")[0] not in kept and not name.startswith("."):
+                    beneath.unlink(self.root, f"{objects}/{name}")
+
+    def _entry(self, doc_key: str) -> str:
+        return f"{self.relative_folder}/entries/{doc_key}.json"
+
+    def _read_entry(self, doc_key: str) -> Entry | None:
+        """The entry stored for this key, only if its seal is this key's (an entry copied
+        from another document, or edited, is a miss)."""
+        if not SHA256_RE.match(doc_key):
+            return None
+        try:
+            data = json.loads(beneath.read(self.root, self._entry(doc_key), MAX_ENTRY))
+            if not (isinstance(data, dict) and set(data) == {"seal", "entry"}):
+                return None
+            body = json.dumps(data["entry"], sort_keys=True, separators=(",", ":"))
+            if not hmac.compare_digest(str(data["seal"]), seal("entry", doc_key, body)):
+                return None
+            return entry_from_json(data["entry"])
+        except (OSError, ValueError, RecursionError):
+            return None
+
+
+MAX_ENTRY = 4_000_000  # bytes: an entry file larger than this is a miss
+MAX_PAGES = 400  # no document of this project has more; an entry saying so is a miss
+MAX_FIELD = 1_000_000  # points or words: a measure beyond it is a miss
 
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _read_entry(path: Path) -> Entry | None:
-    try:
-        return entry_from_json(json.loads(path.read_bytes()))
-    except (OSError, ValueError, RecursionError):
-        return None
 
 
 def entry_from_json(data: object) -> Entry | None:
@@ -163,11 +203,11 @@ def entry_from_json(data: object) -> Entry | None:
     overflows, near_edge = data.get("overflows", []), data.get("near_edge", [])
     contrasts, accessibility = data.get("contrasts", []), data.get("accessibility", [])
     spill = data.get("spill")
-    if not (_whole(pages) and _texts(warnings) and isinstance(files, dict)
+    if not (_whole(pages, MAX_PAGES) and _texts(warnings) and isinstance(files, dict)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
             and all(d is None or (isinstance(d, str) and SHA256_RE.match(d))
                     for d in (pdf, thumb))
-            and isinstance(part_pages, list) and all(_whole(p) for p in part_pages)
+            and isinstance(part_pages, list) and all(_whole(p, MAX_PAGES) for p in part_pages)
             and (regions is None or _regions(regions)) and _texts(overflows)
             and _texts(near_edge) and _texts(contrasts) and _findings(accessibility)
             and (spill is None or _spill(spill))):
@@ -179,8 +219,8 @@ def entry_from_json(data: object) -> Entry | None:
                                 for page, element, problem in accessibility])
 
 
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+def _whole(value: object, most: int = MAX_FIELD) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= most
 
 
 def _texts(value: object) -> bool:
@@ -195,7 +235,8 @@ def _findings(value: object) -> bool:
 
 
 def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value) and abs(value) <= MAX_FIELD)
 
 
 def _regions(value: object) -> bool:
@@ -215,11 +256,26 @@ def _regions(value: object) -> bool:
 
 def _spill(value: object) -> bool:
     """What runs past the budget: {page, lines, words, sections: [[heading, [field, ...]]],
-    fields: {field: words}}."""
+    fields: {field: words}}, and the advice: columns [[name, lines, name, lines, [field],
+    [field]]],
+    costs [[section, word, count, lines]], saves {field: lines}."""
     if not (isinstance(value, dict)
-            and set(value) == {"page", "lines", "words", "sections", "fields"}):
+            and {"page", "lines", "words", "sections", "fields"} <= set(value)
+            <= {"page", "lines", "words", "sections", "fields", "columns", "costs", "saves"}):
         return False
-    sections, fields = value["sections"], value["fields"]
+    columns, costs = value.get("columns", []), value.get("costs", [])
+    saves, sections, fields = value.get("saves", {}), value["sections"], value["fields"]
+    if not (isinstance(columns, list) and all(
+                isinstance(c, list) and len(c) == 6 and isinstance(c[0], str)
+                and _number(c[1]) and isinstance(c[2], str) and _number(c[3]) and _texts(c[4])
+                and _texts(c[5])
+                for c in columns)
+            and isinstance(costs, list) and all(
+                isinstance(c, list) and len(c) == 4 and _texts(c[:2]) and _whole(c[2])
+                and _number(c[3]) for c in costs)
+            and isinstance(saves, dict)
+            and all(isinstance(k, str) and _number(v) for k, v in saves.items())):
+        return False
     return (_whole(value["page"]) and _number(value["lines"]) and _whole(value["words"])
             and isinstance(sections, list)
             and all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], str)

@@ -18,16 +18,17 @@ from typing import Any
 import jinja2
 
 from .. import model as m
-from ..diagnostics import Diagnostics
+from ..diagnostics import Diagnostics, Location
 from ..document_kind import Laid
-from ..files import atomic_write
+from ..files import beneath
 from ..kinds import kind_of
 from ..review.gate import add_months
 from ..typeset import print_shop
 from ..typeset.jobs import Job, Outcome, Part
-from ..typeset.measure import Region, regions_from_json, spill_from_json
+from ..typeset.measure import Region, regions_from_json
 from ..typeset.pdf import PDF_VARIANT
 from ..typeset.pool import Renderer
+from ..typeset.spill import spill_from_json
 from ..typeset.thumbs import THUMB_WIDTH
 from .cache import Cache, Entry, key
 from .progress import Progress
@@ -144,7 +145,12 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
         html = parts[0].htmls[0]
         if ctx.html_dir is not None and len(parts) == 1:  # a packet is not one HTML file
             target = ctx.html_dir / f"{document.name}.html"
-            atomic_write(target, standalone(html, document.layout.folder).encode(), fsync=False)
+            try:  # never through a link (files.beneath)
+                beneath.write(ctx.root, target.relative_to(ctx.root).as_posix(),
+                              standalone(html, document.layout.folder).encode(), fsync=False)
+            except OSError as exc:
+                ctx.diags.error(Location("out/html"), "out.write", document.label,
+                                f"cannot write its HTML ({exc.strerror or exc})")
         k = doc_key(ctx, document, parts)
         entry = ctx.cache.lookup(k, need_pdf=ctx.write)
         meta = shelf_meta(html, document, ctx.project)
@@ -184,7 +190,7 @@ def _jobs(documents: list[m.Document], missed: list[tuple[int, str]],
           ctx: Context) -> Iterator[Job]:
     """Jobs for the documents to typeset; their HTML is rendered again, lazily, to keep memory
     flat."""
-    folder = ctx.cache.folder if ctx.store else None
+    folder = (ctx.cache.root, ctx.cache.relative_folder) if ctx.store else None
     for i, _ in missed:
         document = documents[i]
         kind = kind_of(document)
@@ -257,18 +263,17 @@ def rejected_pdf(root: Path, document: m.Document) -> Path:
 def _reject(ctx: Context, document: m.Document, pdf: Path | None) -> str | None:
     """Copy the overflowing PDF (`pdf`; None: the document keeps its budget, so an old copy
     is removed) into out/.rejected/; its project-relative path, or None."""
-    target = rejected_pdf(ctx.root, document)
+    target = rejected_pdf(ctx.root, document).relative_to(ctx.root).as_posix()
     if not ctx.store:  # out/ cannot be written: a check that only reports
         return None
-    try:
+    try:  # never through a link: a linked out/.rejected/ is refused, not written into
         if pdf is None:
-            target.unlink(missing_ok=True)
+            beneath.unlink(ctx.root, target)
             return None
-        data = pdf.read_bytes()
+        data = beneath.read(ctx.cache.root, f"{ctx.cache.relative_folder}/objects/{pdf.name}")
         if hashlib.sha256(data).hexdigest() != pdf.stem:  # a damaged cache object
             return None
-        atomic_write(target, data, fsync=False)
-        target.chmod(0o644)  # to open and pass on, like the PDFs in out/
-    except OSError:  # only a help: the budget error stands without it
+        beneath.write(ctx.root, target, data, fsync=False)  # 0o644: to open and pass on
+    except (OSError, ValueError):  # only a help: the budget error stands without it
         return None
-    return target.relative_to(ctx.root).as_posix()
+    return target

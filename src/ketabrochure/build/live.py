@@ -3,17 +3,24 @@ manifest's version, the documents pages show, and page pictures drawn with pdfiu
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import summary
-from ..files import sha256_file
+from ..files import beneath, sha256_file
+from ..lazy import lazy_module
 from . import run
+
+if TYPE_CHECKING:
+    import pikepdf
+else:  # about 0.2 s to import: only a preview page needs it
+    pikepdf = lazy_module("pikepdf")
 
 OPEN_FOR = 45.0  # seconds a page's report of the document it shows stays good
 POLL_WAIT = 20.0  # seconds a long poll of /_version waits for a change
@@ -39,6 +46,42 @@ def page_png(pdf: bytes, index: int, width: int = PAGE_WIDTH) -> bytes | None:
     return buffer.getvalue()
 
 
+def page_versions(pdf: bytes) -> list[str]:
+    """A short digest of what each page draws: its box, its content streams and the images
+    and forms they paint. A page whose digest is unchanged looks the same, so its picture is
+    kept (WeasyPrint keeps glyph ids when it subsets fonts, so a glyph added elsewhere in the
+    document does not change this page's stream)."""
+    found = []
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            digest = hashlib.sha256(repr(list(page.mediabox)).encode())
+            for stream in _drawn(page.obj, set()):
+                digest.update(stream)
+            found.append(digest.hexdigest()[:12])
+    return found
+
+
+def _drawn(holder: Any, seen: set[tuple[int, int]]) -> list[bytes]:
+    """The bytes a page or form draws with: its content streams, then each image's and each
+    form's (forms in turn), by name."""
+    contents = holder.get("/Contents")
+    streams = [] if contents is None else \
+        list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    if isinstance(holder, pikepdf.Stream):  # a form: its own stream
+        streams = [holder]
+    found = [s.read_bytes() for s in streams]
+    xobjects = holder.get("/Resources", {}).get("/XObject", {})
+    for name in sorted(xobjects.keys()):
+        xobject = xobjects[name]
+        if xobject.objgen in seen:
+            continue
+        seen.add(xobject.objgen)
+        found.append(name.encode())
+        found += _drawn(xobject, seen) if xobject.get("/Subtype") == "/Form" else \
+            [xobject.read_raw_bytes()]
+    return found
+
+
 Draw = Callable[[bytes, int], bytes | None]
 
 
@@ -61,13 +104,14 @@ class Live:
         self.entries: dict[str, dict[str, Any]] = {}
         self.opened: dict[str, float] = {}
         self.waiting: dict[str, int] = {}
-        self.pages: dict[tuple[str, int], bytes] = {}
+        self.pages: dict[str, bytes] = {}  # page version -> its picture
+        self.versions: dict[str, list[str]] = {}  # a PDF's SHA-256 -> its pages' versions
         self.read_manifest()
 
     def read_manifest(self) -> None:
         self.manifest = sha256_file(self.out / "manifest.json")
         try:
-            data = json.loads((self.out / "manifest.json").read_text())
+            data = json.loads(beneath.read(self.out, "manifest.json"))
             entries = [e for e in data["documents"] if isinstance(e.get("file"), str)]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             entries = []
@@ -92,6 +136,11 @@ class Live:
             self.seconds = time.monotonic() - self.started_at
             self.built_at = time.strftime("%H:%M:%S")
             self.read_manifest()
+        # the open documents' changed pages first, before the pages showing them are told
+        for name in names or self.open_documents():
+            for number in range(1, len(self.page_versions(name)) + 1):
+                self.page(name, number)
+        with self.changed:
             self._bump()
 
     def _bump(self) -> None:
@@ -130,18 +179,39 @@ class Live:
                     self.opened[document] = time.monotonic()
         return self.state(document)
 
-    def page(self, name: str, number: int) -> bytes | None:
-        """Page `number` (1-based) of a document as a PNG, drawn once per version."""
+    def page_versions(self, name: str) -> list[str]:
+        """Each page's version (`page_versions`) of a document as out/ holds it now; [] when
+        it cannot be read."""
         entry = self.entries.get(name)
         if entry is None:
+            return []
+        sha = str(entry.get("sha256"))
+        found = self.versions.get(sha)
+        if found is None:
+            try:
+                found = page_versions(beneath.read(self.out, str(entry["file"])))
+            except Exception:  # noqa: BLE001 - unreadable, or a PDF pikepdf refuses: no
+                return []  # pictures (404), never a traceback in serve's output
+            with self.changed:
+                if len(self.versions) >= PAGES_KEPT:
+                    self.versions.clear()
+                self.versions[sha] = found
+        return found
+
+    def page(self, name: str, number: int) -> bytes | None:
+        """Page `number` (1-based) of a document as a PNG, drawn once per page version: a
+        page that a new version of its document did not change keeps its picture."""
+        entry = self.entries.get(name)
+        versions = self.page_versions(name)
+        if entry is None or not 0 < number <= len(versions):
             return None
-        key = (str(entry.get("sha256")), number)
+        key = versions[number - 1]
         drawn = self.pages.get(key)
         if drawn is None:
             try:
-                drawn = self.draw((self.out / entry["file"]).read_bytes(), number - 1)
-            except OSError:
-                return None
+                drawn = self.draw(beneath.read(self.out, str(entry["file"])), number - 1)
+            except Exception:  # noqa: BLE001 - unreadable, a PDF pdfium refuses, a slow drawer:
+                return None  # no picture (404), never a traceback in serve's output
             if drawn is None:
                 return None
             with self.changed:

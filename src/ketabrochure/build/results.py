@@ -55,7 +55,8 @@ class Run:
 
     @property
     def written(self) -> bool:
-        return bool(self.result.written)
+        """Whether out/ now holds this build's edition (even if no byte had to change)."""
+        return self.result.published
 
     def fails(self, diagnostic: Diagnostic) -> bool:
         return diagnostic.severity == "error" or self.strict
@@ -79,10 +80,11 @@ class Run:
 
     def status(self, item: Built, diagnostics: Iterable[Diagnostic]) -> str:
         """`failed` (over its page budget, or a problem of its own that fails the run),
-        `written` (into out/ by this build) or `ok`."""
+        `written` (its PDF written into out/ by this build: new or changed bytes) or `ok`."""
         if not item.document.budget.allows(item.pages) or any(map(self.fails, diagnostics)):
             return "failed"
-        return "written" if self.written else "ok"
+        written = {path.name for path in self.result.written}
+        return "written" if item.document.file in written else "ok"
 
     def outcome(self) -> str:
         """`passed`, or how it failed, as the summary line says it."""
@@ -97,8 +99,10 @@ class Run:
     def summary_line(self) -> str:
         built, rendered = len(self.result.built), len(self.result.rendered)
         documents = "document" if built == 1 else "documents"
+        written = len(self.result.written)
+        wrote = f"wrote {written} PDF{'s' * (written != 1)}, " if self.written else ""
         return (f"{self.command} {self.outcome()}: {built} {documents} ({rendered} rendered, "
-                f"{built - rendered} from the cache), {summary(self.result.diags)} "
+                f"{built - rendered} from the cache), {wrote}{summary(self.result.diags)} "
                 f"in {self.seconds:.1f} s")
 
 
@@ -209,8 +213,9 @@ def to_junit(run: Run) -> str:
         ET.SubElement(case, "system-out").text = _xml_text("\n".join(out))
     content = ET.SubElement(root, "testsuite", name="files")
     for path, diagnostics in sorted(by_file.items()):
+        # (the file is the testcase's name: junit-10.xsd has no `file` on <testcase>)
         case = ET.SubElement(content, "testcase", name=_xml_text(path),
-                             classname="ketabrochure.files", file=_xml_text(path))
+                             classname="ketabrochure.files")
         problems = [x for x in diagnostics if run.fails(x)]
         if problems:
             _failure(case, problems[0].code, _headline(problems), problems)

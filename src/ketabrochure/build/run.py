@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
-import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -14,35 +14,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-import jinja2
-
 from .. import kinds, layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, Location, UsageError
-from ..files import atomic_write, lock, recover, sha256_file
+from ..files import LockError, PartlyPublished, atomic_write, beneath, lock, recover
 from ..kinds import FILTERS, KINDS, PACKET_LAYOUT, check_id_free, readability
 from ..read.fields import suggestion
 from ..read.glyphs import coverage
 from ..read.project import read_project
-from ..review import claims, clock, ledger
-from ..review import diff as review_diff
+from ..review import clock, ledger
 from ..review.gate import gate
+from ..site import web, webcheck
 from ..typeset.pool import Renderer
 from . import engine
 from .cache import Cache, has_entries
+from .claimfiles import editorial_files
 from .engine import Built
-from .outputs import write_outputs
+from .outputs import entries, unlisted, write_outputs
 from .plan import plan, select, shard
 from .progress import Progress
 
 ALLOWED_FOLDERS = ("layouts", "assets", "content")
+LOCK = ".out.lock"
 
 
 @dataclass
 class Result:
     diags: Diagnostics = field(default_factory=Diagnostics)
     built: list[Built] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # the PDFs whose bytes this run wrote
+    published: bool = False  # out/ now holds this edition (with nothing to write, too)
 
     @property
     def rendered(self) -> list[str]:
@@ -113,7 +114,7 @@ def check(root: Path, names: list[str] | None = None, options: Options | None = 
 
 def lock_file(root: Path) -> Path:
     """The lock beside out/ (not in it: out/ itself is replaced by each new edition)."""
-    return root / ".out.lock"
+    return root / LOCK
 
 
 @contextmanager
@@ -136,6 +137,10 @@ def out_problem(root: Path) -> str | None:
     out = root / "out"
     if out.is_symlink() and not out.exists():
         return f"out/ is a link to {os.readlink(out)}, which does not exist"
+    if out.is_symlink():  # each edition replaces out/ whole: the link would silently be lost
+        return (f"out/ is a link (to {os.readlink(out)}); ketabrochure replaces out/ as a "
+                "whole with each edition and never writes through a link: remove the link "
+                "(copy or sync out/ to where it pointed after each build)")
     if out.exists() and not out.is_dir():
         return "out/ is a file, not a folder: move it away, then build again"
     if not os.access(out if out.exists() else root, os.W_OK):
@@ -151,22 +156,84 @@ def writable_out(root: Path, diags: Diagnostics) -> bool:
     return problem is None
 
 
-def _publish(root: Path, built: list[Built], full: bool, diags: Diagnostics,
-             extra: dict[str, bytes] | None = None) -> list[Path]:
-    """Write the new edition; a disk that is full or fails leaves the old one whole."""
+WEB_MEMO = Path(".cache") / "web.json"  # under out/: the inputs of the web edition on disk
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def web_key(root: Path, documents: list[dict[str, object]]) -> str:
+    """The SHA-256 of everything the web edition is made from: the manifest it links to, the
+    content, the fonts and this package's code and templates."""
+    digest = hashlib.sha256(json.dumps(documents, sort_keys=True).encode())
+    for folder in (root / "content", root / "assets" / "fonts", PACKAGE):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def web_edition(root: Path, project: m.Project, built: list[Built], full: bool,
+                diags: Diagnostics, memo_ok: bool = True) -> tuple[web.Edition, str]:
+    """The web edition this run makes (from the manifest it will write), checked; when its
+    inputs are those of the edition in out/web/ (a no-op build), that edition, read back
+    (unless `memo_ok` is false: --no-cache)."""
+    documents = entries(root / "out", built, full)
+    key = web_key(root, documents)
+    if memo_ok:
+        with suppress(OSError, ValueError, KeyError, TypeError):
+            memo = json.loads(beneath.read(root / "out", WEB_MEMO.as_posix()))
+            if memo["key"] == key:
+                files = {name: beneath.read(root / "out", name) for name in memo["files"]}
+                return web.Edition(files, list(memo["pdfs"])), key
+    edition = web.edition(project, documents, root / "assets" / "fonts")
+    webcheck.check_edition(edition, project, diags)
+    return edition, key
+
+
+def remember_web(root: Path, edition: web.Edition, key: str) -> None:
+    memo = {"key": key, "files": sorted(edition.files), "pdfs": edition.pdfs}
+    with suppress(OSError):  # only a memo: the edition is made again next time
+        atomic_write(root / "out" / WEB_MEMO, json.dumps(memo).encode(), fsync=False)
+
+
+def _publish(root: Path, result: Result, full: bool, edition: web.Edition | None = None,
+             extra: dict[str, bytes] | None = None) -> bool:
+    """Write the new edition (result.written: the PDFs that changed); a disk that is full or
+    fails leaves the old one whole."""
     try:
-        return write_outputs(root / "out", built, full=full, extra=extra)
+        result.written = write_outputs(root / "out", result.built, full=full, web=edition,
+                                       extra=extra)
+    except PartlyPublished as exc:
+        result.diags.error(Location("out"), "out.write", "out/",
+                           f"publishing stopped halfway ({exc.strerror}): out/ is a mount point, "
+                           "so its files are replaced one by one, and some are the new "
+                           "edition's, some the previous one's; free the space, then build again")
+        return False
     except OSError as exc:
-        diags.error(Location("out"), "out.write", "out/",
-                    f"cannot write the new edition ({exc.strerror or exc}); out/ still holds "
-                    "the previous one, unchanged")
-        return []
+        result.diags.error(Location("out"), "out.write", "out/",
+                           f"cannot write the new edition ({exc.strerror or exc}); out/ still "
+                           "holds the previous one, unchanged")
+        return False
+    result.published = True
+    return True
 
 
 def _run(root: Path, names: list[str], write: bool, options: Options,
          renderer: Renderer) -> Result:
-    with one_writer(root, write, options.progress):
-        return _locked_run(root, names, write, options, renderer)
+    try:
+        with one_writer(root, write, options.progress):
+            return _locked_run(root, names, write, options, renderer)
+    except LockError as exc:
+        return _lock_refused(exc)
+
+
+def _lock_refused(exc: LockError) -> Result:
+    """The lock file beside out/ cannot be held: one located error, nothing done."""
+    result = Result()
+    result.diags.error(Location(LOCK), "out.lock", LOCK,
+                       f"{exc.strerror}: ketabrochure keeps its lock file there, so that one "
+                       "run at a time writes out/; remove it (a new one is made)")
+    return result
 
 
 def _locked_run(root: Path, names: list[str], write: bool, options: Options,
@@ -174,8 +241,7 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
     result = Result()
     if write and not writable_out(root, result.diags):
         return result
-    grades = root / "out" / ".cache" / "grades.json"
-    readability.recall(grades)
+    readability.recall(root)
     project, documents = load(root, result.diags)
     if project is None:
         return result
@@ -189,43 +255,35 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
     result.built = engine.produce_all(chosen, ctx, renderer, progress)
     if ctx.store:
         with suppress(OSError):  # only a memo: the grades are computed again next time
-            readability.remember(grades)
-    if write and not result.diags.has_errors():
-        full = not names and not options.shard
-        extra = _editorial_files(root, project, ctx.env, result.built) if full else None
-        result.written = _publish(root, result.built, full, result.diags, extra)
-        if full and result.written:
+            readability.remember(root)
+    if not write:
+        report_unlisted(root, result.diags)
+    full = not names and not options.shard
+    edition, key = None, ""
+    if not result.diags.has_errors():
+        edition, key = web_edition(root, project, result.built, full, result.diags,
+                                   memo_ok=options.cache)
+    extra = editorial_files(root, project, ctx.env, result.built) if full and write else None
+    if write and not result.diags.has_errors() and _publish(root, result, full, edition, extra):
+        if edition is not None:
+            remember_web(root, edition, key)
+        if full:
             with suppress(OSError):
                 ctx.cache.prune()
             # every document kept its budget: no rejected copy is left to mislead
-            shutil.rmtree(root / "out" / engine.REJECTED, ignore_errors=True)
+            with suppress(OSError):  # never through a link (files.beneath)
+                beneath.remove_tree(root, f"out/{engine.REJECTED}")
     return result
 
 
-def _editorial_files(root: Path, project: m.Project, env: jinja2.Environment,
-                     built: list[Built]) -> dict[str, bytes]:
-    """A full edition's claims ledger (every printed number, where from) and review page (what
-    is not signed off yet, for serve's /review.html)."""
-    return {"claims.json": _claims(root, project, env, built),
-            "review.html": review_diff.review_page(root, project, env, [b.document for b in built])}
-
-
-def _claims(root: Path, project: m.Project, env: jinja2.Environment, built: list[Built]) -> bytes:
-    """The claims ledger, remembered in out/.cache/ under its inputs (every PDF and every
-    content file, whose line numbers it quotes): reading the pages of every PDF takes seconds."""
-    inputs = hashlib.sha256()
-    for item in sorted(built, key=lambda b: b.document.file):
-        inputs.update(f"{item.document.file} {item.sha256}\n".encode())
-    for path in sorted((root / "content").rglob("*.yaml")):
-        inputs.update(f"{path.relative_to(root)} {sha256_file(path)}\n".encode())
-    memo = root / "out" / ".cache" / "claims" / f"{inputs.hexdigest()}.json"
-    with suppress(OSError):
-        return memo.read_bytes()
-    data = claims.ledger_json(root, project, env, [(b.document, b.data()) for b in built])
-    with suppress(OSError):
-        shutil.rmtree(memo.parent, ignore_errors=True)  # keep only the latest
-        atomic_write(memo, data)
-    return data
+def report_unlisted(root: Path, diags: Diagnostics) -> None:
+    """check: a PDF in out/ that the manifest does not list (shards copied together) is not
+    part of the edition the print shelf shows, and no build will update or remove it."""
+    for name in unlisted(root / "out"):
+        diags.warning(Location(f"out/{name}"), "out.unlisted", f"out/{name}",
+                      "is not in out/manifest.json, so the print shelf does not show it and no "
+                      "build updates or removes it (copied from another build or --shard "
+                      "run?): delete it, or build all documents in one run")
 
 
 def _context(root: Path, project: m.Project, write: bool, options: Options,
@@ -236,6 +294,10 @@ def _context(root: Path, project: m.Project, write: bool, options: Options,
     # anything that restores out/.cache (a CI cache from another branch) could run code
     env = layouts.environment(root, FILTERS)
     store = write or out_problem(root) is None  # check keeps the cache where it can
+    if store:  # ketabrochure's own folders: a link there is replaced, never followed
+        for own in (".cache/entries", ".cache/objects", engine.REJECTED, "html"):
+            with suppress(OSError):
+                beneath.drop_links(root, f"out/{own}")
     return engine.Context(project, env, root, allowed_folders(root), cache, write, diags,
                           html_dir, store=store)
 
@@ -243,8 +305,11 @@ def _context(root: Path, project: m.Project, write: bool, options: Options,
 def packet(root: Path, recipient: m.Recipient, write: bool = True) -> Result:
     """`ketabrochure packet`: check and write one referral packet into out/, through the same
     engine as `build` (in this process: one document needs no workers)."""
-    with one_writer(root, write, None):
-        return _packet(root, recipient, write)
+    try:
+        with one_writer(root, write, None):
+            return _packet(root, recipient, write)
+    except LockError as exc:
+        return _lock_refused(exc)
 
 
 def _packet(root: Path, recipient: m.Recipient, write: bool) -> Result:
@@ -271,7 +336,7 @@ def _packet(root: Path, recipient: m.Recipient, write: bool) -> Result:
     with Renderer(jobs=1) as renderer:
         result.built = engine.produce_all([document], ctx, renderer)
     if write and result.built and not result.diags.has_errors():
-        result.written = _publish(root, result.built, False, result.diags)
+        _publish(root, result, False)
     return result
 
 

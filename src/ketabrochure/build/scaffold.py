@@ -9,15 +9,16 @@ every one is written. Optional fields are shown as comments.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 from string import Template
 
-import yaml
-
 from .. import model as m
-from ..diagnostics import UsageError, relative
+from ..diagnostics import Diagnostics, UsageError, relative
+from ..files import beneath
 from ..read.fields import ID_RE, is_placeholder, suggestion
+from ..read.yamlsource import Node, load
 
 FOLDERS = {"study": "studies", "condition": "conditions", "handout": "handouts"}
 EXAMPLES = {"study": "smith2024", "condition": "insomnia", "handout": "insomnia"}
@@ -152,6 +153,9 @@ questions:                      # optional: questions to ask us (delete the list
 """
 
 
+MAX_ID = 64  # characters of a new id (it names a file: most systems allow 255 bytes)
+
+
 def scaffold(root: Path, kind: str, ident: str) -> Path:
     """Write content/<folder>/<ident>.yaml for a new study, condition or handout; a bad or
     taken id, or a handout for no condition, is a UsageError (nothing is written)."""
@@ -159,6 +163,10 @@ def scaffold(root: Path, kind: str, ident: str) -> Path:
         raise UsageError(f"cannot make a '{kind}'{suggestion(kind, FOLDERS)}; "
                          f"choose one of {', '.join(FOLDERS)}")
     content = root / "content"
+    if len(ident) > MAX_ID:
+        raise UsageError(f"the id is {len(ident)} characters long; an id names a file and "
+                         f"appears in citations: keep it to {MAX_ID} or fewer "
+                         "(e.g. author-year-topic)")
     if not ID_RE.match(ident):
         raise UsageError(f"'{ident}' is not an id: use lower-case letters, digits and hyphens, "
                          f"starting with a letter or digit (e.g. {EXAMPLES[kind]})")
@@ -182,8 +190,12 @@ def scaffold(root: Path, kind: str, ident: str) -> Path:
     template = {"study": STUDY, "condition": CONDITION, "handout": HANDOUT}[kind]
     text = Template(template).substitute(fields)
     target = folder / f"{ident}.yaml"
-    folder.mkdir(parents=True, exist_ok=True)
-    with target.open("x", encoding="utf-8") as handle:  # "x": never over another file
+    try:  # O_EXCL: never over another file; the walk: never through a link out of the project
+        fd = beneath.open_fd(root, f"content/{FOLDERS[kind]}/{ident}.yaml",
+                             os.O_WRONLY | os.O_CREAT | os.O_EXCL, links=True)
+    except OSError as exc:
+        raise UsageError(f"cannot write {relative(target, root)}: {exc.strerror}") from exc
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
     return target
 
@@ -236,9 +248,21 @@ def _name(path: Path) -> str | None:
 
 
 def _mapping(path: Path) -> dict[object, object]:
-    """A YAML file's top-level mapping, or {} when it is missing or broken (check says why)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+    """A content file's top-level mapping, or {} when it is missing or broken (check says
+    why); read as `check` reads it: bounded, never through a link out of the project."""
+    parts = path.parts
+    if "content" not in parts:
         return {}
+    shown = "/".join(parts[len(parts) - 1 - parts[::-1].index("content"):])
+    node = load(path, shown, Diagnostics())
+    data = _plain(node) if node is not None else None
     return data if isinstance(data, dict) else {}
+
+
+def _plain(node: Node) -> object:
+    """A Node as plain values (at most yamlsource.MAX_NODES of them, aliases counted)."""
+    if isinstance(node.value, dict):
+        return {key: _plain(child) for key, child in node.value.items()}
+    if isinstance(node.value, list):
+        return [_plain(child) for child in node.value]
+    return node.value

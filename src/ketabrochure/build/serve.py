@@ -38,6 +38,9 @@ def listen(host: str, port: int, live: Live, public: bool) -> Server:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
+DRAW_WAIT = 60.0  # seconds to wait for a page picture (then: not found, and the page retries)
+
+
 def serve(root: Path, options: run.Options, host: str, port: int, public: bool,
           interval: float, stdout: TextIO, stderr: TextIO) -> int:
     """Serve the shelf and rebuild on save until Ctrl-C; exits 0 (every build is atomic)."""
@@ -51,7 +54,8 @@ def serve(root: Path, options: run.Options, host: str, port: int, public: bool,
         drawer = multiprocessing.get_context("fork").Pool(  # Ctrl-C is for this process
             1, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN))
         running.callback(drawer.terminate)
-        live = Live(root / "out", lambda pdf, index: drawer.apply(page_png, (pdf, index)))
+        live = Live(root / "out", lambda pdf, index: drawer.apply_async(  # a bounded wait
+            page_png, (pdf, index)).get(timeout=DRAW_WAIT))
         watcher.listener = live
         server = listen(host, port, live, public)
         running.callback(server.server_close)
@@ -61,6 +65,7 @@ def serve(root: Path, options: run.Options, host: str, port: int, public: bool,
         try:  # Ctrl-C stops it (and SIGTERM, which the command line turns into Ctrl-C)
             print(f"serving the print shelf at {server.url} (Ctrl-C to stop)", file=stdout,
                   flush=True)
+            print(f"the web edition at {server.url.rstrip('/')}/web/", file=stdout, flush=True)
             while True:
                 watcher.step(live.open_documents())
                 time.sleep(interval)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from ..diagnostics import UsageError, printable, summary
+from ..diagnostics import Location, UsageError, printable, summary
 from ..typeset.pool import Renderer
 from . import run
 
@@ -96,6 +96,11 @@ class Watcher:
                 return None
             print(f"ketabrochure: error: {printable(str(exc))}", file=self.stderr)
             result = run.Result()
+        except Exception as exc:  # noqa: BLE001 - a bug must not end watch or serve: shown,
+            result = run.Result()  # as a located error, and the next save builds again
+            result.diags.error(Location("ketabrochure"), "internal", "build",
+                               f"{type(exc).__name__}: {exc} (a bug in ketabrochure, please "
+                               "report it; watching goes on)")
         self.report(result, time.perf_counter() - started, names)
         if self.listener:
             self.listener.finished(names, result)
@@ -104,16 +109,18 @@ class Watcher:
     def report(self, result: run.Result, seconds: float, names: Sequence[str] = ()) -> None:
         for diagnostic in result.diags.sorted():
             print(diagnostic, file=self.stderr)
-        rendered = result.rendered
+        rendered, total = result.rendered, len(result.built)
         if result.diags.has_errors():
             outcome = "failed; nothing written, out/ is unchanged"
-        else:
-            outcome = f"wrote {len(result.built)} documents"
+        else:  # what really happened: only PDFs whose bytes changed are written
+            written = len(result.written)
+            outcome = f"wrote {written} PDF{'s' * (written != 1)}"
         what = f"build of {', '.join(names)} (open in the browser; the rest next)" if names \
             else "build"
         shown = f": {', '.join(rendered)}" if rendered and len(rendered) <= 10 else ""
-        print(f"{what} {outcome}; rendered {len(rendered)} of {len(result.built)}{shown} "
-              f"({summary(result.diags)}) in {seconds:.1f} s", file=self.stdout)
+        print(f"{what}: {outcome}; rendered {len(rendered)} of {total}{shown}; unchanged "
+              f"{total - len(rendered)} ({summary(result.diags)}) in {seconds:.1f} s",
+              file=self.stdout)
         if not names:
             print("watching content/, layouts/ and assets/ (Ctrl-C to stop)", file=self.stdout)
         self.stdout.flush()

@@ -8,10 +8,11 @@ serves:
                              ?open=<name> tells which document a page shows, built first)
     /_live.js                the script that polls /_version and refreshes the page
     /_rejected/<file>.pdf    a document over its page budget, from out/.rejected/ (to look at)
+    /web/<page>.html         a page of the web edition (out/web/) with the live script added
     /<file>                  any other file under out/ (PDFs, thumbnails, manifest.json)
 
 Only files under out/ are served: no `..`, `.` or empty path segments, no hidden files (so not
-out/.cache/ nor a temporary file), nothing a symlink leads out of out/. Unless --public is
+out/.cache/ nor a temporary file), and never through a link (`files.beneath`). Unless --public is
 given, serve listens only on a loopback address and answers only requests whose Host header
 names this computer (a web page elsewhere cannot reach it by DNS rebinding).
 """
@@ -22,21 +23,21 @@ import html
 import ipaddress
 import json
 import mimetypes
+import re
 import socket
 import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..files import sha256_file
-from . import shelf
+from ..files import beneath, sha256_file
+from ..site import shelf
 from .browser import LIVE_SCRIPT, PREVIEW, PREVIEW_STYLE, WAITING
 from .live import PAGE_WIDTH, Live
-from .shelfpage import PRINT_SCRIPT, STYLE
 
 REJECTED_URL = "/_rejected/"
+WEB_URL = "/web/"
 
 
 def is_loopback(host: str) -> bool:
@@ -49,26 +50,26 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def out_file(out: Path, path: str) -> Path | None:
-    """The file under out/ that a URL path names, or None when it names nothing there."""
+def out_name(path: str) -> str | None:
+    """The out/-relative name a URL path gives, or None when it cannot name a file there
+    (hidden names, `..`, empty parts); nothing is resolved: links are refused when opened."""
     decoded = unquote(path)
     if not decoded.startswith("/") or "\\" in decoded or "\0" in decoded:
         return None
     parts = decoded[1:].split("/")
     if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
         return None
-    base = out.resolve()
-    try:
-        target = base.joinpath(*parts).resolve()
-    except (OSError, ValueError):
-        return None
-    if not target.is_relative_to(base) or not target.is_file():
-        return None
-    return target
+    return "/".join(parts)
+
+
+def number(text: str) -> int | None:
+    """An ASCII whole number (int() would also take other scripts' digits, and choke on '²')."""
+    return int(text) if re.fullmatch(r"-?[0-9]{1,18}", text, re.ASCII) else None
 
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 1024  # every open preview holds a long poll: 200 at once all answered
 
     def __init__(self, address: tuple[str, int], live: Live, public: bool) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
@@ -96,6 +97,15 @@ class Server(ThreadingHTTPServer):
 
 CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; "
        "img-src 'self' data:; frame-ancestors 'self'; base-uri 'self'; form-action 'none'")
+# the web edition's pages load their stylesheets and fonts from out/web/
+WEB_CSP = CSP.replace("style-src 'unsafe-inline'", "style-src 'self' 'unsafe-inline'")
+
+
+def with_live_script(page: str, version: str | None) -> bytes:
+    """A page with the manifest's version and the live script before </body>."""
+    tail = (f"<script>window.KETABROCHURE_MANIFEST = {json.dumps(version)};</script>\n"
+            '<script src="/_live.js"></script>\n</body>')
+    return page.replace("</body>", tail, 1).encode()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -132,7 +142,8 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_version":
             since = query.get("since", ["-1"])[0]
             document = query.get("open", [""])[0]
-            state = live.wait(int(since) if since.lstrip("-").isdigit() else -1,
+            given = number(since)
+            state = live.wait(-1 if given is None else given,
                               document if document in live.entries else "")
             self.send(HTTPStatus.OK, json.dumps(state).encode(), "application/json", body)
         elif path.startswith("/preview/"):
@@ -142,40 +153,49 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self.send(HTTPStatus.OK, page, "text/html; charset=utf-8", body, CSP)
         elif path.startswith("/_page/"):
-            name, _, number = unquote(path.removeprefix("/_page/")).removesuffix(".png") \
+            name, _, shown = unquote(path.removeprefix("/_page/")).removesuffix(".png") \
                 .rpartition("/")
-            png = live.page(name, int(number)) if number.isdigit() and int(number) > 0 else None
+            page_number = number(shown)
+            png = live.page(name, page_number) if page_number and page_number > 0 else None
             if png is None:
                 self.not_found(body)
             else:
                 self.send(HTTPStatus.OK, png, "image/png", body)
+        elif path.startswith(WEB_URL) and path.endswith((".html", "/")):
+            page = self.web_page(path + "index.html" if path.endswith("/") else path)
+            if page is None:
+                self.not_found(body)
+            else:
+                self.send(HTTPStatus.OK, page, "text/html; charset=utf-8", body, WEB_CSP)
         elif path.startswith(REJECTED_URL):  # (the folder is hidden, so not served below)
-            rejected = path.removeprefix(REJECTED_URL.rstrip("/"))
-            self.static(out_file(live.out / ".rejected", rejected) if rejected.endswith(".pdf")
+            rejected = out_name(path.removeprefix(REJECTED_URL.rstrip("/")))
+            self.static(f".rejected/{rejected}" if rejected and rejected.endswith(".pdf")
                         else None, body)
         else:
-            self.static(out_file(live.out, path), body)
+            self.static(out_name(path), body)
 
-    def static(self, target: Path | None, body: bool) -> None:
-        if target is None:
+    def static(self, name: str | None, body: bool) -> None:
+        """A file of out/, opened once with no link on the way (files.beneath): its length,
+        tag and body all come from that one open file, so a republish meanwhile cannot make
+        the Content-Length another file's."""
+        if name is None:
             self.not_found(body)
             return
         try:
-            stat = target.stat()
-            data = target.read_bytes() if body else b""
+            data, info = beneath.read_stat(self.server.live.out, name)
         except OSError:
             self.not_found(body)
             return
-        tag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+        tag = f'"{info.st_mtime_ns:x}-{len(data):x}"'
         if self.headers.get("If-None-Match") == tag:
             self.send_response(HTTPStatus.NOT_MODIFIED)
             self.send_header("ETag", tag)
             self.end_headers()
             return
-        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/json", "text/javascript"):
             kind += "; charset=utf-8"
-        self.send(HTTPStatus.OK, data, kind, body, etag=tag, length=stat.st_size)
+        self.send(HTTPStatus.OK, data, kind, body, etag=tag)
 
     def not_found(self, body: bool) -> None:
         self.send(HTTPStatus.NOT_FOUND, b"not found: serve shows only the files in out/\n",
@@ -203,27 +223,38 @@ class Handler(BaseHTTPRequestHandler):
         live = self.server.live
         version = sha256_file(live.out / "manifest.json")  # first: the page is at least as new
         try:
-            page = (live.out / shelf.INDEX).read_text()
+            page = beneath.read(live.out, shelf.INDEX).decode("utf-8", "replace")
         except OSError:
             page = WAITING
-        tail = (f"<script>window.KETABROCHURE_MANIFEST = {json.dumps(version)};</script>\n"
-                '<script src="/_live.js"></script>\n</body>')
-        return page.replace("</body>", tail, 1).encode()
+        return with_live_script(page, version)
+
+    def web_page(self, path: str) -> bytes | None:
+        """A page of out/web/ with the live script: it reloads when a build changes the
+        manifest (every content edit changes a PDF made from the same text)."""
+        live = self.server.live
+        version = sha256_file(live.out / "manifest.json")
+        name = out_name(path)
+        try:  # no link on the way (files.beneath), as every file served
+            page = beneath.read(live.out, name).decode("utf-8", "replace") if name else None
+        except OSError:
+            page = None
+        return None if page is None else with_live_script(page, version)
 
     def preview(self, name: str) -> bytes | None:
         entry = self.server.live.entries.get(name)
         if entry is None:
             return None
-        sha = str(entry.get("sha256", ""))[:12]
-        pages = int(entry.get("pages") or 1)
+        versions = self.server.live.page_versions(name)  # a page's URL changes with it only
+        pages = len(versions) or int(entry.get("pages") or 1)
+        versions = versions or [str(entry.get("sha256", ""))[:12]] * pages
         title = html.escape(str(entry.get("title") or name))
         lang = html.escape(str(entry.get("language", "en")))
         pictures = "".join(
-            f'<img class="page" src="/_page/{html.escape(name)}/{n}.png?v={sha}"'
+            f'<img class="page" src="/_page/{html.escape(name)}/{n}.png?v={versions[n - 1]}"'
             f' width="{PAGE_WIDTH}" alt="Page {n} of {pages}"'
             f' loading="{"eager" if n == 1 else "lazy"}">'
             for n in range(1, pages + 1))
         version = json.dumps(self.server.live.manifest)
-        return PREVIEW.format(title=title, lang=lang, style=STYLE + PREVIEW_STYLE,
+        return PREVIEW.format(title=title, lang=lang, style=shelf.STYLE + PREVIEW_STYLE,
                               card=shelf.card(entry), pages=pictures, name=json.dumps(name),
-                              version=version, script=PRINT_SCRIPT).encode()
+                              version=version, script=shelf.PRINT_SCRIPT).encode()

@@ -26,6 +26,7 @@ class ClinicLocation:
     booking_url: str | None
     referral_url: str | None
     loc: Location
+    locs: Locs = field(default_factory=_locs, compare=False)  # where each field is written
 
 
 @dataclass(frozen=True)

@@ -265,7 +265,7 @@ def _time_point(said: Said, studies: list[m.Study], diags: Diagnostics) -> None:
                 _error(diags, said, "framing.timepoint",
                        f"gives a result of '{study.id}' measured at {outcome.timepoint} "
                        f"({outcome.measure}): name that time point in the same text "
-                       f"(e.g. '{_example_time(outcome.timepoint, said.lang)}')")
+                       f"(e.g. '{example_time(outcome.timepoint, said.lang)}')")
             _lasted(said, study, outcome, diags)
 
 
@@ -283,7 +283,7 @@ def _lasted(said: Said, study: m.Study, outcome: m.Outcome, diags: Diagnostics) 
     if isinstance(lasted, m.TimeSpan):
         if names(text, lang, lasted) or faded:
             return
-        need = f"the study reports it lasted {lasted}: say so ('{_example_time(lasted, lang)}')"
+        need = f"the study reports it lasted {lasted}: say so ('{example_time(lasted, lang)}')"
     elif lasted == "short-lived":
         if says("short_lived", text, lang) or faded:
             return
@@ -311,7 +311,7 @@ def _named_later_null(study: m.Study, outcome: m.Outcome, said: Said) -> bool:
                and names(said.filled, said.lang, o.timepoint) for o in study.outcomes)
 
 
-def _example_time(span: m.TimeSpan, lang: str) -> str:
+def example_time(span: m.TimeSpan, lang: str) -> str:
     if lang == "en":
         return str(span)
     words = {"minute": "minuto", "hour": "hora", "day": "día", "week": "semana", "month": "mes",

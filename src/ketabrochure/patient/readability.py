@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..files import atomic_write
+from ..files import beneath, seal
 
 if TYPE_CHECKING:
     from textstat.textstat import textstatistics
@@ -82,28 +83,42 @@ def grade(text: str, lang: str) -> float:
     return _GRADES[k]
 
 
-def recall(path: Path) -> None:
-    """Take grades computed by earlier builds (a pure function of language and text): only
-    finite numbers under text keys; anything else in the file is ignored (scored again)."""
-    if path in _LOADED:
+GRADES = "out/.cache/grades.json"  # project-relative
+
+
+def recall(root: Path) -> None:
+    """Take grades computed by earlier builds (a pure function of language and text), only
+    from a memo whose seal (`files.seal`) matches its grades: an edited grade would let a text
+    pass the readability rule, so a memo that does not prove itself is ignored (all scored
+    again). Only finite numbers in a sane range under text keys are taken."""
+    if root in _LOADED:
         return
-    _LOADED.add(path)
+    _LOADED.add(root)
     with contextlib.suppress(OSError, ValueError, RecursionError):
-        data = json.loads(path.read_bytes())
-        if isinstance(data, dict):
-            _GRADES.update({k: float(v) for k, v in data.items() if isinstance(k, str)
-                            and isinstance(v, int | float) and not isinstance(v, bool)
-                            and math.isfinite(v)})
-
-
-def remember(path: Path) -> None:
-    """Keep the grades for the next build (only when something new was scored)."""
-    try:
-        if json.loads(path.read_text()) == _GRADES:
+        data = json.loads(beneath.read(root, GRADES, MAX_MEMO))
+        if not (isinstance(data, dict) and isinstance(data.get("grades"), dict)):
             return
-    except (OSError, ValueError):
+        body = json.dumps(data["grades"], sort_keys=True)
+        if not hmac.compare_digest(str(data.get("seal")), seal("grades", body)):
+            return
+        _GRADES.update({k: float(v) for k, v in data["grades"].items() if isinstance(k, str)
+                        and isinstance(v, int | float) and not isinstance(v, bool)
+                        and math.isfinite(v) and -50 <= v <= 100})
+
+
+def remember(root: Path) -> None:
+    """Keep the grades for the next build, sealed (only when something new was scored)."""
+    body = json.dumps(_GRADES, sort_keys=True)
+    memo = json.dumps({"seal": seal("grades", body), "grades": _GRADES}, sort_keys=True)
+    try:
+        if beneath.read(root, GRADES, MAX_MEMO) == memo.encode():
+            return
+    except OSError:
         pass
-    atomic_write(path, json.dumps(_GRADES, sort_keys=True).encode(), fsync=False)
+    beneath.write(root, GRADES, memo.encode(), fsync=False)
+
+
+MAX_MEMO = 50_000_000  # bytes: a larger grade memo is not read
 
 
 def scored(text: str) -> bool:

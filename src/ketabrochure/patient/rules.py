@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
+from ..read.project import REGULATORY
 from ..wording import claims
 from . import language, numbers, readability
 from .claims import claim_rules
@@ -26,7 +27,9 @@ def walked(patient: m.PatientContent) -> Iterator[tuple[m.Text, m.Text | None]]:
     indication its `{indication}` is filled with: its record's own; for a shared text, one
     record's as a stand-in (it is filled per document)."""
     own = {id(t): r.indication for r in patient.records() for t in (r.indication, *r.texts)}
-    stand_in = next((r.indication for r in patient.records()), None)
+    # with a record's file broken, another record would stand in than usual, and its
+    # indication score the shared texts differently: that file's error comes first
+    stand_in = None if patient.broken else next((r.indication for r in patient.records()), None)
     for text in patient.texts():
         yield text, own.get(id(text), stand_in)
 
@@ -41,22 +44,24 @@ def patient_rules(project: m.Project, patient: m.PatientContent, diags: Diagnost
         for lang in text.languages:
             filled_in = indication.raw(lang) if indication else None
             _language_rules(text, lang, project, forbidden, filled_in, diags)
-    claim_rules(project, patient.texts(), diags)
-    time_rules(project, patient.texts(), diags)
+    record_ok = REGULATORY not in project.broken  # (else its own error is the one to read)
+    if record_ok:  # the numbers and times a text may give come from the studies and facts
+        claim_rules(project, patient.texts(), diags)
+        time_rules(project, patient.texts(), diags)
     for record in patient.records():
         for item in record.claims:
             if not item.cites:
                 diags.error(item.loc, "content.uncited", f"{record.label}: {item.path}",
                             "what studies found must cite at least one study (cites: [...])")
     common = patient.common
-    if common is not None and not any(
+    if common is not None and record_ok and not any(
             project.regulatory[f].off_label for f in common.off_label.facts
             if f in project.regulatory):
         diags.error(common.off_label.loc, "content.off-label", "off_label",
                     "must cite the off-label regulatory fact (facts: [...])")
     cited = {s for text in patient.texts() for s in text.cites}
-    if cited & project.broken:
-        return  # framing and safety read the cited studies: a broken one is already an error
+    if cited & project.broken or not record_ok:
+        return  # framing and safety read the cited studies and facts: a broken one is an error
     framing_rules(project, patient, diags)
     later_null_rules(project, patient, diags)
     safety_rules(project, patient, diags)
@@ -95,7 +100,7 @@ def _sources(text: m.Text, project: m.Project, diags: Diagnostics) -> None:
                         f"'{study_id}' is a {study.role} study: patient text cites only "
                         "studies in people that test whether treatment works")
     for fact_id, loc in zip(text.facts, text.fact_locs, strict=False):
-        if fact_id not in project.regulatory:
+        if fact_id not in project.regulatory and REGULATORY not in project.broken:
             diags.error(loc, "content.unknown-ref", f"{text.path}.facts",
                         f"no regulatory fact '{fact_id}'")
     named = numbers.studies_named(text.en) | numbers.studies_named(text.es or "")
@@ -112,6 +117,8 @@ def _language_rules(text: m.Text, lang: str, project: m.Project,
                     forbidden: tuple[tuple[str, Location], ...], indication: str | None,
                     diags: Diagnostics) -> None:
     where, loc = f"{text.path}.{lang}", text.where(lang)
+    if numbers.studies_named(text.raw(lang)) & project.broken:
+        return  # a study it quotes failed to read: that file's error is the one to fix
     try:
         filled = numbers.fill(text.raw(lang), project.studies, lang, indication)
     except numbers.PlaceholderError as exc:

@@ -133,9 +133,13 @@ class PatientKind(DocumentKind):
     def parts(self, document: m.Document, project: m.Project, env: jinja2.Environment,
               diags: Diagnostics) -> list[Part] | None:
         """The document's HTML, checked for the statements it must print (a template that
-        drops the crisis line, the off-label or the long-term safety statement fails)."""
+        drops the crisis line, the off-label or the long-term safety statement fails). Without
+        readable shared text (patient.yaml broken, empty, outside the project: its own error
+        is reported), no patient document is made."""
+        if project.patient.common is None or self.unfilled(document, project, diags):
+            return None
         found = super().parts(document, project, env, diags)
-        if found is None or project.patient.common is None:
+        if found is None:
             return found
         required = self.required(document, project)
         crisis = dict(required).get("crisis")
@@ -153,6 +157,24 @@ class PatientKind(DocumentKind):
                             "(a handout's first section; the tri-fold's front cover)")
                 break
         return found
+
+    def unfilled(self, document: m.Document, project: m.Project, diags: Diagnostics) -> bool:
+        """Whether a text the document prints has a placeholder its studies cannot fill (or
+        cites a study that failed to read). The content rules have already said so at the
+        text; rendering it would only repeat that as a template error, once per copy."""
+        lang = document.language
+        indication = self.indication(document, project).raw(lang)
+        for text in self.texts(document, project):
+            if set(text.cites) & project.broken:
+                return True
+            try:
+                numbers.fill(text.raw(lang), project.studies, lang, indication)
+            except numbers.PlaceholderError as exc:
+                if not diags.errors:  # not said yet (no rule reads this text): say it here
+                    diags.error(text.where(lang), "content.placeholder",
+                                f"{text.path}.{lang}", str(exc))
+                return True
+        return False
 
     def reading_grade(self, document: m.Document, project: m.Project) -> float | None:
         """The reading grade of the whole document, in its language."""

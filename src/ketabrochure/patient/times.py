@@ -148,9 +148,11 @@ def later_null_rules(project: m.Project, patient: m.PatientContent,
             if not (result or any(f in framing.RESULT_FIELDS for _, f in placed)):
                 continue
             for study in framing.studies_of(text, raw, project):
-                for outcome in study.outcomes:
-                    if outcome.timepoint is not None and _reported(said, study, outcome, placed):
-                        _later_null(said, study, outcome, diags)
+                reported = [o for o in study.outcomes if o.timepoint is not None
+                            and _reported(said, study, o, placed)]
+                for outcome in reported:
+                    if _later_null(said, study, outcome, diags):
+                        break  # one error per study and text: the fix is the same
 
 
 def _reported(said: framing.Said, study: m.Study, outcome: m.Outcome,
@@ -162,18 +164,20 @@ def _reported(said: framing.Said, study: m.Study, outcome: m.Outcome,
 
 
 def _later_null(said: framing.Said, study: m.Study, outcome: m.Outcome,
-                diags: Diagnostics) -> None:
+                diags: Diagnostics) -> bool:
+    """Report a later null the text hides; whether it did."""
     null = later_null(study, outcome)
     if null is None or null.timepoint is None:
-        return
+        return False
     named = framing.names(said.filled, said.lang, null.timepoint)
     unknown = framing.says("unknown_duration", said.filled, said.lang)
     if named and not unknown:
-        return
-    example = ("'By day 25, there was no clear difference.' / 'Al día 25, no hubo una "
-               "diferencia clara.'")
+        return False
+    example = (f"'After {null.timepoint}, there was no clear difference.' / 'A los "
+               f"{framing.example_time(null.timepoint, 'es')}, no hubo una diferencia clara.'")
     diags.error(said.text.where(said.lang), "framing.later-null", said.where,
                 f"gives a result of '{study.id}' at {outcome.timepoint}, but the study found "
                 f"no significant difference at {null.timepoint} ({null.measure}): say so "
                 f"(e.g. {example})" + ("; 'we do not know how long it lasted' is not true "
                                        "here" if unknown else ""))
+    return True

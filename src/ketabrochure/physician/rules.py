@@ -9,6 +9,7 @@ import re
 
 from .. import model as m
 from ..diagnostics import Diagnostics
+from ..read.project import REGULATORY
 from . import certainty, charts
 from .claims import physician_claims
 
@@ -21,7 +22,7 @@ def content_rules(project: m.Project, today: dt.date,  # noqa: ARG001 - the audi
     for condition in project.conditions.values():
         _condition_rules(condition, project, diags)
     off_label = [f for f in project.regulatory.values() if f.off_label]
-    if len(off_label) != 1 and project.regulatory:
+    if len(off_label) != 1 and project.regulatory and REGULATORY not in project.broken:
         first = next(iter(project.regulatory.values()))
         diags.error(first.loc, "content.off-label", "regulatory",
                     f"exactly one fact must be marked off_label: true; found {len(off_label)}")
@@ -29,8 +30,9 @@ def content_rules(project: m.Project, today: dt.date,  # noqa: ARG001 - the audi
 
 def _condition_rules(condition: m.Condition, project: m.Project, diags: Diagnostics) -> None:
     studies, where = project.studies, f"condition {condition.id}"
-    if not any(project.regulatory[r].off_label for r in condition.regulatory
-               if r in project.regulatory):
+    if REGULATORY not in project.broken and not any(
+            project.regulatory[r].off_label for r in condition.regulatory
+            if r in project.regulatory):  # (a broken regulatory.yaml: its own errors said)
         diags.error(condition.locs.get("regulatory", condition.loc), "content.off-label", where,
                     "must list the off-label statement (the fact marked off_label: true)")
     for i, point in enumerate(condition.key_points):

@@ -48,12 +48,38 @@ class ClinicReader(Reader):
         if (name is None or phone is None or referral_line is None or website is None
                 or referral_url is None or len(colors) != 2):
             return None
+        locations = read_locations(f, self.diags)
+        repeats_clinic(locations, phone, address, referral_url, self.diags)
         return m.Clinic(name=name, address=address, phone=phone,
                         email=f.text("email", required=False), website=website,
                         referral_url=referral_url, referral_line=referral_line, logo=logo,
                         colors=colors, loc=Location(self.shown(path)), locs=f.locs(),
-                        locations=read_locations(f, self.diags),
-                        reviewers=read_reviewers(f, self.diags))
+                        locations=locations, reviewers=read_reviewers(f, self.diags))
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal as printed details: a phone written with other spaces or dashes, an address
+    broken into other lines, are the same."""
+    def shown(value: object) -> str:  # an address's lines, as one text
+        text = " ".join(value) if isinstance(value, tuple) else str(value)
+        return "".join(filter(str.isalnum, text)).lower()
+
+    return shown(a) == shown(b)
+
+
+def repeats_clinic(locations: tuple[m.ClinicLocation, ...], phone: str,
+                   address: tuple[str, ...], referral_url: str, diags: Diagnostics) -> None:
+    """A site that writes out the clinic's own phone, address or referral page keeps the old
+    one when the clinic's changes: a warning to leave it out, so that it follows."""
+    for where in locations:
+        for key, own, clinic in (("phone", where.phone, phone),
+                                 ("address", where.address, address),
+                                 ("referral_url", where.referral_url, referral_url)):
+            if own is not None and _same(own, clinic):
+                diags.warning(where.locs.get(key, where.loc), "content.location-repeats",
+                              f"locations.{where.id}.{key}",
+                              f"same as the clinic's: leave it out (a location without its own "
+                              f"{key} prints the clinic's, and keeps up when it changes)")
 
 
 def read_reviewers(clinic: Fields, diags: Diagnostics) -> tuple[m.Reviewer, ...]:
@@ -95,5 +121,5 @@ def read_locations(clinic: Fields, diags: Diagnostics) -> tuple[m.ClinicLocation
             ident = None
         if ident and name:
             found.append(m.ClinicLocation(ident, name, address, phone, booking_url,
-                                          referral_url, node.loc))
+                                          referral_url, node.loc, locs=f.locs()))
     return tuple(found)

@@ -1,16 +1,16 @@
-"""A content file's bytes and text, read safely: only a regular file inside the project (every
-symlink followed), of at most MAX_BYTES, in UTF-8, holding only characters YAML allows. Each
-refusal is one located error; nothing outside the project is opened."""
+"""A content file's bytes and text, read safely: only a regular file inside the project (a
+link only while it stays inside), of at most MAX_BYTES, in UTF-8, holding only characters YAML
+allows. Each refusal is one located error; nothing outside the project is opened."""
 
 from __future__ import annotations
 
 import os
 import re
-import stat
 import unicodedata
 from pathlib import Path, PurePosixPath
 
 from ..diagnostics import Diagnostics, Location
+from ..files import beneath
 
 MAX_BYTES = 1_000_000  # a content file larger than this is refused
 # Characters YAML does not allow in a file (its reader would refuse them, without a line)
@@ -29,6 +29,15 @@ def _root_of(path: Path, shown_as: str) -> Path | None:
     return full.parents[len(shown.parts) - 1]
 
 
+def _leads(path: Path) -> str:
+    """' (it leads to X)' for a link, to say where; X is never opened."""
+    try:
+        real = Path(os.path.realpath(path))
+    except OSError:  # changed while looked at
+        return ""
+    return f" (it leads to {real})" if real != Path(os.path.abspath(path)) else ""
+
+
 def _line_col(data: bytes, offset: int) -> tuple[int, int]:
     """1-based line and column (in characters) of a byte offset."""
     start = data.rfind(b"\n", 0, offset) + 1
@@ -37,33 +46,34 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
 
 def read_bytes(path: Path, shown_as: str, diags: Diagnostics,
                root: Path | None = None) -> bytes | None:
-    """A content file's bytes: only a regular file, inside the project (symlinks followed),
-    of at most MAX_BYTES. Anything else is refused without being read."""
+    """A content file's bytes: only a regular file, inside the project (a link only while it
+    stays inside), of at most MAX_BYTES. It is opened by walking from the project folder
+    (`files.beneath`), so nothing swapped in after a check can lead it outside."""
     where = Location(shown_as)
     base = root if root is not None else _root_of(path, shown_as)
-    real = Path(os.path.realpath(path))
-    if base is None or not real.is_relative_to(os.path.realpath(base)):
-        leads = f" (it leads to {real})" if real != Path(os.path.abspath(path)) else ""
+    relative = beneath.relative_to(path, base) if base is not None else None
+    if relative is None and root is not None:  # `root` spelled another way (resolved)
+        base = _root_of(path, shown_as)
+        relative = beneath.relative_to(path, base) if base is not None else None
+    too_large = f"is more than {MAX_BYTES:,} bytes, the most a content file may be"
+    try:
+        if base is None or relative is None:
+            raise beneath.Outside(shown_as, "outside")
+        data = beneath.read(base, relative, MAX_BYTES, links=True)
+    except beneath.Outside:
+        leads = _leads(path)
         diags.error(where, "yaml.outside", shown_as,
                     f"lies outside the project{leads}; content files must be inside the "
                     "project folder, so it was not read")
         return None
-    too_large = f"is more than {MAX_BYTES:,} bytes, the most a content file may be"
-    try:
-        info = os.stat(real)
-        if not stat.S_ISREG(info.st_mode):
-            diags.error(where, "yaml.read", shown_as,
-                        "is not a regular file (a folder, pipe or device?); it was not read")
-            return None
-        if info.st_size > MAX_BYTES:
-            diags.error(where, "yaml.too-large", shown_as, too_large)
-            return None
-        with open(real, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        diags.error(where, "yaml.read", shown_as,
+                    "is not a regular file (a folder, pipe or device?); it was not read")
+        return None
     except OSError as exc:
         diags.error(where, "yaml.read", shown_as, f"cannot read: {exc.strerror}")
         return None
-    if len(data) > MAX_BYTES:  # it grew since
+    if len(data) > MAX_BYTES:
         diags.error(where, "yaml.too-large", shown_as, too_large)
         return None
     return data

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from ..diagnostics import Diagnostics, Location
 from .yamlsource import Node
-from .yamlsyntax import requoted
+from .yamlsyntax import CURLY_PAIRS, requoted
 
 T = TypeVar("T")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # ids: file names, recipients, locations
@@ -58,6 +58,8 @@ def stray_quote(value: str) -> str | None:
     """Why a text's quote marks look like a YAML slip, printed as typed (else None): a quote
     YAML did not take as quoting, because the other one is missing."""
     fix = "add the other one, or delete it"
+    if len(value) > 1 and (value[0], value[-1]) in CURLY_PAIRS:
+        return None  # typed as YAML quotes: an error of its own (yaml.curly-quote)
     if value.count('"') % 2:
         if value.endswith('"'):
             return ('ends with a " that no quote opens, so it is printed: put a " at the start '
@@ -94,12 +96,16 @@ class Fields:
         self.diags = diags
         self.known = tuple(known)
         self.ok = node.is_map
+        self.meant: dict[str, str] = {}  # a known field -> the misspelling typed for it
         if not self.ok:
             self.error(node.loc, f"must be a mapping of {', '.join(self.known)}; "
                        f"got {describe(node.value, 'a mapping')}", code="content.type")
             return
         for key, loc in node.key_locs.items():
             if key not in self.known:
+                close = difflib.get_close_matches(key, self.known, n=1, cutoff=0.6)
+                if close and close[0] not in node.value:
+                    self.meant.setdefault(close[0], key)
                 self.error(loc, f"unknown field '{key}'{suggestion(key, self.known)}",
                            code="content.unknown-field", where=self._path(key))
 
@@ -134,7 +140,8 @@ class Fields:
             return None
         child: Node | None = self.node.value.get(key)
         if child is None or child.value is None:
-            if required:
+            # a misspelt field is said once, as its did-you-mean line, not also as missing
+            if required and not (child is None and key in self.meant):
                 if child is None:
                     self.error(self.node.loc, f"missing required field '{key}'",
                                code="content.missing-field", where=self._path(key))
@@ -184,6 +191,21 @@ class Fields:
             return None
         if child.value < minimum:
             self.error(child.loc, f"must be at least {minimum}; got {child.value}",
+                       where=self._path(key))
+            return None
+        return int(child.value)
+
+    def year(self, key: str, required: bool = True) -> int | None:
+        """A publication or approval year: four digits, 1900 to next year (an article in
+        press may carry it); a slip such as 20266 would otherwise be printed."""
+        child = self._typed(key, required, lambda v: isinstance(v, int) and not isinstance(v, bool),
+                            "a whole number")
+        if child is None:
+            return None
+        latest = dt.date.today().year + 1
+        if not 1900 <= child.value <= latest:
+            self.error(child.loc, f"{child.value} is not a year from 1900 to {latest} (four "
+                       "digits, as the article gives it)", code="content.year",
                        where=self._path(key))
             return None
         return int(child.value)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
+from . import glyphs
 from .clinic import ClinicReader
 from .fields import Fields, suggestion
 from .studies import StudyReader
@@ -161,6 +162,7 @@ class ProjectReader(StudyReader, ClinicReader):
     # -- regulatory, documents -------------------------------------------------------------
     def regulatory(self, path: Path | None) -> tuple[dict[str, m.RegulatoryFact],
                                                     dict[str, m.RegulatoryRisk]]:
+        before = len(self.diags.errors)
         f = self.fields(path, ("facts", "risks")) if path else None
         facts: dict[str, m.RegulatoryFact] = {}
         for fact_id, node, loc in f.entries("facts", "fact") if f else []:
@@ -171,7 +173,7 @@ class ProjectReader(StudyReader, ClinicReader):
                 continue
             facts[fact_id] = m.RegulatoryFact(
                 id=fact_id, statement=statement, date=r.date("date", required=False),
-                year=r.integer("year", required=False, minimum=1900),
+                year=r.year("year", required=False),
                 off_label=r.boolean("off_label", False), loc=loc,
                 source=r.text("source", required=False),
                 verified_on=r.date("verified_on", required=False))
@@ -179,9 +181,11 @@ class ProjectReader(StudyReader, ClinicReader):
                 r.error(r.loc("verified_on"), "verified against what? add `source:` (a URL or "
                         "citation) beside verified_on", code="content.missing-field",
                         where=f"facts.{fact_id}.source")
-        return facts, self.risks(f, facts) if f else {}
+        # facts that failed to read are not reported again as unknown where a risk names them
+        return facts, self.risks(f, facts, len(self.diags.errors) == before) if f else {}
 
-    def risks(self, f: Fields, facts: dict[str, m.RegulatoryFact]) -> dict[str, m.RegulatoryRisk]:
+    def risks(self, f: Fields, facts: dict[str, m.RegulatoryFact],
+              facts_read: bool = True) -> dict[str, m.RegulatoryRisk]:
         """`risks: {sedation: {facts: [spravato-rems]}, bladder: {left_out: "why"}}`: each an
         adverse-event id, backed by facts on file or left out with its reason."""
         found: dict[str, m.RegulatoryRisk] = {}
@@ -200,7 +204,7 @@ class ProjectReader(StudyReader, ClinicReader):
             backing, backing_locs = r.text_list("facts", required=False)
             left_out = r.text("left_out", required=False)
             for fact, fact_loc in zip(backing, backing_locs, strict=True):
-                if fact not in facts:
+                if fact not in facts and facts_read:
                     r.error(fact_loc, f"no fact '{fact}' in facts:{suggestion(fact, facts)}",
                             code="content.unknown-ref", where=f"{where}.facts")
             if bool(backing) == bool(left_out):
@@ -263,19 +267,28 @@ class ProjectReader(StudyReader, ClinicReader):
         return m.PageBudget(exactly=exactly, maximum=maximum)
 
 
+REGULATORY = "regulatory.yaml"  # in Project.broken when it cannot be read (not an id: no clash)
+
+
 def read_project(root: Path, diags: Diagnostics) -> tuple[m.Project, bool]:
     """Read and cross-check all content, and whether it is complete enough to make documents
     from. Without a readable clinic.yaml or documents.yaml the project still comes back (with
     an empty clinic), so the audiences' content is read and checked and every file's errors
     are reported in one run."""
     reader = ProjectReader(root, diags)
+    # a font that is not a font: no document is made with a stand-in (nothing downstream)
+    fonts_ok = glyphs.report_unreadable(root / "assets" / "fonts", "assets/fonts", diags)
     studies = reader.each("studies", reader.study)
     conditions = reader.each("conditions", reader.condition)
+    before = len(diags.errors)
     regulatory, risks = reader.regulatory(reader.named("regulatory.yaml"))
+    if len(diags.errors) > before:  # its facts are not all known: a fact it does not
+        reader.broken.add(REGULATORY)  # list may be in a part that failed (no follow-on errors)
     clinic = reader.clinic(reader.named("clinic.yaml"))
     edition, documents, cadence = reader.documents(reader.named("documents.yaml"))
     check_references(conditions, studies, regulatory, reader.broken, diags)
-    complete = clinic is not None and edition is not None
+    complete = (clinic is not None and edition is not None and fonts_ok
+                and REGULATORY not in reader.broken)
     placeholder = m.Clinic("", (), "", None, "", "", "", None, {},
                            Location(reader.shown(reader.content / "clinic.yaml")))
     return m.Project(clinic=clinic or placeholder, studies=studies, conditions=conditions,
@@ -295,8 +308,9 @@ def check_references(conditions: dict[str, m.Condition], studies: dict[str, m.St
                      for sid, loc in zip(point.cites, point.cite_locs, strict=False)]
         refs += [(sid, loc, "evidence", studies)
                  for sid, loc in zip(condition.evidence, condition.evidence_locs, strict=False)]
-        refs += [(rid, loc, "regulatory", regulatory)
-                 for rid, loc in zip(condition.regulatory, condition.regulatory_locs, strict=False)]
+        if REGULATORY not in broken:  # (a broken regulatory.yaml: its own errors said)
+            refs += [(rid, loc, "regulatory", regulatory) for rid, loc in
+                     zip(condition.regulatory, condition.regulatory_locs, strict=False)]
         for ref, loc, where, known in refs:
             if ref not in known and ref not in broken:
                 kind = "study" if known is studies else "regulatory fact"

@@ -10,6 +10,7 @@ clinic.yaml) is an error; a backup such as `x.yaml~` or `x.yaml.bak` a warning; 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -17,9 +18,21 @@ from typing import TypeVar
 from ..diagnostics import Diagnostics, Location, relative
 from . import glyphs
 from .fields import ID_RE, Fields
-from .yamlsource import load
+from .yamlsource import load_counted
 
 T = TypeVar("T")
+# characters of text all content files of one run may stand for, aliases written out (the
+# default content: about 120,000); counted per run, i.e. per Diagnostics
+MAX_PROJECT_TEXT = 5_000_000
+_TEXT_READ: dict[int, tuple[weakref.ref[Diagnostics], int]] = {}
+
+
+def _text_read(diags: Diagnostics) -> int:
+    """Characters of content text this run (this Diagnostics) has read so far."""
+    for key in [k for k, (ref, _) in _TEXT_READ.items() if ref() is None]:
+        del _TEXT_READ[key]
+    ref, chars = _TEXT_READ.get(id(diags), (None, 0))
+    return chars if ref is not None and ref() is diags else 0
 SUFFIXES = (".yaml", ".yml")
 # a suffix meant as YAML: any case of .yaml or .yml, typos such as .ymal, .yamll, .ymml
 _MEANT_AS_YAML = re.compile(r"\.(y\w{0,2}ml|ym\w{0,2}|ya\w{0,3}l)", re.IGNORECASE)
@@ -39,7 +52,15 @@ class Reader:
         return relative(path, self.root)
 
     def fields(self, path: Path, known: tuple[str, ...]) -> Fields | None:
-        node = load(path, self.shown(path), self.diags, self.root)
+        if _text_read(self.diags) > MAX_PROJECT_TEXT:
+            self.diags.error(Location(self.shown(path)), "content.too-large", path.name,
+                             f"not read: the project's content already holds more than "
+                             f"{MAX_PROJECT_TEXT:,} characters of text (aliases written out), "
+                             "the most one run reads; split the project, or remove what is "
+                             "no longer printed")
+            return None
+        node, chars = load_counted(path, self.shown(path), self.diags, self.root)
+        _TEXT_READ[id(self.diags)] = (weakref.ref(self.diags), _text_read(self.diags) + chars)
         if node is None:
             return None
         if node.value in ({}, None):

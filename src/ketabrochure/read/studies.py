@@ -116,7 +116,7 @@ class StudyReader(Reader):
                     code="content.pmid", where="citation.pmid")
             pmid = None
         title, journal = c.text("title"), c.text("journal")
-        year = c.integer("year", minimum=1900)
+        year = c.year("year")
         if title is None or journal is None or year is None:
             return None
         return m.Citation(title=title, authors=authors, et_al=c.boolean("et_al", False),

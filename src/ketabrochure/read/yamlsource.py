@@ -21,11 +21,13 @@ import yaml
 
 from ..diagnostics import Diagnostics, Location
 from .contentfile import read_bytes, yaml_text
-from .yamlsyntax import explain
+from .yamlsyntax import CURLY_PAIRS, explain
 
 MAX_NODES = 20_000  # values in one file, an alias counted as all it stands for (content: < 300)
 MAX_DEPTH = 100  # lists and mappings inside one another (the content needs about six)
-
+# characters of text in one file with every alias written out: an alias of a long text counts
+# its whole length (no file holds more than 1,000,000 bytes written out; content: < 20,000)
+MAX_TEXT = 1_000_000
 
 
 @dataclass
@@ -88,6 +90,7 @@ class _Open:
     anchor: str | None
     size: int = 1  # values it stands for, itself included (an alias counts in full)
     height: int = 1  # levels of lists and mappings, itself included
+    chars: int = 0  # characters of text it stands for (an alias counts in full)
     key: str | None = None  # a mapping's key waiting for its value (None: a refused key)
     key_loc: Location | None = None
     wants_key: bool = True
@@ -100,10 +103,12 @@ class _Composer:
         self.path = path
         self.diags = diags
         self.stack: list[_Open] = []
-        self.anchors: dict[str, tuple[Node, int, int]] = {}  # name -> node, size, height
+        # name -> node, size, height, characters
+        self.anchors: dict[str, tuple[Node, int, int, int]] = {}
         self.anchor_lines: dict[str, int] = {}
         self.open_anchors: set[str] = set()
         self.total = 0
+        self.chars = 0  # characters of text, aliases written out
         self.root: Node | None = None
         self.refused = False  # an error that makes the whole file unusable
         self.lines: list[str] = []
@@ -166,8 +171,15 @@ class _Composer:
                 self.end()
 
     # -- values ----------------------------------------------------------------------------
-    def count(self, values: int, loc: Location) -> None:
+    def count(self, values: int, loc: Location, chars: int = 0) -> None:
         self.total += values
+        self.chars += chars
+        if self.chars > MAX_TEXT:
+            self.diags.error(loc, "yaml.too-large", "YAML",
+                             f"the file's text, every alias written out in full, is more than "
+                             f"{MAX_TEXT:,} characters here; content files are far smaller "
+                             "(an alias of a long text repeats all of it: write it once)")
+            raise _Abort
         if self.total > MAX_NODES:
             self.diags.error(loc, "yaml.too-large", "YAML",
                              f"the file holds more than {MAX_NODES:,} values; content files "
@@ -184,7 +196,8 @@ class _Composer:
 
     def scalar(self, loader: Any, event: yaml.ScalarEvent) -> None:
         loc = _location(self.path, event.start_mark)
-        self.count(1, loc)
+        chars = len(event.value)
+        self.count(1, loc, chars)
         self.anchor(event.anchor, loc)
         tag = event.tag
         if tag is None or tag == "!":
@@ -192,9 +205,10 @@ class _Composer:
         node = Node(self.construct(loader, tag, event, loc), loc)
         if not event.style and isinstance(node.value, str):  # plain: None, or "" from libyaml
             self.cut_by_comment(event, node.value)
+            self.curly_quoted(node)
         if event.anchor is not None:
-            self.anchors[event.anchor] = (node, 1, 0)
-        self.place(node, 1, 0)
+            self.anchors[event.anchor] = (node, 1, 0, chars)
+        self.place(node, 1, 0, chars)
 
     def construct(self, loader: Any, tag: str, event: yaml.ScalarEvent, loc: Location) -> Any:
         """The scalar's value (a date, a number, text...); its text if it is not valid."""
@@ -220,6 +234,17 @@ class _Composer:
             loader.constructed_objects.clear()  # each scalar is built once: keep nothing
         return event.value
 
+    def curly_quoted(self, node: Node) -> None:
+        """Typographic quotes around a whole value are no YAML quotes: the text would be
+        printed with them (a word processor turns " into them as you type)."""
+        text = node.value
+        if len(text) > 1 and (text[0], text[-1]) in CURLY_PAIRS:
+            self.diags.error(node.loc, "yaml.curly-quote", _short(text),
+                             f"{text[0]} and {text[-1]} are typographic quotes, not YAML quotes, "
+                             "so they would be printed: type them as straight quotes (\") (to "
+                             "print curly quotes, put the whole text inside straight ones: "
+                             f'"{text[0]}...{text[-1]}")')
+
     def cut_by_comment(self, event: yaml.ScalarEvent, value: str) -> None:
         """Warn when unquoted text runs into ` #1`: YAML takes the rest of the line for a
         comment, so it is silently not printed (a comment proper, `# ...`, has a space)."""
@@ -244,7 +269,7 @@ class _Composer:
         elif name not in self.anchors:
             self.error(loc, "yaml.alias", f"*{name}", f"no anchor &{name} comes before it")
         else:
-            node, size, height = self.anchors[name]
+            node, size, height, chars = self.anchors[name]
             if self.total + size > MAX_NODES:
                 self.diags.error(loc, "yaml.alias-bomb", f"*{name}",
                                  f"stands for {size:,} values (&{name} at line "
@@ -253,8 +278,8 @@ class _Composer:
                 raise _Abort
             if len(self.stack) + height > MAX_DEPTH:
                 self.too_deep(loc)
-            self.count(size, loc)
-            self.place(node, size, height)  # shared, not copied: nothing edits a Node
+            self.count(size, loc, chars)
+            self.place(node, size, height, chars)  # shared, not copied: nothing edits a Node
             return
         self.count(1, loc)
         self.place(Node(None, loc), 1, 0)
@@ -281,16 +306,17 @@ class _Composer:
         done = self.stack.pop()
         if done.anchor is not None:
             self.open_anchors.discard(done.anchor)
-            self.anchors[done.anchor] = (done.node, done.size, done.height)
-        self.place(done.node, done.size, done.height)
+            self.anchors[done.anchor] = (done.node, done.size, done.height, done.chars)
+        self.place(done.node, done.size, done.height, done.chars)
 
-    def place(self, node: Node, size: int, height: int) -> None:
+    def place(self, node: Node, size: int, height: int, chars: int = 0) -> None:
         """Put a finished value where it belongs: the root, a list item, a key or a value."""
         if not self.stack:
             self.root = node
             return
         parent = self.stack[-1]
         parent.size += size
+        parent.chars += chars
         parent.height = max(parent.height, height + 1)
         if isinstance(parent.node.value, list):
             parent.node.value.append(node)
@@ -322,10 +348,17 @@ def load(path: Path, shown_as: str, diags: Diagnostics, root: Path | None = None
 
     `shown_as` is the path relative to the project root (as diagnostics.relative gives it);
     the file must lie inside `root`, which is found from `shown_as` when not given."""
+    return load_counted(path, shown_as, diags, root)[0]
+
+
+def load_counted(path: Path, shown_as: str, diags: Diagnostics,
+                 root: Path | None = None) -> tuple[Node | None, int]:
+    """`load`, and the characters of text the file stands for (aliases written out)."""
     data = read_bytes(path, shown_as, diags, root)
     if data is None:
-        return None
+        return None, 0
     text = yaml_text(data, shown_as, diags)
     if text is None:
-        return None
-    return _Composer(shown_as, diags).compose(text)
+        return None, len(data)
+    composer = _Composer(shown_as, diags)
+    return composer.compose(text), composer.chars

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 # `  - key: value`: the indentation and list dashes, a plain key, then the value as typed
 _LINE = re.compile(r"^(?P<lead>[ ]*(?:-[ ]+)*)(?:(?P<key>[A-Za-z0-9_-]+):(?:[ ]+|$))?"
                    r"(?P<value>.*?)[ ]*$")
+# typographic quotes around a whole plain value: meant as YAML quotes, which they are not
+CURLY_PAIRS = frozenset({("“", "”"), ("„", "“"), ("„", "”"), ("”", "”"), ("‘", "’"),
+                         ("‚", "‘"), ("’", "’"), ("«", "»"), ("»", "«")})
 _BLOCK_SCALAR = re.compile(r"^[|>][-+0-9]*$")  # `key: >` folds the indented lines below it
 _RESERVED = {  # a text may not start with these unquoted: what YAML takes each for
     "@": "YAML reserves it", "`": "YAML reserves it", "%": "YAML reads a directive",
@@ -122,6 +125,47 @@ def _quotes(line: _Line) -> Explained | None:
                      f"text the other way: {key}{requoted(whole)}")
 
 
+_FLOW_KEY = re.compile(r"[ ]*([A-Za-z0-9_-]+):[ ]+")  # `en: ` inside `{en: "...", es: "..."}`
+_NEXT_KEY = re.compile(r",[ ]*[A-Za-z0-9_-]+:[ ]")  # `, es: ` where a quote should have closed
+
+
+def _flow(line: _Line) -> Explained | None:
+    """A quote left open inside `{en: "...", es: "..."}`: the fix is its closing quote (not
+    quotes around the whole mapping, which would make it one text)."""
+    value, at = line.value, 1
+    if not value.startswith("{"):
+        return None
+    while at < len(value):
+        key = _FLOW_KEY.match(value, at)
+        if key is None or key.end() >= len(value) or value[key.end()] not in "\"'":
+            return None  # not a quoted value: the other explanations apply
+        start, quote = key.end(), value[key.end()]
+        close = _closing(value[start:])
+        col = line.value_col + start + 1
+        inner = value[start + 1:start + close] if close is not None else value[start + 1:]
+        slip = _NEXT_KEY.search(inner)
+        if slip is not None:  # the next value's opening quote closed this one
+            return Explained(line.number, col + 1 + slip.start(),
+                             f"the quote ({quote}) opened for '{key[1]}:' is not closed before "
+                             f"'{slip.group().strip()}': add a {quote} after "
+                             f"{inner[:slip.start()]!r}")
+        if close is None:
+            end = "before the }" if value.endswith("}") else "and the } that ends the mapping"
+            return Explained(line.number, col, f"the quote ({quote}) opened for '{key[1]}:' is "
+                             f"not closed: add a {quote} at the end of its text, {end}")
+        after = value[start + close + 1:]
+        rest = after.lstrip(" ")
+        if not rest.startswith((",", "}")):
+            inside = ('a quote inside double-quoted text is written \\"' if quote == '"' else
+                      "an apostrophe inside single-quoted text is written twice ('')")
+            other = "'" if quote == '"' else '"'
+            return Explained(line.number, col + close, f"the text of '{key[1]}:' ends at this "
+                             f"{quote}, so YAML cannot read what follows: {inside}, or put "
+                             f"that text in {other} quotes instead")
+        at = start + close + 1 + len(after) - len(rest) + 1
+    return None
+
+
 def _tab(line: _Line) -> Explained | None:
     lead = line.text[:len(line.text) - len(line.text.lstrip(" \t"))]
     if "\t" in lead:
@@ -191,7 +235,7 @@ def explain(text: str, problem: str, context: str | None,
     line_no, col = problem_at
     lines = _lines(text, line_no)
     for line in lines:  # a mistake above the line the parser stopped at comes first
-        found = _tab(line) or _quotes(line)
+        found = _tab(line) or _quotes(line) or _flow(line)
         if found is not None:
             return found
     all_lines = text.split("\n")

@@ -7,13 +7,15 @@ hold every PDF in memory.
 
 from __future__ import annotations
 
+import re
+import resource
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..files import put_object
 from ..model import PageBudget
-from . import measure, pdf, print_shop, tags
+from . import measure, pdf, print_shop, spill, tags
 from .thumbs import thumbnail
 
 
@@ -32,7 +34,8 @@ class Job:
     index: int
     parts: tuple[Part, ...]  # one, or several whose pages are combined (a referral packet)
     allowed: tuple[Path, ...]
-    cache: Path | None  # the cache folder the PDF and thumbnail go to; None when only checking
+    # (project folder, its cache folder) the PDF and thumbnail go to; None when only checking
+    cache: tuple[Path, str] | None
     bleed: float | None = None  # print-shop BleedBox distance, in points
     duplex: str = "long-edge"  # how to print it on both sides (one page: single-sided)
     office: bool = True  # printed on an office printer: nothing in its unprintable band
@@ -85,7 +88,49 @@ def typeset_parts(parts: tuple[Part, ...],
     return combined, [part.pages for part in fitted]
 
 
+TOO_MUCH = ("it prints far too much: shorten or remove what it prints (for the report, "
+            "studies in content/studies/), then check again")
+
+
 def typeset_job(job: Job) -> Outcome:
+    """`typeset_one`, where a document past the bounds (pdf.TooLarge) or past its process's
+    memory limit is a failure that names it, never a traceback or a hung build."""
+    try:
+        return typeset_one(job)
+    except pdf.TooLarge as exc:
+        return Outcome(job.index, failure=f"{exc}; {TOO_MUCH}")
+    except (Exception, pdf.fatal_fetch_error()) as exc:  # noqa: BLE001 - any library's
+        # failure fails this document only (WeasyPrint's fatal fetch error is a BaseException)
+        if any(isinstance(e, MemoryError) for e in _chain(exc)) or _near_memory_limit():
+            return Outcome(job.index, failure=f"ran out of memory (past the limit a worker "
+                           f"may use); {TOO_MUCH}")
+        return Outcome(job.index, failure=f"typesetting failed: {type(exc).__name__}: {exc}")
+
+
+def _near_memory_limit() -> bool:
+    """Whether this process came close to its address-space limit (then a C library's
+    failure, a SystemError or an error wrapped by WeasyPrint, is really memory running out)."""
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if soft == resource.RLIM_INFINITY:
+        return False
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+    found = re.search(r"^VmPeak:\s+(\d+) kB", status, re.MULTILINE)
+    return found is not None and int(found[1]) * 1024 > 0.9 * soft
+
+
+def _chain(exc: BaseException | None) -> list[BaseException]:
+    """The exception and those it was raised from (at most 20)."""
+    found: list[BaseException] = []
+    while exc is not None and len(found) < 20:
+        found.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return found
+
+
+def typeset_one(job: Job) -> Outcome:
     """Typeset one document and check its pages and its tagged PDF; with a cache, write the
     PDF and its thumbnail into the object store. Without one (a check that cannot write), the
     PDF is still made, in memory, for the accessibility audit, then dropped."""
@@ -98,7 +143,10 @@ def typeset_job(job: Job) -> Outcome:
     outcome.near_edge = measure.near_the_edge(result) if job.office else []
     outcome.contrasts = measure.contrasts(result)
     if len(job.parts) == 1:
-        outcome.spill = measure.spill_to_json(measure.spill(result, job.parts[0].budget.last))
+        over = spill.spill(result, job.parts[0].budget.last)
+        if over is not None:  # over budget: what leaving out a candidate would save
+            spill.saves(result, over, job.parts[0].base_dir, job.allowed)
+        outcome.spill = spill.spill_to_json(over)
     if job.measure_css is not None:
         part = job.parts[0]
         regions = measure.panels(result, part.base_dir, job.allowed, job.measure_css,
@@ -112,8 +160,8 @@ def typeset_job(job: Job) -> Outcome:
     outcome.accessibility = tags.audit(data)
     if job.cache is not None:
         try:
-            outcome.pdf = put_object(job.cache, data, "pdf")
-            outcome.thumb = put_object(job.cache, thumbnail(data), "png")
+            outcome.pdf = put_object(*job.cache, data, "pdf")
+            outcome.thumb = put_object(*job.cache, thumbnail(data), "png")
         except OSError as exc:  # disk full, read-only: the build says so and writes nothing
             outcome.failure = f"cannot store its PDF in out/.cache/ ({exc.strerror or exc})"
     return outcome

@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import mimetypes
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
-from ..files import FONT_SUFFIXES, sha256_file
+from ..files import FONT_SUFFIXES, beneath, sha256_file
 from . import print_shop, tags
 
 if TYPE_CHECKING:
@@ -33,6 +34,42 @@ TYPESETTER = WEASYPRINT_VERSION + "+tags." + hashlib.sha256(b"".join(
     path.read_bytes() for path in sorted(Path(tags.__file__).parent.glob("*.py")))
     ).hexdigest()[:12]
 PDF_VARIANT = "pdf/ua-1"
+MAX_RESOURCE = 20_000_000  # bytes: a stylesheet, font or image larger is refused
+# What one document may become, checked before and while it is laid out (the largest of the
+# default content, the research report: 122,000 characters, 3,841 elements, about 20 pages)
+MAX_HTML = 2_000_000  # characters of HTML
+MAX_ELEMENTS = 50_000  # HTML elements (each one or more boxes to lay out)
+MAX_PAGES = 200  # pages laid out: layout stops at the next one
+
+
+class TooLarge(Exception):
+    """A document past one of the bounds above: not laid out, or layout stopped."""
+
+
+class _PageLimit(logging.Handler):
+    """Stops a layout at page MAX_PAGES + 1, from WeasyPrint's own progress log ("Step 5 -
+    Creating layout - Page N"), so a runaway document costs seconds, not hours and gigabytes."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if (str(record.msg).startswith("Step 5 - Creating layout - Page") and record.args
+                and isinstance(record.args, tuple) and isinstance(record.args[0], int)
+                and record.args[0] > MAX_PAGES):
+            raise TooLarge(f"layout stopped at page {MAX_PAGES + 1}: {MAX_PAGES} pages is the "
+                           "most one document may have")
+
+
+def check_size(html: str) -> None:
+    """Refuse HTML past the bounds before any layout starts (TooLarge)."""
+    if len(html) > MAX_HTML:
+        raise TooLarge(f"its HTML is {len(html):,} characters, past the {MAX_HTML:,} one "
+                       "document may be; it was not laid out")
+    elements = html.count("<") - html.count("</")
+    if elements > MAX_ELEMENTS:
+        raise TooLarge(f"it has {elements:,} HTML elements, past the {MAX_ELEMENTS:,} one "
+                       "document may have; it was not laid out")
 
 
 @functools.cache
@@ -59,7 +96,9 @@ def _classes() -> tuple[Any, type[Exception]]:
 
         def __init__(self, allowed: tuple[Path, ...]) -> None:
             super().__init__(fail_on_errors=True, allowed_protocols=("data", "file"))
-            self.allowed = tuple(p.resolve() for p in allowed)
+            self.root = Path(os.path.abspath(allowed[0].parent))  # they share the project
+            self.folders = {p.name for p in allowed}
+            self.allowed = tuple(self.root / name for name in sorted(self.folders))
             self.refused: list[str] = []
             self.served: dict[Path, str] = {}
 
@@ -68,22 +107,43 @@ def _classes() -> tuple[Any, type[Exception]]:
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme == "file":
-                path = Path(unquote(urlsplit(url).path)).resolve()
-                if any(path.is_relative_to(root) for root in self.allowed):
-                    if not path.is_file():
-                        return self._refuse(url, f"no such file {path}")
-                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                    data = path.read_bytes()
-                    self.served[path] = hashlib.sha256(data).hexdigest()
-                    return URLFetcherResponse(url, data, {"Content-Type": kind})
-                return self._refuse(url, "outside the project's layouts/, assets/ and content/")
+                return self._file(url)
             return self._refuse(url, "network and other URLs are not allowed")
+
+        def _file(self, url: str) -> Any:
+            """A project file, opened by walking from the project folder (files.beneath):
+            a link is followed only while it stays in the project, with no window between
+            that check and the read."""
+            path = Path(os.path.normpath(unquote(urlsplit(url).path)))
+            relative = beneath.relative_to(path, self.root)
+            if relative is None:  # the base URL may spell the project folder resolved
+                relative = beneath.relative_to(path, self.root.resolve())
+            if relative is None or relative.split("/")[0] not in self.folders:
+                return self._refuse(url, "outside the project's layouts/, assets/ and content/")
+            try:
+                data = beneath.read(self.root, relative, MAX_RESOURCE, links=True)
+            except beneath.Outside:
+                return self._refuse(url, "a link that leads outside the project")
+            except OSError as exc:
+                return self._refuse(url, f"cannot read {relative}: {exc.strerror}")
+            if len(data) > MAX_RESOURCE:
+                return self._refuse(url, f"larger than {MAX_RESOURCE:,} bytes")
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            self.served[self.root / relative] = hashlib.sha256(data).hexdigest()
+            return URLFetcherResponse(url, data, {"Content-Type": kind})
 
         def _refuse(self, url: str, why: str) -> Any:
             self.refused.append(f"{url} ({why})")
             raise RefusedURL(f"refused {url}: {why}")
 
     return ProjectFetcher, RefusedURL
+
+
+def fatal_fetch_error() -> type[BaseException]:
+    """WeasyPrint's FatalURLFetchingError (a BaseException: it wraps what a fetcher raised)."""
+    from weasyprint.urls import FatalURLFetchingError
+
+    return FatalURLFetchingError  # type: ignore[no-any-return]
 
 
 def project_fetcher(allowed: tuple[Path, ...]) -> Any:
@@ -112,20 +172,34 @@ class _Collect(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        """The message; where WeasyPrint logs an exception that has no text of its own (70.0:
+        `raise ImageLoadingError from ...`, e.g. for a decompression bomb), its cause's."""
+        message = record.getMessage()
+        args = record.args if isinstance(record.args, tuple) else ()
+        for arg in args:
+            if isinstance(arg, BaseException) and not str(arg) and arg.__cause__ is not None:
+                cause = arg.__cause__
+                message = f"{message.rstrip()} {type(cause).__name__}: {cause}"
+        self.messages.append(message)
 
 
 @contextmanager
 def _captured_log() -> Iterator[_Collect]:
-    handler = _Collect()
-    logger = logging.getLogger("weasyprint")
+    handler, limit = _Collect(), _PageLimit()
+    logger, progress = logging.getLogger("weasyprint"), logging.getLogger("weasyprint.progress")
     logger.addHandler(handler)
+    progress.addHandler(limit)
+    level = progress.level
+    progress.setLevel(logging.INFO)  # (setLevel: the loggers' cached levels are cleared)
     propagate, logger.propagate = logger.propagate, False
+    progress_propagates, progress.propagate = progress.propagate, False  # counted, not shown
     try:
         yield handler
     finally:
         logger.removeHandler(handler)
-        logger.propagate = propagate
+        progress.removeHandler(limit)
+        logger.propagate, progress.propagate = propagate, progress_propagates
+        progress.setLevel(level)
 
 
 class _Fonts:
@@ -167,7 +241,9 @@ def warm_up() -> None:
 
 
 def typeset(html: str, base_dir: Path, allowed: tuple[Path, ...]) -> Typeset:
-    """Lay the HTML out into pages, fetching only what the URL policy allows."""
+    """Lay the HTML out into pages, fetching only what the URL policy allows; a document past
+    the bounds (MAX_HTML, MAX_ELEMENTS, MAX_PAGES) raises TooLarge."""
+    check_size(html)
     weasyprint = _weasyprint()
     fetcher_class, refused_url = _classes()
     fetcher = fetcher_class(allowed)

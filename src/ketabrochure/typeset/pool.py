@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
+import resource
 import signal
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -25,6 +28,10 @@ def default_jobs() -> int:
 
 _PR_SET_PDEATHSIG = 1
 DIED = "the worker process typesetting it died (killed, or out of memory)"
+# A worker's address space (a soft limit: past it, allocations fail and the document is an
+# error naming it). The largest default document peaks near 0.5 GB; a runaway one grew to 10.
+WORKER_MEMORY = 3 * 2**30
+GRACE = 3.0  # seconds workers get to end on their own when the pool closes; then SIGKILL
 
 
 def _start_worker(parent: int) -> None:
@@ -36,6 +43,10 @@ def _start_worker(parent: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the main process ended before the line above
         os._exit(1)
+    with contextlib.suppress(ValueError, OSError):  # (a hard limit below ours stays)
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        if hard == resource.RLIM_INFINITY or hard > WORKER_MEMORY:
+            resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, hard))
     pdf.forget_inherited_fonts()
 
 
@@ -135,13 +146,32 @@ class Renderer:
                                              initargs=(os.getpid(),))
         return self._pool
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    def close(self, kill: bool = False) -> None:
+        """End the workers: every wait bounded (GRACE), SIGKILL for any still there after it
+        (a worker deadlocked in a futex, or mid-layout). `kill`: at once (Ctrl-C, SIGTERM,
+        an error), not waiting for the documents they typeset."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        if kill:
+            for process in processes:
+                with contextlib.suppress(OSError, ValueError, AttributeError):
+                    process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + GRACE
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+                process.join(max(0.0, deadline - time.monotonic()))
+                if process.is_alive():
+                    process.kill()
+                    process.join(1.0)
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None:  # it ends once the workers are gone: joined at exit too
+            manager.join(max(0.5, deadline - time.monotonic()))
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(kill=kind is not None)

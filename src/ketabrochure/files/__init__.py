@@ -8,12 +8,16 @@ import ctypes
 import errno
 import fcntl
 import hashlib
+import hmac
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from . import beneath
 
 FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".otf")
 
@@ -42,15 +46,35 @@ def atomic_write(target: Path, data: bytes, fsync: bool = True) -> None:
         raise
 
 
-def put_object(folder: Path, data: bytes, suffix: str) -> str:
-    """Store bytes under their SHA-256 in the folder's object store; return the hash. An object
-    already there is rewritten unless its bytes still have that hash (a truncated or damaged
-    one is repaired, never trusted for its name)."""
+def put_object(root: Path, folder: str, data: bytes, suffix: str) -> str:
+    """Store bytes under their SHA-256 in the object store of `folder` (project-relative, no
+    link on the way: `beneath`); return the hash. An object already there is rewritten unless
+    its bytes still have that hash (a truncated or damaged one is repaired, never trusted for
+    its name)."""
     digest = hashlib.sha256(data).hexdigest()
-    target = folder / "objects" / f"{digest}.{suffix}"
-    if sha256_file(target) != digest:
-        atomic_write(target, data, fsync=False)
+    relative = f"{folder}/objects/{digest}.{suffix}"
+    try:
+        same = hashlib.sha256(beneath.read(root, relative)).hexdigest() == digest
+    except OSError:
+        same = False
+    if not same:
+        beneath.write(root, relative, data, fsync=False)
     return digest
+
+
+def seal(purpose: str, *parts: str | bytes) -> str:
+    """A MAC that binds cached data to what it was made for (`purpose` and the document's key
+    among `parts`): an entry moved to another document, or edited, no longer matches. Keyed
+    by KETABROCHURE_CACHE_SECRET when set (CI: a repository secret, so that only caches this
+    project's own runs made are trusted); else by a fixed key, which still catches moved and
+    edited entries but not a forger who reads this code."""
+    secret = os.environ.get("KETABROCHURE_CACHE_SECRET", "ketabrochure cache v1")
+    mac = hmac.new(secret.encode(), purpose.encode(), hashlib.sha256)
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        mac.update(len(data).to_bytes(8, "big"))
+        mac.update(data)
+    return mac.hexdigest()
 
 
 def is_temporary(path: Path) -> bool:
@@ -90,7 +114,7 @@ def staging(folder: Path) -> Path:
 def recover(folder: Path) -> None:
     """Clean what an interrupted publish left: finish a cut-short exchange, drop the staging
     folder and every temporary file of a killed atomic write (the caller holds the lock)."""
-    if not folder.exists() and aside(folder).is_dir():
+    if not folder.exists() and aside(folder).is_dir() and not aside(folder).is_symlink():
         os.rename(aside(folder), folder)
     for leftover in (staging(folder), aside(folder)):
         shutil.rmtree(leftover, ignore_errors=True)
@@ -128,13 +152,41 @@ def publish(folder: Path, changes: dict[str, bytes | Path], removed: set[str]) -
 
 
 def _publish_in_place(folder: Path, changes: dict[str, bytes | Path], removed: set[str]) -> None:
-    """Where the folder cannot be exchanged (it is a mount point): each file replaced
-    atomically, the ones named last in `changes` (the manifest) last, then stale ones removed.
-    A crash midway leaves a mix of editions, each file whole."""
-    for name, source in changes.items():
-        atomic_write(folder / name, _verified(source))
-    for name in removed:
-        (folder / name).unlink(missing_ok=True)
+    """Where the folder cannot be exchanged (it is a mount point): every new file is first
+    written and synced beside its target (so a full disk fails here, with nothing in `folder`
+    changed), then each is renamed over its target, the ones named last in `changes` (the
+    manifest) last, then stale ones removed. Only a crash during the renames leaves a mix of
+    editions, each file whole (PartlyPublished says so)."""
+    written: list[tuple[Path, Path]] = []
+    try:
+        for name, source in changes.items():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, made = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                        dir=target.parent)
+            written.append((Path(made), target))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_verified(source))
+                handle.flush()
+                os.fsync(handle.fileno())
+    except BaseException:
+        for temp, _ in written:
+            temp.unlink(missing_ok=True)
+        raise
+    try:
+        for temp, target in written:
+            os.replace(temp, target)
+        for name in removed:
+            (folder / name).unlink(missing_ok=True)
+    except OSError as exc:
+        raise PartlyPublished(exc) from exc
+
+
+class PartlyPublished(OSError):
+    """Publishing into a mount point failed after its first file was replaced."""
+
+    def __init__(self, exc: OSError) -> None:
+        super().__init__(exc.errno, exc.strerror or str(exc), exc.filename)
 
 
 def _link_tree(source: Path, target: Path, skip: set[str]) -> None:
@@ -143,9 +195,9 @@ def _link_tree(source: Path, target: Path, skip: set[str]) -> None:
         if relative.as_posix() in skip or is_temporary(path):
             continue
         copy = target / relative
-        if path.is_symlink():
-            copy.symlink_to(os.readlink(path))
-        elif path.is_dir():
+        if path.is_symlink():  # never carried into an edition: out/ holds no links
+            continue
+        if path.is_dir():
             copy.mkdir(exist_ok=True)
         else:
             copy.parent.mkdir(parents=True, exist_ok=True)
@@ -191,13 +243,29 @@ class DamagedObject(OSError):
                          str(path))
 
 
+class LockError(OSError):
+    """The lock file cannot be opened (a folder, a link, a read-only folder)."""
+
+    def __init__(self, path: Path, exc: OSError) -> None:
+        why = {errno.EISDIR: "is a folder or other non-file", errno.ELOOP: "is a symbolic link",
+               errno.ENXIO: "is a folder or other non-file"}.get(
+                   exc.errno or 0, f"cannot be opened ({exc.strerror})")
+        super().__init__(exc.errno, why, str(path))
+
+
 @contextmanager
 def lock(path: Path, shared: bool = False,
          waiting: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold an advisory lock on `path` (created if missing): shared for readers, exclusive for
     the one writer. `waiting` is called once if another process holds it first."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:  # never through a link; a folder or device there is refused, not waited on
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK,
+                     0o644)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
+    except OSError as exc:
+        raise LockError(path, exc) from exc
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     try:
         try:

@@ -1,25 +1,30 @@
 """The print shelf, out/index.html: every document with a thumbnail, details, Open and Print.
 
 One self-contained page (inline CSS and script, no outside assets) that works from file://,
-by keyboard, for the front desk. It is made from the manifest entries alone.
+by keyboard, for the front desk. It is made from the manifest entries alone, by the templates
+shelf.html.j2 and shelf-card.html.j2 (autoescaped); its style and scripts are files beside
+them, shelf.css, shelf-print.js and shelf-filter.js.
 
 Office and large-print copies come first, by audience (patients, physicians, then referral
 packets by recipient); print-shop copies (oversize, crop marks) have a section of their own,
 hidden until asked for, with a note instead of a Print button. Beside every Print button
-stand the paper and the two-sided setting to choose in the print dialog. The filters
-(condition, language, copy, location) are kept in the page's URL (#condition=ptsd&...).
+stand the paper and the two-sided setting to choose in the print dialog. In each section the
+documents about every condition (the brochure, the report) come first. The filters
+(condition, document, language, copy, location) are kept in the page's URL
+(#condition=ptsd&...).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from html import escape
 from typing import Any
+
+from markupsafe import Markup
 
 from ..review.clock import today
 from ..review.gate import DUE_WITHIN
-from .shelfpage import FILTER_SCRIPT, PAGE, PRINT_SCRIPT, STYLE
+from . import pages
 
 INDEX = "index.html"
 THUMBS = "thumbs"
@@ -43,6 +48,16 @@ SECTIONS = (
 def thumb_file(pdf_file: str) -> str:
     """out/-relative path of a PDF's thumbnail: thumbs/<name>.png."""
     return f"{THUMBS}/{pdf_file.removesuffix('.pdf')}.png"
+
+
+def kind(entry: dict[str, Any]) -> str:
+    """The entry's kind of document (layout.yaml's `subjects`), as the manifest says."""
+    return str(entry.get("kind") or "")
+
+
+def document_type(entry: dict[str, Any]) -> str:
+    """The Document filter's name for it: its layout's, in words ('Evidence sheet')."""
+    return str(entry.get("layout") or "").replace("-", " ").capitalize()
 
 
 def variant(entry: dict[str, Any]) -> str:
@@ -99,22 +114,23 @@ def spoken(entry: dict[str, Any]) -> str:
     return f"{title} ({', '.join(p for p in parts if p)})"
 
 
-def _select(label: str, name: str, default: str, values: list[tuple[str, str]]) -> str:
-    items = "".join(f'<option value="{escape(k)}">{escape(v)}</option>' for k, v in values)
-    return (f'<label>{escape(label)} <select id="filter-{name}" data-filter="{name}">'
-            f'<option value="">{escape(default)}</option>{items}</select></label>')
-
-
 def _by_label(values: dict[str, str]) -> list[tuple[str, str]]:
     return sorted(values.items(), key=lambda kv: kv[1].lower())
 
 
-def filters(entries: list[dict[str, Any]]) -> str:
-    """The filter controls: condition, language, copy and (when there are any) location."""
+def _select(label: str, name: str, default: str,
+            values: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"label": label, "name": name, "default": default, "values": values}
+
+
+def filters(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The filter controls: condition, document, language, copy and (when there are any)
+    location."""
     named = {c: str(e.get("subject_name") or c) for e in entries
              if e.get("about") == "condition" for c in conditions(e) or []}
     for e in entries:  # a packet's enclosed conditions that have no document of their own
         named.update({c: c for c in conditions(e) or [] if c not in named})
+    types = {str(e.get("layout") or ""): document_type(e) for e in entries}
     languages = {e["language"]: LANGUAGES.get(e["language"], e["language"]) for e in entries}
     present = {variant(e) for e in entries}
     copies = [(v, {"office": "Office copies only", "large-print": "Large print only",
@@ -123,94 +139,76 @@ def filters(entries: list[dict[str, Any]]) -> str:
     copies.append(("all", "Every copy, print shop too"))
     places = {str(e["location"]): str(e.get("location_name") or e["location"])
               for e in entries if e.get("location")}
-    html = (_select("Condition", "condition", "All conditions", _by_label(named))
-            + _select("Language", "language", "All languages", _by_label(languages))
-            + _select("Copy", "variant", "Office and large print", copies))
+    found = [_select("Condition", "condition", "All conditions", _by_label(named)),
+             _select("Document", "layout", "All documents", _by_label(types)),
+             _select("Language", "language", "All languages", _by_label(languages)),
+             _select("Copy", "variant", "Office and large print", copies)]
     if places:
-        html += _select("Location", "location", "All locations", _by_label(places))
-    return html
+        found.append(_select("Location", "location", "All locations", _by_label(places)))
+    return found
 
 
-def card(entry: dict[str, Any]) -> str:
-    file, name = entry["file"], entry["file"].removesuffix(".pdf")
-    pages = int(entry.get("pages") or 0)
+def card_view(entry: dict[str, Any]) -> dict[str, Any]:
+    """What the card template (shelf-card.html.j2) shows of one manifest entry."""
+    pages_n = int(entry.get("pages") or 0)
     about = conditions(entry)
-    title = str(entry.get("title") or name)
-    what = spoken(entry)
     copy = variant(entry)
-    tags = [f'<span class="tag lang-{escape(entry["language"])}">'
-            f'{escape(LANGUAGES.get(entry["language"], entry["language"]))}</span>',
-            f'<span class="tag copy-{escape(copy)}">{escape(VARIANTS.get(copy, copy))}</span>']
+    tags = [(f"lang-{entry['language']}", LANGUAGES.get(entry["language"], entry["language"])),
+            (f"copy-{copy}", VARIANTS.get(copy, copy))]
     if entry.get("location_name"):
-        tags.append(f'<span class="tag place">{escape(entry["location_name"])}</span>')
+        tags.append(("place", str(entry["location_name"])))
     if entry.get("paper") != "letter":  # the office printer holds US Letter: say so loudly
-        paper = PAPERS.get(entry.get("paper", ""), entry.get("paper", ""))
-        tags.append(f'<span class="tag paper">{escape(paper)} paper</span>')
+        tags.append(("paper", f"{PAPERS.get(entry.get('paper', ''), entry.get('paper', ''))} "
+                              "paper"))
     subject = {"all": "All conditions", "none": "",
                "enclosed": f"For {entry.get('subject_name') or entry.get('subject', '')}",
                }.get(entry.get("about", ""), str(entry.get("subject_name") or ""))
-    reviewed = entry.get("reviewed_on", "")
-    details = [subject, f"{pages} page{'s' * (pages != 1)}"]
-    if reviewed:
-        details.append(f"reviewed {reviewed}")
-    due = entry.get("review_due")
+    details = [subject, f"{pages_n} page{'s' * (pages_n != 1)}"]
+    if entry.get("reviewed_on"):
+        details.append(f"reviewed {entry['reviewed_on']}")
+    due = entry.get("review_due")  # the sign-off expires within 60 days: say so
     if due and dt.date.fromisoformat(due) - today() <= DUE_WITHIN:
         details.append(f"REVIEW DUE {due}")
-    thumb = entry.get("thumb")
-    image = (f'<img src="{escape(thumb)}" alt="" width="120" loading="lazy">' if thumb
-             else '<span class="nothumb"></span>')
-    setting = f'<p class="setting" id="setting-{escape(name)}">'
-    if copy == "print-shop":
-        action = (f'<a class="button" href="{escape(file)}" download '
-                  f'aria-label="Download {escape(what)} for the print shop">Download</a>')
-        setting += ('<strong>Print shop only.</strong> Oversize with crop marks: send this '
-                    'file to the print shop; do not print it on the office printer.</p>')
-    else:
-        count = sheets(entry)
-        action = (f'<button type="button" class="button print" data-pdf="{escape(file)}" '
-                  f'aria-label="Print {escape(what)}" '
-                  f'aria-describedby="setting-{escape(name)}">Print</button>')
-        setting += (f'<strong>{escape(print_setting(entry))}</strong>'
-                    f' · {count} sheet{"s" * (count != 1)} of paper</p>')
-    return f"""<li class="card" id="doc-{escape(name)}" data-name="{escape(name)}"
- data-sha="{escape(str(entry.get('sha256', ''))[:12])}"
- data-condition="{'*' if about is None else escape(' '.join(about))}"
- data-language="{escape(entry['language'])}" data-variant="{escape(copy)}"
- data-location="{escape(str(entry.get('location') or '*'))}">
- <a class="thumb" href="{escape(file)}" tabindex="-1" aria-hidden="true">{image}</a>
- <div class="about">
-  <h3>{escape(title)}</h3>
-  <p class="tags">{' '.join(tags)}</p>
-  <p class="details">{' · '.join(escape(d) for d in details if d)}</p>
-  <div class="actions">{action}
-   <a class="button secondary" href="{escape(file)}" target="_blank"
-   aria-label="Open {escape(what)}">Open</a></div>
-  {setting}
-  <p class="file">{escape(file)}</p>
- </div>
-</li>"""
+    # keys that are no dict method's name: Jinja would find `c.copy` as the method
+    return {"file": entry["file"], "name": entry["file"].removesuffix(".pdf"),
+            "sha": str(entry.get("sha256", ""))[:12],
+            "about": "*" if about is None else " ".join(about),
+            "language": entry["language"], "variant": copy,
+            "layout": str(entry.get("layout") or ""),
+            "location": str(entry.get("location") or "*"), "thumb": entry.get("thumb"),
+            "title": str(entry.get("title") or entry["file"].removesuffix(".pdf")),
+            "tags": tags, "details": [d for d in details if d], "what": spoken(entry),
+            "setting": print_setting(entry), "sheets": sheets(entry)}
+
+
+def card(entry: dict[str, Any]) -> Markup:
+    """One card's HTML (serve's preview page shows it alone)."""
+    template = pages.environment().get_template("shelf-card.html.j2")
+    return Markup(template.module.card(card_view(entry)))  # type: ignore[attr-defined]
 
 
 def _shelf_order(entry: dict[str, Any]) -> tuple[Any, ...]:
-    """Condition documents before general ones, by condition; then language, US Letter before
-    A4, office copy before large print, then location. Packets by recipient."""
+    """General documents first (for patients the brochure: what the front desk hands out
+    most), then by condition; then language, US Letter before A4, office copy before large
+    print, then location. Packets by recipient."""
     copy = variant(entry)
     rank = VARIANT_ORDER.index(copy) if copy in VARIANT_ORDER else len(VARIANT_ORDER)
     general = conditions(entry) is None
     paper = list(PAPERS).index(entry["paper"]) if entry.get("paper") in PAPERS else len(PAPERS)
-    return (general, str(entry.get("subject_name", "")).lower(), entry.get("language", ""),
+    return (not general, str(entry.get("subject_name", "")).lower(), entry.get("language", ""),
             paper, rank, entry.get("location", ""), entry["file"])
 
 
-def index_html(entries: list[dict[str, Any]]) -> str:
-    """The shelf page for these manifest entries (by section, filterable)."""
-    groups = []
-    for key, label, intro in SECTIONS:
-        cards = [card(e) for e in sorted(entries, key=_shelf_order) if section(e) == key]
-        if cards:
-            groups.append(f'<section class="group" id="section-{key}" data-group="{key}" '
-                          f'aria-labelledby="heading-{key}"><h2 id="heading-{key}">{label}</h2>'
-                          f'<p class="intro">{intro}</p>'
-                          f'<ul class="cards">{"".join(cards)}</ul></section>')
-    return PAGE.format(filters=filters(entries), groups="\n".join(groups), total=len(entries),
-                       style=STYLE, script=PRINT_SCRIPT + FILTER_SCRIPT)
+def index_html(entries: list[dict[str, Any]], web: bool = False) -> str:
+    """The shelf page for these manifest entries (by section, filterable); with `web`, a link
+    to the web edition beside it."""
+    ordered = sorted(entries, key=_shelf_order)
+    groups = [{"key": key, "label": label, "intro": intro,
+               "cards": [card_view(e) for e in ordered if section(e) == key]}
+              for key, label, intro in SECTIONS]
+    return pages.render("shelf.html.j2", filters=filters(entries), total=len(entries),
+                        groups=[g for g in groups if g["cards"]], web=web)
+
+
+STYLE = pages.asset("shelf.css").decode()  # serve's preview page shares the style and Print
+PRINT_SCRIPT = pages.asset("shelf-print.js").decode()

@@ -1,0 +1,77 @@
+"""The CI recipe runs as written: the workflow README.md points to is in the repository, it
+installs what scripts/install-system-deps.sh installs for a build (libgs-common among them),
+on a Python the package supports, and every ketabrochure command in it parses; the README's
+`check NAME` examples name documents that exist."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+import yaml
+from conftest import REPO
+
+from ketabrochure.build.plan import select
+from ketabrochure.build.run import load
+from ketabrochure.cli import parser
+from ketabrochure.diagnostics import Diagnostics, UsageError
+
+WORKFLOW = REPO / ".github/workflows/check.yml"
+
+
+def steps() -> list[dict[str, object]]:
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    (job,) = workflow["jobs"].values()
+    assert job["runs-on"].startswith("ubuntu-")
+    return list(job["steps"])
+
+
+def script_packages() -> list[str]:
+    """The Debian packages the script installs for `build`."""
+    script = (REPO / "scripts/install-system-deps.sh").read_text()
+    found = re.search(r"^packages=\(([^)]*)\)", script, re.MULTILINE)
+    assert found, "the script's package list"
+    return found[1].split()
+
+
+def test_readme_points_to_the_shipped_workflow() -> None:
+    readme = (REPO / "README.md").read_text()
+    assert "(.github/workflows/check.yml)" in readme
+    assert WORKFLOW.is_file()
+
+
+def test_the_workflow_installs_what_the_script_installs() -> None:
+    runs = [str(s["run"]) for s in steps() if "run" in s]
+    (apt,) = [r for r in runs if "apt-get install" in r]
+    installed = shlex.split(apt.split("apt-get install", 1)[1])
+    assert sorted(p for p in installed if not p.startswith("-")) == sorted(script_packages())
+    assert "libgs-common" in installed  # the print-shop copies' CMYK profile
+    assert "apt-get update" in apt.split("apt-get install")[0]  # a fresh runner's lists are old
+
+
+def test_the_workflow_python_and_commands_are_the_projects() -> None:
+    every = steps()
+    python = next(s for s in every if str(s.get("uses", "")).startswith("actions/setup-python"))
+    version = str(python["with"]["python-version"])  # type: ignore[index]
+    needs = re.search(r'requires-python = ">=(\d+)\.(\d+)"', (REPO / "pyproject.toml").read_text())
+    assert needs and tuple(map(int, version.split("."))) >= (int(needs[1]), int(needs[2]))
+    runs = [str(s["run"]) for s in every if "run" in s]
+    assert any(r.strip().endswith("pip install .") for r in runs)
+    commands = [shlex.split(r)[1:] for r in runs if r.startswith("ketabrochure ")]
+    assert [c[0] for c in commands] == ["check", "build"]
+    for args in commands:
+        parser().parse_args(args)  # SystemExit (exit 2) on an option that does not exist
+
+
+def test_readme_check_examples_name_documents_that_exist() -> None:
+    readme = (REPO / "README.md").read_text()
+    examples = re.findall(r"`check ([a-z0-9][a-z0-9-]*)`", readme)
+    assert examples, "the README shows `check NAME`"
+    diags = Diagnostics()
+    project, documents = load(REPO, diags)
+    assert project is not None and not diags.errors
+    for name in examples:
+        assert select(documents, [name]), name  # UsageError (exit 2) for a name that matches none
+    with pytest.raises(UsageError):  # the example it once gave: no document is named so
+        select(documents, ["handout-ptsd"])
