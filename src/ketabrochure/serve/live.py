@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..build import run
 from ..diagnostics import summary
 from ..files import beneath, sha256_file
-from . import run
 
 OPEN_FOR = 45.0  # seconds a page's report of the document it shows stays good
 POLL_WAIT = 20.0  # seconds a long poll of /_version waits for a change
