@@ -18,7 +18,7 @@ from ketabrochure.layouts import url
 
 CLINIC = yaml.safe_load((REPO / "content" / "clinic.yaml").read_text())
 # an address of the clinic's domain, or a DOI, as a reader finds it in the text
-ADDRESS = re.compile(r"(?:https?://|[\w.-]+@)?[\w.-]*northside-ketamine[\w./-]*|doi:[^\s;,]+")
+ADDRESS = re.compile(r"(?:https?://|[\w.-]+@)?[\w.-]*northside[\w./-]*|doi:[^\s;,]+")
 
 
 def known() -> set[str]:

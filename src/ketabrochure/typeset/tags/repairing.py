@@ -5,6 +5,7 @@ headings and languages, and the parent tree rebuilt at the end."""
 from __future__ import annotations
 
 import io
+import math
 from typing import TYPE_CHECKING
 
 from ...lazy import lazy_module
@@ -110,7 +111,8 @@ def _make_artifacts(page: Page, kinds: dict[int, str]) -> None:
 
 
 def fix_page_splits(tree: Tree) -> None:
-    """An element split across pages becomes one element again.
+    """An element split across pages, or across the columns of a page, becomes one element
+    again.
 
     WeasyPrint 70 (pdf/tags.py:46-60, `add_tags`) calls `_build_box_tree` once per page, so a box
     continued on the next page (a chapter's section, an article, a table, a list) gets a new
@@ -128,7 +130,8 @@ def fix_page_splits(tree: Tree) -> None:
     merged = [kids[0]] if kids else []
     for kid in kids[1:]:
         previous = merged[-1]
-        if (is_elem(previous) and is_elem(kid) and _page_after(tree, previous, kid)
+        if (is_elem(previous) and is_elem(kid)
+                and (_page_after(tree, previous, kid) or _next_column(tree, previous, kid))
                 and _continues(tree, previous, kid)):
             _merge(tree, previous, kid)
         else:
@@ -139,6 +142,20 @@ def fix_page_splits(tree: Tree) -> None:
 def _page_after(tree: Tree, a: pikepdf.Object, b: pikepdf.Object) -> bool:
     pa, pb = _edge_page(tree, a, last=True), _edge_page(tree, b, last=False)
     return pa is not None and pb is not None and pb == pa + 1
+
+
+def _next_column(tree: Tree, a: pikepdf.Object, b: pikepdf.Object) -> bool:
+    """b is in a later column of a's page: its first text sits higher on the page and further
+    right than a's last. WeasyPrint 70 starts a new element for each column's piece of a box,
+    as for each page's (a handout's list split by a column break was two lists); a box that
+    follows another in the same column starts below it, and a spanner (column-span: all)
+    below both columns."""
+    page = _edge_page(tree, a, last=True)
+    if page is None or page != _edge_page(tree, b, last=False):
+        return False
+    ends = [m for m in tree.marks(a) if not math.isnan(m.y)]
+    starts = [m for m in tree.marks(b) if not math.isnan(m.y)]
+    return bool(ends and starts) and starts[0].y > ends[-1].y and starts[0].x > ends[-1].x
 
 
 def _edge_page(tree: Tree, element: pikepdf.Object, last: bool) -> int | None:
