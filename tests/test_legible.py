@@ -101,3 +101,27 @@ def test_check_fails_when_the_phone_is_only_in_the_band(minimal: Path) -> None:
         r"\(letter, en\): the clinic's phone is printed nowhere 0\.5 in clear of the sheet's edges "
         r"\(a printer's hardware margin cuts it\): its best copy, '\(503\) 555-0142' on page 1, "
         r"is 0\.\d\d in from an edge", result.stderr), result.stderr
+
+
+def test_check_fails_on_physician_text_under_7_5_pt(minimal: Path) -> None:
+    """A faxed sheet loses small type: its references at 7 pt fail `check`, at the layout."""
+    edit(minimal / "layouts" / "evidence-sheet" / "style.css",
+         ".references ol { list-style: none; font-size: 7.5pt;",
+         ".references ol { list-style: none; font-size: 7pt;")
+    result = check(minimal, "evidence-sheet")
+    assert result.code == 1
+    assert re.search(
+        r"layouts/evidence-sheet/layout\.yaml:1:1: error\[check\.text-size\]: evidence-sheet "
+        r"ptsd \(letter, en\): '1\.' on page 1 \(span\.ref-number, and \d+ more like it\) is "
+        r"7 pt, under the 7\.5 pt this document keeps to", result.stderr), result.stderr
+
+
+def test_physician_documents_keep_to_7_5_pt(built_minimal: Path) -> None:
+    """Every character of the sheet, report and packet, chart labels too, read back."""
+    small = set()
+    for pattern in ("evidence-sheet-*.pdf", "report-*.pdf", "referral-packet-*.pdf"):
+        for path in (built_minimal / "out").glob(pattern):
+            with pdfplumber.open(path) as pdf:
+                small |= {(path.name, round(c["size"], 2)) for page in pdf.pages
+                          for c in page.chars if c["text"].strip() and c["size"] < 7.5 - 0.01}
+    assert not small, sorted(small)

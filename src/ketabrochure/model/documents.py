@@ -123,4 +123,4 @@ class Document:
         """The smallest text size the document may set (None: no rule past the layout's)."""
         if self.variant == "large-print":
             return LARGE_PRINT_PT
-        return None
+        return PHYSICIAN_PT if self.layout.audience == "physician" else None
