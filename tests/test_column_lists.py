@@ -1,7 +1,8 @@
-"""A list split by a column break stays one list in the tag tree: WeasyPrint 70 tags each
-column's piece of a box as an element of its own (a screen reader heard "list, 4 items", then
-"list, 1 item"); typeset/tags/repairing.py joins them, as it joins a page's pieces. Read back
-from every built handout and brochure with pikepdf."""
+"""The tag tree keeps what a reader hears whole. A list split by a column break stays one
+list: WeasyPrint 70 tags each column's piece of a box as an element of its own (a screen
+reader heard "list, 4 items", then "list, 1 item"); typeset/tags/repairing.py joins them, as
+it joins a page's pieces. Read back from every built handout and brochure with pikepdf. And a
+packet keeps each sheet's own footer."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import edit, run_cli
+
+from ketabrochure.typeset.tags.structure import Tree
 
 
 def kids(element: pikepdf.Object) -> list[pikepdf.Object]:
@@ -64,3 +68,17 @@ def test_the_list_a_column_break_split_is_one_list(built: Path) -> None:
     for name in ("handout-ptsd-letter-en", "handout-ptsd-letter-en-print-shop"):
         items = list_items(built / "out" / f"{name}.pdf")
         assert 5 in items and 1 not in items, (name, items)
+
+
+def test_each_sheet_footer_of_a_packet_stays_in_the_tag_tree(project: Path) -> None:
+    """A packet whose sheets carry different review dates keeps each sheet's footer (its
+    address, phone and date) in the tag tree, not only the first: assistive technology
+    reads them all."""
+    edit(project / "content" / "conditions" / "ptsd.yaml", "reviewed_on: 2026-11-27",
+         "reviewed_on: 2026-11-20")
+    result = run_cli(project, "build", "referral-packet")
+    assert result.code == 0, result.stderr
+    with pikepdf.open(project / "out" / "referral-packet-sample-letter-en.pdf") as pdf:
+        tree = Tree(pdf)
+        tagged = " ".join(mark.text for element in tree.walk() for mark in tree.marks(element))
+    assert "Reviewed 27 November 2026" in tagged and "Reviewed 20 November 2026" in tagged

@@ -229,7 +229,9 @@ def description(chart_rows: list[Row]) -> str:
     """The chart's numbers in words: its text alternative."""
     parts = []
     for row in chart_rows:
-        text = f"{row.name}, {row.label.lower()}: {row.percent(row.treatment)} with {_arm(row)}"
+        # 'response, LSAS': the kind in lower case, the measure's name as written
+        label = row.label[:1].lower() + row.label[1:]
+        text = f"{row.name}, {label}: {row.percent(row.treatment)} with {_arm(row)}"
         if row.control is not None:
             text += f" vs {row.percent(row.control)} with {row.study.comparator}"
             if row.mark == "noninf.":

@@ -64,7 +64,9 @@ def fix_margins(tree: Tree) -> None:
     `<footer>` with `<p>` inside, moved to the margin with `position: running()`) may hold
     what the page says nowhere else (an evidence sheet's clinic address, phone and e-mail, a
     handout's review date and edition): it is linked at the end of the document as a /Div, so
-    a reader still reaches it; its repeats on later pages are artifacts.
+    a reader still reaches it; its repeats on later pages are artifacts. A copy whose text
+    differs from every one kept (a referral packet's sheets, each with its own review date)
+    is kept too.
     """
     document = tree.top
     reachable = _reachable(tree)
@@ -82,12 +84,14 @@ def fix_margins(tree: Tree) -> None:
                 top = top.P
             groups.setdefault(top.objgen, (int(key), top, []))[2].append(mcid)
 
-    kept = False
+    kept: set[str] = set()  # the texts of the footers kept
     artifacts: dict[int, dict[int, str]] = {}
     for page, top, mcids in sorted(groups.values(), key=lambda g: (g[0], g[2][0])):
         paragraphs = any(tag_of(e) == "/P" for e in tree.walk(top))
-        if paragraphs and not kept:
-            kept = True
+        text = " ".join("".join(tree.page(page).marks[mcid].text for mcid in mcids
+                                if mcid in tree.page(page).marks).split())
+        if paragraphs and text not in kept:
+            kept.add(text)
             top.S = pikepdf.Name("/Div")
             top.P = document
             set_kids(document, [*kids_of(document), top])
