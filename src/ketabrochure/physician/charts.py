@@ -308,6 +308,7 @@ def _group(row: Row, chart_id: str, y: float, g: Geometry) -> list[str]:
         by = y + k * (g.bar + g.gap)
         text_y = by + g.bar * 0.8
         if value is None:
+            out.append(_ground(x0 + 1, by, row.study.comparator, g))
             out.append(f'<text x="{x0 + 2:g}" y="{text_y:g}" font-style="italic" fill="{INK}">'
                        f'{escape(row.study.comparator)}</text>')
             continue
@@ -318,5 +319,14 @@ def _group(row: Row, chart_id: str, y: float, g: Geometry) -> list[str]:
         label = row.percent(value)
         if arm == "control" and row.mark:
             label += f" {row.mark}"
+        out.append(_ground(x0 + w + 1, by, label, g))
         out.append(f'<text x="{x0 + w + 2:g}" y="{text_y:g}" fill="{INK}">{label}</text>')
     return out
+
+
+def _ground(x: float, y: float, label: str, g: Geometry) -> str:
+    """Paper under a label (about its width, at the font's average advance), so that no
+    gridline runs through its figures."""
+    width = len(label) * g.font * 0.56 + 2
+    return (f'<rect class="ground" x="{x:g}" y="{y:g}" width="{width:g}" height="{g.bar:g}" '
+            f'fill="{PAPER}"/>')
