@@ -154,7 +154,7 @@ class Geometry:
 
 REPORT = Geometry()
 # font 6.4 units: 7.5 pt or more at the A4 sheet's column width (7.7 pt on Letter)
-SHEET = Geometry(width=222, label=70, bar=6.5, gap=1.2, group_gap=6, font=6.4, value_room=28)
+SHEET = Geometry(width=222, label=70, bar=6.5, gap=1.2, group_gap=4.5, font=6.4, value_room=28)
 
 
 def drawn_outcomes(outcome: m.GradedOutcome,
