@@ -22,6 +22,7 @@ PACKAGE = REPO / "src" / "ketabrochure"
 LAYERS = [
     "__init__ | __main__",
     "cli",
+    "serve",
     "build",
     "site",
     "review",

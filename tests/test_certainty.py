@@ -356,7 +356,7 @@ def test_words_and_reasons_read_in_black_and_white() -> None:
     rating = m.Rating("imprecision", -2, "25 people", Location("x"))
     assert certainty.judgement(rating) == "Imprecision \u22122: 25 people"
     circles = ET.fromstring(str(certainty.circles("moderate")))
-    assert circles.find(f"{SVG}title").text == "3 of 4"
+    assert circles.find(f"{SVG}title").text == "GRADE certainty: 3 of 4 circles filled"
     assert len(circles.findall(f"{SVG}circle")) == 4 and len(circles.findall(f"{SVG}path")) == 3
     assert {e.get("stroke") for e in circles.iter() if e.get("stroke")} == {"#000000"}
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from conftest import edit, run_cli
 
-from ketabrochure.build.live import Live, page_versions
 from ketabrochure.build.run import Result
+from ketabrochure.serve.live import Live, page_versions
 
 HANDOUT = "handout-ptsd-letter-en"
 

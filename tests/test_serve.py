@@ -24,7 +24,7 @@ from conftest import copy_project, edit, run_cli
 from playwright.sync_api import Browser, BrowserContext, Page
 from test_shelf import axe_violations, browser, screenshot
 
-from ketabrochure.build.web import is_loopback, out_name
+from ketabrochure.serve.server import is_loopback, out_name
 
 # one xdist worker runs the module: one server and one browser for the module
 pytestmark = pytest.mark.xdist_group("test_serve")

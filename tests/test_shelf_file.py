@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 from test_shelf import ARGS, CHROMIUM
 
-from ketabrochure.build import shelf
+from ketabrochure.site import shelf
 
 ENTRY = {"file": "handout-ptsd-letter-en.pdf", "layout": "handout", "subject": "ptsd",
          "paper": "letter", "language": "en", "variant": "office", "pages": 2,

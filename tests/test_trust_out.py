@@ -18,8 +18,8 @@ import pytest
 from conftest import copy_minimal, run_cli
 
 from ketabrochure import files
-from ketabrochure.build.live import Live
-from ketabrochure.build.web import Server
+from ketabrochure.serve.live import Live
+from ketabrochure.serve.server import Server
 
 
 @pytest.fixture

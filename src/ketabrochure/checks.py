@@ -106,10 +106,21 @@ def no_overflow(document: m.Document, overflows: tuple[str, ...], subject: Locat
 def printable(document: m.Document, near_edge: tuple[str, ...], layout: Location,
               diags: Diagnostics) -> None:
     """Office printers leave out the outer ~0.25 in: an office or large-print layout that puts
-    ink there fails, located at the layout (its CSS margins are the fix)."""
+    ink there fails, located at the layout (its CSS margins are the fix). So does one that
+    prints the clinic's phone, the crisis line or the referral address only within 0.5 in of
+    an edge, where some printers' hardware margin cuts it."""
     for problem in near_edge:
         diags.error(layout, "check.margin", document.label,
                     f"{problem}: widen the page margins in the layout's CSS")
+
+
+def text_size(document: m.Document, small: tuple[str, ...], layout: Location,
+              diags: Diagnostics) -> None:
+    """Large print is 18 pt all through, and a faxed physician document loses type under
+    7.5 pt: text set smaller fails, located at the layout (its CSS sets the size)."""
+    for problem in small:
+        diags.error(layout, "check.text-size", document.label,
+                    f"{problem}: set it larger in the layout's CSS")
 
 
 def enough_contrast(document: m.Document, contrasts: tuple[str, ...], subject: Location,

@@ -32,10 +32,10 @@ from .build.results import (
     EXIT_USAGE,
     FORMATS,
 )
-from .build.serve import serve
 from .build.watch import watch
 from .diagnostics import Diagnostics, UsageError, printable, relative, summary
 from .kinds import recipient_from_args
+from .serve.command import serve
 
 EXIT_CODES = f"""\
 exit codes:

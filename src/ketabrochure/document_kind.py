@@ -48,6 +48,7 @@ class Laid:
     # what the accessibility audit found in the tagged PDF (typeset.tags.audit)
     accessibility: tuple[tuple[int | None, str, str], ...] = ()
     spill: Spill | None = None  # what runs past the page budget (measure.spill)
+    small_text: tuple[str, ...] = ()  # text under the document's least size (typeset.legible)
     rejected: str | None = None  # where a document over its budget was written to look at
 
 
@@ -149,6 +150,7 @@ class DocumentKind(abc.ABC):
                            self.overrun(document, project, laid))
         checks.no_overflow(document, laid.overflows, source, diags)
         checks.printable(document, laid.near_edge, document.layout.loc, diags)
+        checks.text_size(document, laid.small_text, document.layout.loc, diags)
         checks.enough_contrast(document, laid.contrasts, source, diags)
         checks.accessible(document, laid.accessibility, source, diags)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import segno
+from markupsafe import Markup
 
 from . import model as m
 from .diagnostics import Diagnostics, Location, relative
@@ -118,6 +120,20 @@ def long_date(value: dt.date, language: str = "en") -> str:
     return f"{value.day} {months[value.month - 1]} {value.year}"
 
 
+# where a URL, e-mail address or DOI may break: after a slash (not inside "//") or before a
+# dot; never at its hyphens or inside a word, so a reader and copied text get the address
+URL_BREAKS = re.compile(r"(?<=/)(?=[^/])|(?=\.)")
+
+
+def url(address: str) -> Markup:
+    """An address as HTML that breaks only where URL_BREAKS allows: each piece between those
+    points kept whole (`.url-part`, base.css), a <wbr> between them (WeasyPrint draws no
+    glyph for it: extracted text has no character there)."""
+    pieces = [piece for piece in URL_BREAKS.split(address) if piece]
+    return Markup("<wbr>").join(Markup('<span class="url-part">{}</span>').format(piece)
+                                for piece in pieces)
+
+
 def percent(value: float) -> str:
     """55.4 -> '55.4%', 30.0 -> '30%'."""
     return f"{value:g}%"
@@ -145,5 +161,6 @@ def environment(root: Path,
     env.filters["long_date"] = long_date
     env.filters["percent"] = percent
     env.filters["qr"] = qr_data_uri
+    env.filters["url"] = url
     env.filters.update(filters or {})
     return env

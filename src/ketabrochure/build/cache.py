@@ -34,7 +34,7 @@ from ..files import beneath, seal
 from ..typeset.pdf import PDF_VARIANT, TYPESETTER
 
 CACHE_DIR = ".cache"
-FORMAT = 9  # bump when the entry format or the rendering code's output changes
+FORMAT = 10  # bump when the entry format or the rendering code's output changes
 
 
 @dataclass
@@ -51,6 +51,7 @@ class Entry:
     part_pages: list[int] = field(default_factory=list)  # each part's pages (referral packets)
     overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
     near_edge: list[str] = field(default_factory=list)  # ink an office printer cannot print
+    small_text: list[str] = field(default_factory=list)  # text under the document's least size
     contrasts: list[str] = field(default_factory=list)  # text too faint on its background
     # what the accessibility audit found in the PDF: (page number or None, element, problem)
     accessibility: list[tuple[int | None, str, str]] = field(default_factory=list)
@@ -202,19 +203,20 @@ def entry_from_json(data: object) -> Entry | None:
     regions, part_pages = data.get("regions"), data.get("part_pages", [])
     overflows, near_edge = data.get("overflows", []), data.get("near_edge", [])
     contrasts, accessibility = data.get("contrasts", []), data.get("accessibility", [])
-    spill = data.get("spill")
+    spill, small_text = data.get("spill"), data.get("small_text", [])
     if not (_whole(pages, MAX_PAGES) and _texts(warnings) and isinstance(files, dict)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
             and all(d is None or (isinstance(d, str) and SHA256_RE.match(d))
                     for d in (pdf, thumb))
             and isinstance(part_pages, list) and all(_whole(p, MAX_PAGES) for p in part_pages)
             and (regions is None or _regions(regions)) and _texts(overflows)
-            and _texts(near_edge) and _texts(contrasts) and _findings(accessibility)
+            and _texts(near_edge) and _texts(small_text) and _texts(contrasts)
+            and _findings(accessibility)
             and (spill is None or _spill(spill))):
         return None
     return Entry(pages, warnings, files, pdf, thumb,  # type: ignore[arg-type]  # checked above
                  regions=regions, part_pages=part_pages, overflows=overflows,
-                 near_edge=near_edge, contrasts=contrasts, spill=spill,
+                 near_edge=near_edge, small_text=small_text, contrasts=contrasts, spill=spill,
                  accessibility=[(page, element, problem)  # JSON keeps them as lists
                                 for page, element, problem in accessibility])
 

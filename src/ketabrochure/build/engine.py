@@ -112,7 +112,7 @@ def doc_key(ctx: Context, document: m.Document, parts: list[Part]) -> str:
                    "\0".join(part.htmls), part.base_dir.relative_to(ctx.root).as_posix(),
                    str(part.budget))),
                THUMBS, f"bleed {document.bleed_points}", f"duplex {kind_of(document).duplex}",
-               f"office {document.variant != 'print-shop'}",
+               f"office {document.variant != 'print-shop'}", f"least {document.least_pt}",
                f"measure {kind_of(document).measure_css}", *_pdf_key(document))
 
 
@@ -168,7 +168,8 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
         _check(ctx, document, Laid(entry.pages, tuple(entry.part_pages),
                                    _regions(entry.regions), tuple(entry.overflows),
                                    tuple(entry.near_edge), tuple(entry.contrasts),
-                                   tuple(entry.accessibility), spill_from_json(entry.spill)),
+                                   tuple(entry.accessibility), spill_from_json(entry.spill),
+                                   small_text=tuple(entry.small_text)),
                _object(ctx, entry.pdf, "pdf"))
         if progress:
             progress.step(document.name, cached=True)
@@ -198,7 +199,8 @@ def _jobs(documents: list[m.Document], missed: list[tuple[int, str]],
         assert parts is not None
         yield Job(i, tuple(parts), ctx.allowed, folder, bleed=document.bleed_points,
                   measure_css=kind.measure_css, duplex=kind.duplex,
-                  office=document.variant != "print-shop", pdf_variant=_pdf_variant(document))
+                  office=document.variant != "print-shop", pdf_variant=_pdf_variant(document),
+                  least_pt=document.least_pt)
 
 
 def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
@@ -218,7 +220,8 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
     _check(ctx, document, Laid(outcome.pages, tuple(outcome.part_pages),
                                _regions(outcome.regions), tuple(outcome.overflows),
                                tuple(outcome.near_edge), tuple(outcome.contrasts),
-                               tuple(outcome.accessibility), spill_from_json(outcome.spill)),
+                               tuple(outcome.accessibility), spill_from_json(outcome.spill),
+                               small_text=tuple(outcome.small_text)),
            item.pdf)
     if ctx.store:
         files = ctx.cache.relative(outcome.served)
@@ -228,6 +231,7 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
                                      part_pages=outcome.part_pages,
                                      overflows=outcome.overflows,
                                      near_edge=outcome.near_edge,
+                                     small_text=outcome.small_text,
                                      contrasts=outcome.contrasts,
                                      accessibility=outcome.accessibility,
                                      spill=outcome.spill))

@@ -14,6 +14,8 @@ LANGUAGES: tuple[str, ...] = ("en", "es")
 VARIANTS: tuple[str, ...] = ("office", "print-shop", "large-print")
 AUDIENCES: tuple[str, ...] = ("physician", "patient")
 BLEED_PT = {"letter": 0.125 * 72, "a4": 3 / 25.4 * 72}  # print-shop bleed: 0.125 in; 3 mm
+LARGE_PRINT_PT = 18.0  # every text of a large-print document, sources and citations too
+PHYSICIAN_PT = 7.5  # physician documents go by fax: smaller type fills in
 
 
 @dataclass(frozen=True)
@@ -123,3 +125,10 @@ class Document:
     def bleed_points(self) -> float | None:
         """The print-shop bleed in points (the PDF's BleedBox), or None for other variants."""
         return BLEED_PT[self.paper] if self.variant == "print-shop" else None
+
+    @property
+    def least_pt(self) -> float | None:
+        """The smallest text size the document may set (None: no rule past the layout's)."""
+        if self.variant == "large-print":
+            return LARGE_PRINT_PT
+        return PHYSICIAN_PT if self.layout.audience == "physician" else None

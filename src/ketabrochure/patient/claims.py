@@ -86,6 +86,8 @@ def _sized(sentence: str, studies: list[m.Study], cited: int) -> bool:
 def _parity(text: m.Text, diags: Diagnostics) -> None:
     if "es" not in text.languages or text.es is None:
         return
+    if _unfillable(text.en) or _unfillable(text.es):
+        return  # a placeholder no study field fills: its own error (content.placeholder) first
     en, es = record.placeholders(text.en), record.placeholders(text.es)
     if en == es:
         return
@@ -96,3 +98,9 @@ def _parity(text: m.Text, diags: Diagnostics) -> None:
     diags.error(text.where("es"), "numbers.parity", f"{text.path}.es",
                 f"the Spanish text must carry exactly the placeholders of the English text "
                 f"(so a translation cannot change or drop a number or a study size): it {said}")
+
+
+def _unfillable(text: str) -> bool:
+    """Whether a text has a placeholder whose field no study has (`{x.m}`)."""
+    return any(field not in numbers.FIELDS or (control and field not in numbers.RATE_FIELDS)
+               for _, field, control in numbers.placeholders(text))

@@ -154,21 +154,27 @@ class Said:
 
 def framing_rules(project: m.Project, patient: m.PatientContent, diags: Diagnostics) -> None:
     """Every framing rule over every patient text that cites studies, in both languages."""
+    for said, result in texts_said(project, patient):
+        studies = studies_of(said.text, said.raw, project)
+        _small_study(said, studies, diags)
+        _comparison(said, studies, diags)
+        _not_significant(said, project, diags)
+        if result or _result_placeholders(said.raw):
+            _time_point(said, studies, diags)
+            _open_label(said, studies, diags)
+
+
+def texts_said(project: m.Project, patient: m.PatientContent) -> Iterator[tuple[Said, bool]]:
+    """Each text that can cite a study, in each of its languages, filled from the records,
+    and whether it reports results (a text whose placeholder fails is content.placeholder's)."""
     for text, result in result_texts(patient):
         for lang in text.languages:
             raw = text.raw(lang)
             try:
                 filled = numbers.fill(raw, project.studies, lang)
             except numbers.PlaceholderError:
-                continue  # already an error (content.placeholder)
-            said = Said(text, lang, raw, filled)
-            studies = studies_of(text, raw, project)
-            _small_study(said, studies, diags)
-            _comparison(said, studies, diags)
-            _not_significant(said, project, diags)
-            if result or _result_placeholders(raw):
-                _time_point(said, studies, diags)
-                _open_label(said, studies, diags)
+                continue
+            yield Said(text, lang, raw, filled), result
 
 
 def result_texts(patient: m.PatientContent) -> Iterator[tuple[m.Text, bool]]:

@@ -136,23 +136,16 @@ def later_null_rules(project: m.Project, patient: m.PatientContent,
                      diags: Diagnostics) -> None:
     """Every result text whose study found no difference later names that later time, and
     does not say no one knows how long it lasted."""
-    for text, result in framing.result_texts(patient):
-        for lang in text.languages:
-            raw = text.raw(lang)
-            try:
-                filled = numbers.fill(raw, project.studies, lang)
-            except numbers.PlaceholderError:
-                continue  # already an error (content.placeholder)
-            said = framing.Said(text, lang, raw, filled)
-            placed = {(s, f) for s, f, _ in numbers.placeholders(raw)}
-            if not (result or any(f in framing.RESULT_FIELDS for _, f in placed)):
-                continue
-            for study in framing.studies_of(text, raw, project):
-                reported = [o for o in study.outcomes if o.timepoint is not None
-                            and _reported(said, study, o, placed)]
-                for outcome in reported:
-                    if _later_null(said, study, outcome, diags):
-                        break  # one error per study and text: the fix is the same
+    for said, result in framing.texts_said(project, patient):
+        placed = {(s, f) for s, f, _ in numbers.placeholders(said.raw)}
+        if not (result or any(f in framing.RESULT_FIELDS for _, f in placed)):
+            continue
+        for study in framing.studies_of(said.text, said.raw, project):
+            reported = [o for o in study.outcomes if o.timepoint is not None
+                        and _reported(said, study, o, placed)]
+            for outcome in reported:
+                if _later_null(said, study, outcome, diags):
+                    break  # one error per study and text: the fix is the same
 
 
 def _reported(said: framing.Said, study: m.Study, outcome: m.Outcome,

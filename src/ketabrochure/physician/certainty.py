@@ -136,7 +136,7 @@ def circles(level: str) -> Markup:
     r, step = 3.3, 8.6
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="grade-circles" role="img" '
            f'width="{step * 4 - 1:g}" height="8" viewBox="0 0 {step * 4 - 1:g} 8">'
-           f'<title>{points} of {len(m.GRADES)}</title>']
+           f'<title>GRADE certainty: {points} of {len(m.GRADES)} circles filled</title>']
     for i in range(len(m.GRADES)):
         cx = r + 0.6 + i * step
         out.append(f'<circle cx="{cx:g}" cy="4" r="{r:g}" fill="#ffffff" stroke="#000000" '

@@ -153,7 +153,8 @@ class Geometry:
 
 
 REPORT = Geometry()
-SHEET = Geometry(width=222, label=70, bar=6.5, gap=1.2, group_gap=6, font=6, value_room=28)
+# font 6.4 units: 7.5 pt or more at the A4 sheet's column width (7.7 pt on Letter)
+SHEET = Geometry(width=222, label=70, bar=6.5, gap=1.2, group_gap=4.5, font=6.4, value_room=28)
 
 
 def drawn_outcomes(outcome: m.GradedOutcome,
@@ -228,7 +229,9 @@ def description(chart_rows: list[Row]) -> str:
     """The chart's numbers in words: its text alternative."""
     parts = []
     for row in chart_rows:
-        text = f"{row.name}, {row.label.lower()}: {row.percent(row.treatment)} with {_arm(row)}"
+        # 'response, LSAS': the kind in lower case, the measure's name as written
+        label = row.label[:1].lower() + row.label[1:]
+        text = f"{row.name}, {label}: {row.percent(row.treatment)} with {_arm(row)}"
         if row.control is not None:
             text += f" vs {row.percent(row.control)} with {row.study.comparator}"
             if row.mark == "noninf.":
@@ -305,6 +308,7 @@ def _group(row: Row, chart_id: str, y: float, g: Geometry) -> list[str]:
         by = y + k * (g.bar + g.gap)
         text_y = by + g.bar * 0.8
         if value is None:
+            out.append(_ground(x0 + 1, by, row.study.comparator, g))
             out.append(f'<text x="{x0 + 2:g}" y="{text_y:g}" font-style="italic" fill="{INK}">'
                        f'{escape(row.study.comparator)}</text>')
             continue
@@ -315,5 +319,14 @@ def _group(row: Row, chart_id: str, y: float, g: Geometry) -> list[str]:
         label = row.percent(value)
         if arm == "control" and row.mark:
             label += f" {row.mark}"
+        out.append(_ground(x0 + w + 1, by, label, g))
         out.append(f'<text x="{x0 + w + 2:g}" y="{text_y:g}" fill="{INK}">{label}</text>')
     return out
+
+
+def _ground(x: float, y: float, label: str, g: Geometry) -> str:
+    """Paper under a label (about its width, at the font's average advance), so that no
+    gridline runs through its figures."""
+    width = len(label) * g.font * 0.56 + 2
+    return (f'<rect class="ground" x="{x:g}" y="{y:g}" width="{width:g}" height="{g.bar:g}" '
+            f'fill="{PAPER}"/>')

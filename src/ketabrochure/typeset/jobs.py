@@ -15,7 +15,7 @@ from typing import Any
 
 from ..files import put_object
 from ..model import PageBudget
-from . import measure, pdf, print_shop, spill, tags
+from . import legible, measure, pdf, print_shop, spill, tags
 from .thumbs import thumbnail
 
 
@@ -41,6 +41,7 @@ class Job:
     office: bool = True  # printed on an office printer: nothing in its unprintable band
     measure_css: str | None = None  # brochures: CSS to lay out again with, to measure panels
     pdf_variant: str = pdf.PDF_VARIANT  # pdf/ua-1; the print-shop copy: print_shop.PDF_VARIANT
+    least_pt: float | None = None  # the smallest text size allowed (large print: 18 pt)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Outcome:
     failure: str | None = None  # why the document could not be made (a worker died, disk full)
     overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
     near_edge: list[str] = field(default_factory=list)  # ink an office printer cannot print
+    small_text: list[str] = field(default_factory=list)  # text under the document's least size
     contrasts: list[str] = field(default_factory=list)  # text too faint on its background
     # what tags.audit finds in the tagged PDF: (page number or None, element, problem)
     accessibility: list[tags.Problem] = field(default_factory=list)
@@ -140,7 +142,9 @@ def typeset_one(job: Job) -> Outcome:
     if result.document is None:
         return outcome
     outcome.overflows = measure.overflows(result)
-    outcome.near_edge = measure.near_the_edge(result) if job.office else []
+    outcome.near_edge = (measure.near_the_edge(result) + legible.critical_near_edge(result)
+                         if job.office else [])
+    outcome.small_text = legible.small_text(result, job.least_pt)
     outcome.contrasts = measure.contrasts(result)
     if len(job.parts) == 1:
         over = spill.spill(result, job.parts[0].budget.last)

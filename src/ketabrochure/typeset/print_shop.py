@@ -9,6 +9,8 @@ bytes (pikepdf), after the structure tree is mended:
 
 - colours WeasyPrint writes as DeviceRGB all the same, those of SVG pictures (the logo, the
   QR code): `cmyk()` converts each `rg`/`RG` like the stylesheet's colours were converted;
+- black overprints (CSS cannot say so): each 100% K fill gets a graphics state with /op
+  true, every other fill one with /op false (`_overprint`);
 - crop marks: WeasyPrint draws `marks: crop` as an SVG of its own, `stroke="black"` (RGB)
   with `fill="transparent"` (an ExtGState with /ca 0) in a transparency group
   (`weasyprint/draw/__init__.py`, lines 284-349 of 70.0), which no CSS can change; so the
@@ -142,6 +144,38 @@ def _to_cmyk(instructions: list[Any]) -> list[Any]:
     return out
 
 
+# black overprints: 100% K fills (text, rules, the QR code) print over what is under them,
+# so a plate slightly off leaves no white rim round black text on a tint; any other fill
+# knocks out, as before. Set with the fill colour, so q/Q restore the two together.
+OVERPRINT, KNOCKOUT = "/KbOverprint", "/KbKnockout"
+BLACK = (0.0, 0.0, 0.0, 1.0)
+
+
+def _overprint(instructions: list[Any]) -> list[Any]:
+    """After each DeviceCMYK fill colour (k, or scn/sc of four numbers), the graphics state
+    that makes it overprint (100% K) or knock out (anything else)."""
+    out = []
+    for instruction in instructions:
+        out.append(instruction)
+        operands, operator = instruction.operands, str(instruction.operator)
+        if operator in ("k", "scn", "sc") and len(operands) == 4 and not any(
+                isinstance(v, pikepdf.Name) for v in operands):  # a pattern is named
+            black = tuple(float(v) for v in operands) == BLACK
+            out.append(pikepdf.ContentStreamInstruction(
+                [pikepdf.Name(OVERPRINT if black else KNOCKOUT)], pikepdf.Operator("gs")))
+    return out
+
+
+def _overprint_states(pdf: pikepdf.Pdf, resources: Any) -> None:
+    """The two graphics states, in a resource dictionary (/OPM 1: a 0 in a CMYK colour leaves
+    that plate alone)."""
+    if "/ExtGState" not in resources:
+        resources.ExtGState = pikepdf.Dictionary()
+    for name, on in ((OVERPRINT, True), (KNOCKOUT, False)):
+        resources.ExtGState[name] = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name("/ExtGState"), op=on, OPM=1))
+
+
 def _forms(resources: Any, seen: set[tuple[int, int]]) -> list[Any]:
     """The form XObjects a resource dictionary reaches, each once."""
     found = []
@@ -239,8 +273,8 @@ def _metadata(pdf: pikepdf.Pdf, digest: bytes) -> None:
 
 
 def finish(data: bytes, folds: list[list[float]]) -> bytes:
-    """The print-shop PDF: RGB as CMYK, crop and fold marks in registration colour, a
-    reproducible DocumentID and the PDF/UA-1 identification."""
+    """The print-shop PDF: RGB as CMYK, black overprinting, crop and fold marks in
+    registration colour, a reproducible DocumentID and the PDF/UA-1 identification."""
     pdf = pikepdf.open(io.BytesIO(data))
     # the DocumentID's source: the XMP without WeasyPrint's random UUID, and every page's
     # content (the trailer's /ID cannot be: it is derived from that UUID)
@@ -252,10 +286,15 @@ def finish(data: bytes, folds: list[list[float]]) -> bytes:
         if "/ColorSpace" not in resources:
             resources.ColorSpace = pikepdf.Dictionary()
         resources.ColorSpace[REGISTRATION] = registration
+        _overprint_states(pdf, resources)
         for form in _forms(resources, seen):
+            if "/Resources" not in form:
+                form.Resources = pikepdf.Dictionary()
+            _overprint_states(pdf, form.Resources)
             form.write(pikepdf.unparse_content_stream(
-                _to_cmyk(list(pikepdf.parse_content_stream(form)))))
-        body = pikepdf.unparse_content_stream(_to_cmyk(list(pikepdf.parse_content_stream(page))))
+                _overprint(_to_cmyk(list(pikepdf.parse_content_stream(form))))))
+        body = pikepdf.unparse_content_stream(
+            _overprint(_to_cmyk(list(pikepdf.parse_content_stream(page)))))
         digest.update(body)
         marks = _marks([float(v) for v in page.obj.MediaBox], [float(v) for v in page.obj.TrimBox],
                        folds[number] if number < len(folds) else [])

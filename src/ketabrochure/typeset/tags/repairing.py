@@ -5,6 +5,7 @@ headings and languages, and the parent tree rebuilt at the end."""
 from __future__ import annotations
 
 import io
+import math
 from typing import TYPE_CHECKING
 
 from ...lazy import lazy_module
@@ -63,7 +64,9 @@ def fix_margins(tree: Tree) -> None:
     `<footer>` with `<p>` inside, moved to the margin with `position: running()`) may hold
     what the page says nowhere else (an evidence sheet's clinic address, phone and e-mail, a
     handout's review date and edition): it is linked at the end of the document as a /Div, so
-    a reader still reaches it; its repeats on later pages are artifacts.
+    a reader still reaches it; its repeats on later pages are artifacts. A copy whose text
+    differs from every one kept (a referral packet's sheets, each with its own review date)
+    is kept too.
     """
     document = tree.top
     reachable = _reachable(tree)
@@ -81,12 +84,14 @@ def fix_margins(tree: Tree) -> None:
                 top = top.P
             groups.setdefault(top.objgen, (int(key), top, []))[2].append(mcid)
 
-    kept = False
+    kept: set[str] = set()  # the texts of the footers kept
     artifacts: dict[int, dict[int, str]] = {}
     for page, top, mcids in sorted(groups.values(), key=lambda g: (g[0], g[2][0])):
         paragraphs = any(tag_of(e) == "/P" for e in tree.walk(top))
-        if paragraphs and not kept:
-            kept = True
+        text = " ".join("".join(tree.page(page).marks[mcid].text for mcid in mcids
+                                if mcid in tree.page(page).marks).split())
+        if paragraphs and text not in kept:
+            kept.add(text)
             top.S = pikepdf.Name("/Div")
             top.P = document
             set_kids(document, [*kids_of(document), top])
@@ -110,7 +115,8 @@ def _make_artifacts(page: Page, kinds: dict[int, str]) -> None:
 
 
 def fix_page_splits(tree: Tree) -> None:
-    """An element split across pages becomes one element again.
+    """An element split across pages, or across the columns of a page, becomes one element
+    again.
 
     WeasyPrint 70 (pdf/tags.py:46-60, `add_tags`) calls `_build_box_tree` once per page, so a box
     continued on the next page (a chapter's section, an article, a table, a list) gets a new
@@ -128,7 +134,8 @@ def fix_page_splits(tree: Tree) -> None:
     merged = [kids[0]] if kids else []
     for kid in kids[1:]:
         previous = merged[-1]
-        if (is_elem(previous) and is_elem(kid) and _page_after(tree, previous, kid)
+        if (is_elem(previous) and is_elem(kid)
+                and (_page_after(tree, previous, kid) or _next_column(tree, previous, kid))
                 and _continues(tree, previous, kid)):
             _merge(tree, previous, kid)
         else:
@@ -139,6 +146,20 @@ def fix_page_splits(tree: Tree) -> None:
 def _page_after(tree: Tree, a: pikepdf.Object, b: pikepdf.Object) -> bool:
     pa, pb = _edge_page(tree, a, last=True), _edge_page(tree, b, last=False)
     return pa is not None and pb is not None and pb == pa + 1
+
+
+def _next_column(tree: Tree, a: pikepdf.Object, b: pikepdf.Object) -> bool:
+    """b is in a later column of a's page: its first text sits higher on the page and further
+    right than a's last. WeasyPrint 70 starts a new element for each column's piece of a box,
+    as for each page's (a handout's list split by a column break was two lists); a box that
+    follows another in the same column starts below it, and a spanner (column-span: all)
+    below both columns."""
+    page = _edge_page(tree, a, last=True)
+    if page is None or page != _edge_page(tree, b, last=False):
+        return False
+    ends = [m for m in tree.marks(a) if not math.isnan(m.y)]
+    starts = [m for m in tree.marks(b) if not math.isnan(m.y)]
+    return bool(ends and starts) and starts[0].y > ends[-1].y and starts[0].x > ends[-1].x
 
 
 def _edge_page(tree: Tree, element: pikepdf.Object, last: bool) -> int | None:

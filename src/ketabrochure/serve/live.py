@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..build import run
 from ..diagnostics import summary
 from ..files import beneath, sha256_file
 from ..lazy import lazy_module
-from . import run
 
 if TYPE_CHECKING:
     import pikepdf

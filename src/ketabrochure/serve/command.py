@@ -1,8 +1,8 @@
 """`ketabrochure serve`: the print shelf over HTTP on this computer, rebuilt and reloaded on save.
 
 One warm process: the `watch` loop (build/watch.py's Watcher) in the main thread, and a
-standard-library HTTP server in threads beside it: build/web.py (what it serves, and to whom),
-build/live.py (the build's state it reports), build/browser.py (the pages and script it sends).
+standard-library HTTP server in threads beside it: serve/server.py (what it serves, and to whom),
+serve/live.py (the build's state it reports), serve/browser.py (the pages and script it sends).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from ..build import run
+from ..build.watch import Watcher
 from ..diagnostics import UsageError
-from . import run
 from .live import Live, page_png
-from .watch import Watcher
-from .web import Server, is_loopback
+from .server import Server, is_loopback
 
 
 def check_host(host: str, public: bool) -> None:

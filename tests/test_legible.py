@@ -1,0 +1,127 @@
+"""What a reader needs, read back from real PDFs and checked by `check`: large print is 18 pt
+all through (the sources and citation numbers too), in both languages; and the clinic's phone,
+the crisis line and the referral address are printed at least once 0.5 in clear of every edge
+of the sheet (a printer with a 0.5 in hardware margin cuts the band outside it)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from conftest import Run, edit, run_cli
+
+PT_PER_IN = 72.0
+CLEAR = 0.5 * PT_PER_IN
+PHONE = "(503) 555-0142"
+URL = "northside-ketamine.example/refer"
+LARGE = "layouts/_shared/large-print.css"
+
+
+def large_print_in(root: Path, *langs: str) -> None:
+    """The minimal project's large-print handout in the given languages."""
+    edit(root / "content" / "documents.yaml", "language: en\n    variants: [large-print]",
+         f"languages: [{', '.join(langs)}]\n    variants: [large-print]")
+
+
+def check(root: Path, *names: str) -> Run:
+    return run_cli(root, "check", "--format", "text", *names)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_large_print_is_18_pt_all_through(minimal: Path, lang: str) -> None:
+    """Every character of the large-print handout, the sources and citations included."""
+    large_print_in(minimal, lang)
+    result = run_cli(minimal, "build", f"handout-ptsd-letter-{lang}-large-print")
+    assert result.code == 0, result.stderr
+    with pdfplumber.open(minimal / "out" / f"handout-ptsd-letter-{lang}-large-print.pdf") as pdf:
+        chars = [c for page in pdf.pages for c in page.chars if c["text"].strip()]
+        text = " ".join(page.extract_text() for page in pdf.pages)
+    small = {(round(c["size"], 1), c["text"]) for c in chars if c["size"] < 18 - 0.05}
+    assert not small, sorted(small)[:10]
+    heading = "Studies we used" if lang == "en" else "Estudios que usamos"
+    assert heading in text and "Feder 2014" in text  # the sources are there, at 18 pt
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_check_fails_on_text_under_18_pt_in_large_print(minimal: Path, lang: str) -> None:
+    large_print_in(minimal, lang)
+    css = minimal / LARGE
+    css.write_text(css.read_text() + ".references p { font-size: 10pt !important; }\n")
+    result = check(minimal, f"handout-ptsd-letter-{lang}-large-print")
+    assert result.code == 1
+    assert re.search(
+        rf"layouts/handout/layout\.yaml:1:1: error\[check\.text-size\]: handout ptsd \(letter, "
+        rf"{lang}, large-print\): '1\. Feder 2014,' on page \d \(span\.ref, and \d+ more like "
+        r"it\) is 10 pt, under the 18 pt this document keeps to", result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def clear_copies(path: Path, text: str) -> list[str]:
+    """Where `text` is printed, and whether CLEAR of every edge: 'page 1 (0.62 in): clear'."""
+    found = []
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            for hit in page.search(re.escape(text), regex=True):
+                gap = min(hit["x0"], hit["top"], page.width - hit["x1"],
+                          page.height - hit["bottom"])
+                found.append(f"page {number} ({gap / PT_PER_IN:.2f} in): "
+                             f"{'clear' if gap >= CLEAR - 0.01 else 'in the band'}")
+    return found
+
+
+def test_phone_crisis_and_referral_clear_of_a_half_inch_margin(built_minimal: Path) -> None:
+    """Each office and large-print PDF prints the phone at least once 0.5 in clear of every
+    edge; the crisis line (988) and the referral address likewise where it has them."""
+    missing = []
+    for path in sorted((built_minimal / "out").glob("*.pdf")):
+        if "print-shop" in path.name:
+            continue
+        with pdfplumber.open(path) as pdf:
+            text = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
+        for what in (PHONE, "988", URL):
+            if what != PHONE and what not in text:
+                continue  # not on this document (the report has no crisis line)
+            copies = clear_copies(path, what)
+            if not any(c.endswith(": clear") for c in copies):
+                missing.append(f"{path.name}: {what!r} {copies or 'not found'}")
+    assert not missing, "\n".join(missing)
+
+
+def test_check_fails_when_the_phone_is_only_in_the_band(minimal: Path) -> None:
+    """The evidence sheet's footer is within 0.5 in of the bottom edge: without the phone in
+    its referral box, `check` says the sheet prints it nowhere clear."""
+    edit(minimal / "layouts" / "evidence-sheet" / "style.css", "/* the phone here too",
+         ".lower .referral .phone { display: none !important; }\n/* the phone here too")
+    result = check(minimal, "evidence-sheet")
+    assert result.code == 1
+    assert re.search(
+        r"layouts/evidence-sheet/layout\.yaml:1:1: error\[check\.margin\]: evidence-sheet ptsd "
+        r"\(letter, en\): the clinic's phone is printed nowhere 0\.5 in clear of the sheet's edges "
+        r"\(a printer's hardware margin cuts it\): its best copy, '\(503\) 555-0142' on page 1, "
+        r"is 0\.\d\d in from an edge", result.stderr), result.stderr
+
+
+def test_check_fails_on_physician_text_under_7_5_pt(minimal: Path) -> None:
+    """A faxed sheet loses small type: its references at 7 pt fail `check`, at the layout."""
+    edit(minimal / "layouts" / "evidence-sheet" / "style.css",
+         ".references ol { list-style: none; font-size: 7.5pt;",
+         ".references ol { list-style: none; font-size: 7pt;")
+    result = check(minimal, "evidence-sheet")
+    assert result.code == 1
+    assert re.search(
+        r"layouts/evidence-sheet/layout\.yaml:1:1: error\[check\.text-size\]: evidence-sheet "
+        r"ptsd \(letter, en\): '1\.' on page 1 \(span\.ref-number, and \d+ more like it\) is "
+        r"7 pt, under the 7\.5 pt this document keeps to", result.stderr), result.stderr
+
+
+def test_physician_documents_keep_to_7_5_pt(built_minimal: Path) -> None:
+    """Every character of the sheet, report and packet, chart labels too, read back."""
+    small = set()
+    for pattern in ("evidence-sheet-*.pdf", "report-*.pdf", "referral-packet-*.pdf"):
+        for path in (built_minimal / "out").glob(pattern):
+            with pdfplumber.open(path) as pdf:
+                small |= {(path.name, round(c["size"], 2)) for page in pdf.pages
+                          for c in page.chars if c["text"].strip() and c["size"] < 7.5 - 0.01}
+    assert not small, sorted(small)
