@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import edit, run_cli
+import yaml
+from conftest import run_cli
 
 from ketabrochure.typeset.tags.structure import Tree
 
@@ -74,8 +75,11 @@ def test_each_sheet_footer_of_a_packet_stays_in_the_tag_tree(project: Path) -> N
     """A packet whose sheets carry different review dates keeps each sheet's footer (its
     address, phone and date) in the tag tree, not only the first: assistive technology
     reads them all."""
-    edit(project / "content" / "conditions" / "ptsd.yaml", "reviewed_on: 2026-11-27",
-         "reviewed_on: 2026-11-20")
+    ledger = project / "content" / "approvals.yaml"  # the sheets' sign-offs: two dates
+    entries = yaml.safe_load(ledger.read_text())
+    for name, entry in entries["documents"].items():
+        entry["date"] = "2026-11-20" if name == "evidence-sheet-ptsd-en" else "2026-11-27"
+    ledger.write_text(yaml.safe_dump(entries))
     result = run_cli(project, "build", "referral-packet")
     assert result.code == 0, result.stderr
     with pikepdf.open(project / "out" / "referral-packet-sample-letter-en.pdf") as pdf:
