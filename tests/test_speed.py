@@ -158,7 +158,8 @@ def test_watch_reports_located_errors_and_keeps_going(built_minimal: Path,
 def test_changed_image_invalidates_the_cache(built: Path, tmp_path: Path) -> None:
     root = warm_copy(built, tmp_path / "p")
     logo = root / "assets/logo.svg"
-    logo.write_text(logo.read_text().replace("</svg>", "<!-- new --></svg>"))
+    # a visible change (a comment alone leaves every PDF's bytes as they were: nothing written)
+    logo.write_text(logo.read_text().replace('r="5"', 'r="6"'))
     # the evidence sheets only: typesetting every other document that shows the logo too
     # would prove nothing more
     result = run_cli(root, "build", "--jobs", "2", "evidence-sheet")
