@@ -7,6 +7,7 @@ whose documents all come from the cache never pays for importing it.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -298,12 +299,26 @@ def pdf_bytes(typeset: Typeset, bleed: float | None = None, duplex: str = "long-
     press = variant == print_shop.PDF_VARIANT
     if press:
         _use_press_profile(typeset.document)
+        _fixed_dates(typeset.document)
     data: bytes = typeset.document.write_pdf(pdf_variant=variant, finisher=finisher,
                                              pdf_tags=True)
     data = tags.repair(data, typeset.html)  # the structure tree WeasyPrint 70 writes, mended
     if press:
         data = print_shop.finish(data, print_shop.fold_lines(typeset.document))
     return data
+
+
+def _fixed_dates(document: weasyprint.Document) -> None:
+    """PDF/X needs both dates, and WeasyPrint 70 fills a missing one with the clock
+    (`weasyprint/pdf/pdfx.py`): a document nobody has signed off has none in its HTML, so it
+    gets SOURCE_DATE_EPOCH's (the reproducible-builds convention; 0 when unset), never now."""
+    metadata = document.metadata
+    if not (metadata.created and metadata.modified):
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        seconds = int(epoch) if epoch.isascii() and epoch.isdigit() else 0
+        when = dt.datetime.fromtimestamp(seconds, dt.UTC).date().isoformat()
+        metadata.created = metadata.created or when
+        metadata.modified = metadata.modified or when
 
 
 def _use_press_profile(document: weasyprint.Document) -> None:
