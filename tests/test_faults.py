@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, UNFINISHED, edit, run_cli, tree
+from conftest import PROJECT_FOLDERS, REPO, UNFINISHED, edit, run_cli, tree
 
 from ketabrochure import files
 
@@ -104,8 +104,11 @@ def test_a_full_disk_is_one_error_and_the_old_edition_stays(built: Path, tmp_pat
         pytest.skip("needs root to mount a small tmpfs")
     disk = tmp_path / "disk"
     disk.mkdir()
-    need = sum(p.stat().st_size for p in (built / "out").rglob("*") if p.is_file())
-    size = need + 800 * 1024 + 600 * 1024  # the sources, out/, and too little for a new edition
+    # tmpfs keeps whole 4 KiB pages: a file takes its size rounded up
+    need = sum(-(-p.stat().st_size // 4096) * 4096
+               for folder in (built / "out", *(REPO / f for f in PROJECT_FOLDERS))
+               for p in folder.rglob("*") if p.is_file())
+    size = need + 600 * 1024  # the sources, out/, and too little for a new edition
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)],
                              capture_output=True, check=False)
     if mounted.returncode:
@@ -354,7 +357,7 @@ def test_a_brochure_that_cannot_be_made_is_an_error_not_a_missing_file(project: 
 
 def test_ink_in_the_office_printers_unprintable_band_fails(project: Path) -> None:
     edit(project / "layouts/evidence-sheet/paper-letter.css",
-         "margin: 0.34in 0.4in 0.66in 0.4in;", "margin: 0.1in 0.4in 0.66in 0.4in;")
+         "margin: 0.34in 0.33in 0.66in 0.33in;", "margin: 0.1in 0.33in 0.66in 0.33in;")
     result = run_cli(project, "check")
     assert result.code == 1 and "Traceback" not in result.stderr
     near = [x for x in result.stderr.splitlines() if "error[check.margin]" in x]

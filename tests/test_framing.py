@@ -3,6 +3,7 @@ finding that cites it), in English and Spanish, located at the line that breaks 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pypdf
@@ -446,7 +447,8 @@ def test_the_pdfs_carry_the_statements(root: Path) -> None:
     first = " ".join(ptsd.pages[0].extract_text().split())
     assert "Línea de Prevención del Suicidio y Crisis" in first and "marque 2" in first
     ptsd_all = " ".join(" ".join(p.extract_text().split()) for p in ptsd.pages)
-    assert "Revisado el 27 de noviembre de 2026" in ptsd_all  # a Spanish date
+    # a Spanish date (the sign-off's, from content/approvals.yaml)
+    assert re.search(r"Revisado el \d{1,2} de [a-z]+ de 20\d\d", ptsd_all), ptsd_all
     assert "No está aprobada para el TEPT." in first
     anxiety = " ".join(" ".join(p.extract_text().split())
                        for p in pypdf.PdfReader(root / "out" / names[1]).pages)
