@@ -322,3 +322,19 @@ def test_a_font_linked_out_is_not_read(tmp_path: Path) -> None:
         beneath.read(font.parent, font.name, links=True)
     result = run_cli(root, "list")
     assert result.code == 1 and f"{font.name}:1:1: error[asset.font]" in result.stderr
+
+
+def test_a_tampered_claims_memo_is_made_again(tmp_path: Path) -> None:
+    """out/claims.json is remembered in out/.cache/claims/ sealed like the cache's entries: a
+    memo edited by hand (or restored from another branch's cache) is not published."""
+    root = copy_minimal(tmp_path / "p")
+    assert run_cli(root, "build", "--jobs", "1").code == 0
+    honest = (root / "out/claims.json").read_bytes()
+    (memo,) = (root / "out/.cache/claims").glob("*.json")
+    mark, data = memo.read_bytes().split(b"\n", 1)
+    forged = data.replace(b'"sentence"', b'"sentence (forged)"')
+    assert forged != data
+    memo.write_bytes(mark + b"\n" + forged)
+    (root / "out/claims.json").unlink()
+    assert run_cli(root, "build", "--jobs", "1").code == 0
+    assert (root / "out/claims.json").read_bytes() == honest

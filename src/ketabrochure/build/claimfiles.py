@@ -5,14 +5,14 @@ shows at /review.html)."""
 from __future__ import annotations
 
 import hashlib
-import shutil
+import hmac
 from contextlib import suppress
 from pathlib import Path
 
 import jinja2
 
 from .. import model as m
-from ..files import atomic_write, sha256_file
+from ..files import beneath, seal, sha256_file
 from ..review import claims
 from ..review import diff as review_diff
 from .engine import Built
@@ -33,11 +33,14 @@ def _claims(root: Path, project: m.Project, env: jinja2.Environment, built: list
         inputs.update(f"{item.document.file} {item.sha256}\n".encode())
     for path in sorted((root / "content").rglob("*.yaml")):
         inputs.update(f"{path.relative_to(root)} {sha256_file(path)}\n".encode())
-    memo = root / "out" / ".cache" / "claims" / f"{inputs.hexdigest()}.json"
-    with suppress(OSError):
-        return memo.read_bytes()
+    key = inputs.hexdigest()
+    memo = f"out/.cache/claims/{key}.json"
+    with suppress(OSError, ValueError):  # sealed like the cache's entries: never trusted unsealed
+        mark, data = beneath.read(root, memo).split(b"\n", 1)
+        if hmac.compare_digest(mark.decode(), seal("claims", key, data)):
+            return data
     data = claims.ledger_json(root, project, env, [(b.document, b.data()) for b in built])
     with suppress(OSError):
-        shutil.rmtree(memo.parent, ignore_errors=True)  # keep only the latest
-        atomic_write(memo, data)
+        beneath.remove_tree(root, "out/.cache/claims")  # keep only the latest
+        beneath.write(root, memo, seal("claims", key, data).encode() + b"\n" + data)
     return data

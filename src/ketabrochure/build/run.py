@@ -17,7 +17,7 @@ from typing import TextIO
 from .. import kinds, layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, Location, UsageError
-from ..files import LockError, PartlyPublished, atomic_write, beneath, lock, recover
+from ..files import LockError, PartlyPublished, beneath, lock, recover
 from ..kinds import FILTERS, KINDS, PACKET_LAYOUT, check_id_free, readability
 from ..read.fields import suggestion
 from ..read.glyphs import coverage
@@ -193,7 +193,7 @@ def web_edition(root: Path, project: m.Project, built: list[Built], full: bool,
 def remember_web(root: Path, edition: web.Edition, key: str) -> None:
     memo = {"key": key, "files": sorted(edition.files), "pdfs": edition.pdfs}
     with suppress(OSError):  # only a memo: the edition is made again next time
-        atomic_write(root / "out" / WEB_MEMO, json.dumps(memo).encode(), fsync=False)
+        beneath.write(root, f"out/{WEB_MEMO.as_posix()}", json.dumps(memo).encode(), fsync=False)
 
 
 def _publish(root: Path, result: Result, full: bool, edition: web.Edition | None = None,

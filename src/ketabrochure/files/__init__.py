@@ -30,22 +30,6 @@ def sha256_file(path: Path) -> str | None:
         return None
 
 
-def atomic_write(target: Path, data: bytes, fsync: bool = True) -> None:
-    """Write to a temporary file beside the target, then rename: never a half-written file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if fsync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def put_object(root: Path, folder: str, data: bytes, suffix: str) -> str:
     """Store bytes under their SHA-256 in the object store of `folder` (project-relative, no
     link on the way: `beneath`); return the hash. An object already there is rewritten unless
@@ -78,7 +62,7 @@ def seal(purpose: str, *parts: str | bytes) -> str:
 
 
 def is_temporary(path: Path) -> bool:
-    """A file atomic_write left behind when its process was killed mid-write."""
+    """A file an atomic write (beneath.write) left behind when its process was killed mid-write."""
     return path.name.startswith(".") and path.name.endswith(".tmp")
 
 

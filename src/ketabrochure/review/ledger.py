@@ -16,7 +16,7 @@ import yaml
 
 from .. import model as m
 from ..diagnostics import Diagnostics, Location, relative
-from ..files import atomic_write
+from ..files import beneath
 from ..read.fields import Fields
 from ..read.yamlsource import load
 from .text import digest
@@ -94,13 +94,15 @@ def write(root: Path, signoffs: dict[str, m.SignOff], texts: dict[str, str],
     """Write the ledger, and the texts of the documents just signed (`texts`, by name) and the
     English they were translated from (`sources`)."""
     for name, text in texts.items():
-        atomic_write(text_path(root, name), text.encode("utf-8"))
+        beneath.write(root, text_path(root, name).relative_to(root).as_posix(),
+                      text.encode("utf-8"))
     for name, text in (sources or {}).items():
-        atomic_write(text_path(root, name, source=True), text.encode("utf-8"))
+        beneath.write(root, text_path(root, name, source=True).relative_to(root).as_posix(),
+                      text.encode("utf-8"))
     entries = {name: _as_yaml(s) for name, s in sorted(signoffs.items())}
     body = yaml.dump({"documents": entries}, Dumper=_Dumper, sort_keys=False,
                      allow_unicode=True, width=100)
-    atomic_write(root / LEDGER, (HEADER + body).encode("utf-8"))
+    beneath.write(root, Path(LEDGER).as_posix(), (HEADER + body).encode("utf-8"))
 
 
 class _Dumper(yaml.SafeDumper):
