@@ -19,9 +19,7 @@ def add_commands(sub: Any, project_option: Any) -> None:
     a = sub.add_parser("approve", help="sign off documents' printed text as it is now, into "
                        "content/approvals.yaml")
     project_option(a)
-    a.add_argument("documents", nargs="*", metavar="DOCUMENT",
-                   help="a signed name (handout-ptsd-es), file name, subject or layout "
-                        "(default: all)")
+    _documents(a, "a signed name (handout-ptsd-es), file name, subject or layout", "all")
     a.add_argument("--by", required=True, metavar="NAME",
                    help="the reviewer, as content/clinic.yaml's reviewers: list names them")
     a.add_argument("--role", default=None,
@@ -29,17 +27,13 @@ def add_commands(sub: Any, project_option: Any) -> None:
     t = sub.add_parser("translated", help="record that translations were made from the "
                        "English printed now, and by whom")
     project_option(t)
-    t.add_argument("documents", nargs="*", metavar="DOCUMENT",
-                   help="a signed name (handout-ptsd-es), file name, subject or layout "
-                        "(default: every translation)")
-    t.add_argument("--by", required=True, metavar="NAME", help="the translator's name")
-    t.add_argument("--qualification", required=True, metavar="TEXT",
-                   help='e.g. "ATA-certified translator, English to Spanish"')
+    _documents(t, "a signed name (handout-ptsd-es), file name, subject or layout",
+               "every translation")
+    _translator(t)
     d = sub.add_parser("diff", help="what each document prints differently from its signed "
                        "text (or from a git revision): sentences, numbers, YAML lines")
     project_option(d)
-    d.add_argument("documents", nargs="*", metavar="DOCUMENT",
-                   help="a signed name, file name, subject or layout (default: all)")
+    _documents(d, "a signed name, file name, subject or layout", "all")
     d.add_argument("--since", default=None, metavar="REF",
                    help="compare with the text at this git revision (default: the signed text)")
     d.add_argument("--format", choices=("text", "json", "html"), default="text",
@@ -55,9 +49,19 @@ def add_commands(sub: Any, project_option: Any) -> None:
                        "es: texts, and record who translated them")
     project_option(i)
     i.add_argument("file", type=Path, metavar="FILE", help="the XLIFF file the translator returned")
-    i.add_argument("--by", required=True, metavar="NAME", help="the translator's name")
-    i.add_argument("--qualification", required=True, metavar="TEXT",
-                   help='e.g. "ATA-certified translator, English to Spanish"')
+    _translator(i)
+
+
+def _documents(parser: Any, what: str, default: str) -> None:
+    parser.add_argument("documents", nargs="*", metavar="DOCUMENT",
+                        help=f"{what} (default: {default})")
+
+
+def _translator(parser: Any) -> None:
+    """Who translated: recorded with the translation (Section 1557 asks for qualified ones)."""
+    parser.add_argument("--by", required=True, metavar="NAME", help="the translator's name")
+    parser.add_argument("--qualification", required=True, metavar="TEXT",
+                        help='e.g. "ATA-certified translator, English to Spanish"')
 
 
 def run(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -37,72 +37,68 @@ class Family:
     fix: str
 
 
-def _family(key: str, code: str, en: str, es: str, fix: str) -> Family:
-    return Family(key, code, en, es, fix)
-
-
 _PROOF = "say what a named study found, with its size, instead"
 _SAFE = "name the side effects and what is not known instead"
 _LAST = "say how long the effect lasted in the study instead (its timepoint or `lasted`)"
 FAMILIES: tuple[Family, ...] = (
-    _family("approved", "claims.approval",
+    Family("approved", "claims.approval",
             r"(?:FDA[- ])?(?:approved|approval|cleared|clearance|authori[sz]ed|authori[sz]ation)",
             r"aprobad[oa]s?|aprob[óo]|aprobación|autorizad[oa]s?|autorización",
             "IV ketamine is FDA-approved only for anesthesia: say it is not approved for this "
             "use; esketamine's approvals may be stated only of esketamine (Spravato)"),
-    _family("proven", "claims.proof", r"(?:clinically |scientifically )?proven",
+    Family("proven", "claims.proof", r"(?:clinically |scientifically )?proven",
             r"comprobad[oa]s?|(?<!ha )(?<!han )(?<!he )(?<!hemos )probad[oa]s?", _PROOF),
-    _family("fastest", "claims.proof", r"fastest|quickest",
+    Family("fastest", "claims.proof", r"fastest|quickest",
             r"(?:el|la|los|las) más rápid[oa]s?|rapidísim[oa]s?|"
             r"más rápid[oa]s? (?:que (?:hay|existe)|de tod[oa]s)", _PROOF),
-    _family("best", "claims.proof", r"best|most effective|safest|strongest",
+    Family("best", "claims.proof", r"best|most effective|safest|strongest",
             r"(?:el|la|lo|los|las) mejor(?:es)?|(?:el|la) más (?:eficaz|efectiv[oa]|segur[oa])",
             _PROOF),
-    _family("gold standard", "claims.proof", r"gold[- ]standard",
+    Family("gold standard", "claims.proof", r"gold[- ]standard",
             r"estándar de oro|referencia de oro", _PROOF),
-    _family("breakthrough", "claims.proof", r"breakthroughs?|game[- ]changer|cutting[- ]edge",
+    Family("breakthrough", "claims.proof", r"breakthroughs?|game[- ]changer|cutting[- ]edge",
             r"gran(?:des)? avances?|avance decisivo|de vanguardia", _PROOF),
-    _family("revolutionary", "claims.proof", r"revolutionary|revolutioni[sz]e[sd]?",
+    Family("revolutionary", "claims.proof", r"revolutionary|revolutioni[sz]e[sd]?",
             r"revolucionari[oa]s?", _PROOF),
-    _family("miracle", "claims.proof", r"miracles?|miraculous", r"milagros?|milagros[oa]s?",
+    Family("miracle", "claims.proof", r"miracles?|miraculous", r"milagros?|milagros[oa]s?",
             _PROOF),
-    _family("no serious side effects", "claims.safety",
+    Family("no serious side effects", "claims.safety",
             r"no serious (?:side effects?|adverse (?:events?|effects?)|harms?)",
             r"(?:sin|ningún|no (?:vio|vieron|hubo|tuvo|encontró|encontraron|causó)) "
             r"efectos? (?:secundarios? |adversos? )?graves",
             "name the one study and its size in the same sentence ('The study of "
             "{study.n} people found no serious side effects') and that it was too small to "
             "show rare ones"),
-    _family("safe", "claims.safety", r"safe|harmless|risk[- ]free|100% safe",
+    Family("safe", "claims.safety", r"safe|harmless|risk[- ]free|100% safe",
             r"(?:es|son|sea|sean|está|están|muy|completamente|totalmente|100 ?%) segur[oa]s?|"
             r"inofensiv[oa]s?", _SAFE),
-    _family("non-addictive", "claims.safety", r"non[- ]?addictive|not addictive",
+    Family("non-addictive", "claims.safety", r"non[- ]?addictive|not addictive",
             r"no adictiv[oa]s?|no (?:crea|causa|produce) adicción", _SAFE),
-    _family("no risk", "claims.safety", r"no risks?(?! of bias)|without risks?",
+    Family("no risk", "claims.safety", r"no risks?(?! of bias)|without risks?",
             r"sin riesgos?|libre de riesgos?|ningún riesgo", _SAFE),
-    _family("no side effects", "claims.safety",
+    Family("no side effects", "claims.safety",
             r"no (?:side effects?|adverse effects?)|without side effects|side[- ]effect[- ]free",
             r"sin efectos (?:secundarios|adversos)(?! graves)|"
             r"ningún efecto (?:secundario|adverso)(?! grave)", _SAFE),
-    _family("guaranteed", "claims.permanence", r"guarantee[ds]?",
+    Family("guaranteed", "claims.permanence", r"guarantee[ds]?",
             r"garantiza(?:do|da|dos|das|mos)?|garantías?",
             "no result is guaranteed: say what share of people in a study got better "
             "({study.response}) instead"),
-    _family("permanent", "claims.permanence", r"permanent(?:ly)?",
+    Family("permanent", "claims.permanence", r"permanent(?:ly)?",
             r"permanente(?:s|mente)?", _LAST),
-    _family("for good", "claims.permanence", r"for good|forever|for life",
+    Family("for good", "claims.permanence", r"for good|forever|for life",
             r"para siempre|de por vida", _LAST),
-    _family("lasting", "claims.permanence", r"(?:long[- ])?lasting",
+    Family("lasting", "claims.permanence", r"(?:long[- ])?lasting",
             r"durader[oa]s?", _LAST),
-    _family("cure", "claims.permanence", r"cure[sd]?|curing",
+    Family("cure", "claims.permanence", r"cure[sd]?|curing",
             r"cura[rns]?|curación|curad[oa]s?",
             "ketamine is not known to cure anything: say what a study found and for how long"),
-    _family("promising", "claims.selling", r"promising", r"prometedor(?:a|es|as)?",
+    Family("promising", "claims.selling", r"promising", r"prometedor(?:a|es|as)?",
             "early or small studies are a limitation, not a selling point: say what they "
             "found and how small they were"),
-    _family("pilot", "claims.selling", r"pilot", r"piloto",
+    Family("pilot", "claims.selling", r"pilot", r"piloto",
             "early or small studies are a limitation, not a selling point: say how small"),
-    _family("preliminary", "claims.selling", r"preliminary", r"preliminar(?:es)?",
+    Family("preliminary", "claims.selling", r"preliminary", r"preliminar(?:es)?",
             "early or small studies are a limitation, not a selling point: say how small"),
 )
 KEYS = frozenset(f.key for f in FAMILIES) | {"testimonial"}
