@@ -73,7 +73,7 @@ def _entry(root: Path, name: str, f: Fields, diags: Diagnostics) -> m.SignOff | 
                     "approved text is missing; sign the document off again (ketabrochure "
                     "approve)")
         return None
-    if digest(stored.read_text(encoding="utf-8")) != text:
+    if digest(_read(root, stored)) != text:
         diags.error(f.loc("text"), "review.ledger", name, f"{relative(stored, root)} is not "
                     "the text that was signed (it was edited by hand); sign the document off "
                     "again (ketabrochure approve)")
@@ -86,7 +86,12 @@ def _entry(root: Path, name: str, f: Fields, diags: Diagnostics) -> m.SignOff | 
 def approved(root: Path, name: str, source: bool = False) -> list[str]:
     """The approved sentences of a document (or the English its translation was made from)."""
     path = text_path(root, name, source)
-    return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    return _read(root, path).splitlines() if path.is_file() else []
+
+
+def _read(root: Path, path: Path) -> str:
+    """An approved text, with no link followed out of the project (files.beneath)."""
+    return beneath.read(root, path.relative_to(root).as_posix()).decode("utf-8")
 
 
 def write(root: Path, signoffs: dict[str, m.SignOff], texts: dict[str, str],

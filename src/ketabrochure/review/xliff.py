@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from ..diagnostics import Diagnostics, Location, relative
+from ..files import beneath
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"
 PLACEHOLDER = re.compile(r"\{[^{}\s]+\}")
@@ -47,14 +48,19 @@ def content_files(root: Path) -> list[Path]:
     return [p for p in found if p.is_file()]
 
 
+def _text(root: Path, shown: str) -> str:
+    """A content file's text: no link followed out of the project (files.beneath)."""
+    return beneath.read(root, shown, links=True).decode("utf-8")
+
+
 def units(root: Path) -> list[Unit]:
     """Every bilingual text of the patient content, in file order."""
     found: list[Unit] = []
     for path in content_files(root):
         shown = relative(path, root)
         try:
-            node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        except yaml.YAMLError:
+            node = yaml.compose(_text(root, shown), Loader=yaml.SafeLoader)
+        except (yaml.YAMLError, OSError, UnicodeDecodeError):
             continue  # check reports it, located
         if node is not None:
             found += _walk(node, "", shown)
@@ -208,8 +214,7 @@ def apply(root: Path, targets: list[Target], shown: str, diags: Diagnostics) -> 
             diags.error(Location(shown, line), "xliff.unknown", file,
                         "no such patient content file in this project")
             continue
-        path = root / file
-        text = path.read_text(encoding="utf-8")
+        text = _text(root, file)
         edits = [(u.es_span, wanted[u.path].text) for u in every
                  if u.file == file and u.path in wanted and wanted[u.path].text != u.es]
         for (start, end), new in sorted(edits, reverse=True):
@@ -217,6 +222,6 @@ def apply(root: Path, targets: list[Target], shown: str, diags: Diagnostics) -> 
             tail = "\n" if text[start:end].endswith("\n") else ""
             text = text[:start] + json.dumps(new, ensure_ascii=False) + tail + text[end:]
         if edits:
-            path.write_text(text, encoding="utf-8")
+            beneath.write(root, file, text.encode("utf-8"))
             changed.append(file)
     return changed

@@ -23,6 +23,7 @@ from typing import Any
 
 from .. import model as m
 from ..citations import Citations, first_author_year, reference
+from ..files import beneath
 from ..layouts import long_date
 from ..physician import certainty, charts
 from ..physician.report import studies_of
@@ -240,9 +241,10 @@ def edition(project: m.Project, entries: list[dict[str, Any]], fonts: Path) -> E
     found.files = {f"{WEB}/{name}": text.encode() for name, text in out.items()}
     found.files.update({f"{WEB}/{name}": pages.asset(name) for name in STATIC})
     for font in sorted(fonts.glob("*.woff2")) if fonts.is_dir() else ():
-        found.files[f"{WEB}/fonts/{font.name}"] = font.read_bytes()
-    linked = {e["file"] for e in entries if shelf.variant(e) != "print-shop"
-              and shelf.kind(e) in ("handouts", "brochures", "conditions", "report")}
+        # no link followed out of the project (files.beneath), as for every other read
+        found.files[f"{WEB}/fonts/{font.name}"] = beneath.read(fonts, font.name)
+    # what the shelf files for patients and physicians (not packets: one recipient's letter)
+    linked = {e["file"] for e in entries if shelf.section(e) in ("patients", "physicians")}
     found.pdfs = sorted(linked)
     return found
 
