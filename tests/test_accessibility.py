@@ -16,6 +16,7 @@ from conftest import Run, edit
 
 from ketabrochure.build.cache import entry_from_json
 from ketabrochure.typeset import pdf, tags
+from ketabrochure.typeset.findings import Findings
 from ketabrochure.typeset.tags import structure
 
 # one xdist worker runs the module: its typeset sample is a module fixture
@@ -395,8 +396,8 @@ def test_the_default_content_passes_the_gate(project: Path, cli: Callable[..., R
 ])
 def test_cache_entries_keep_audit_findings_only_in_their_shape(findings: object,
                                                                ok: bool) -> None:
-    entry = entry_from_json({"pages": 1, "warnings": [], "files": {},
-                             "accessibility": findings})
+    entry = entry_from_json({"warnings": [], "files": {}, "pdf": None, "thumb": None,
+                             "findings": {**Findings(1).to_json(), "accessibility": findings}})
     assert (entry is not None) == ok
     if entry is not None:
-        assert entry.accessibility == [tuple(f) for f in findings]
+        assert entry.findings.accessibility == tuple(tuple(f) for f in findings)

@@ -13,7 +13,8 @@ import pytest
 from conftest import REPO, edit, run_cli, tree
 
 from ketabrochure.build.cache import entry_from_json
-from ketabrochure.typeset.spill import spill_from_json, spill_to_json
+from ketabrochure.typeset.findings import Findings
+from ketabrochure.typeset.spill import spill_to_json
 
 
 def overflow(project: Path, condition: str = "ptsd") -> None:
@@ -215,10 +216,11 @@ ADVICE = {**SPILL, "columns": [["Key points", 39.0, "Bottom line", 9.0, ["key_po
     ({**ADVICE, "saves": {"key_points[1]": "3"}}, False),
 ])
 def test_cache_entries_keep_what_runs_over_only_in_its_shape(spill: object, ok: bool) -> None:
-    entry = entry_from_json({"pages": 3, "warnings": [], "files": {}, "spill": spill})
+    entry = entry_from_json({"warnings": [], "files": {}, "pdf": None, "thumb": None,
+                             "findings": {**Findings(3).to_json(), "spill": spill}})
     assert (entry is not None) == ok
     if entry is not None and spill is not None:
-        found = spill_from_json(entry.spill)
-        # an entry from before the advice was measured reads with none
+        found = entry.findings.spill
+        # a spill from before the advice was measured reads with none
         assert found is not None and spill_to_json(found) == {
             "columns": [], "costs": [], "saves": {}, **spill}

@@ -11,7 +11,6 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pdfplumber
@@ -22,8 +21,8 @@ import yaml
 from conftest import REPO, copy_project, run_cli, seed_cache
 from PIL import Image
 
-from ketabrochure.build import engine
 from ketabrochure.typeset import print_shop, tags
+from ketabrochure.typeset.options import PrintOptions
 
 # one xdist worker runs the module: its built copies are a module fixture
 pytestmark = pytest.mark.xdist_group("test_print_shop")
@@ -423,16 +422,19 @@ def test_two_builds_give_the_same_bytes(shop: Path) -> None:
     assert (shop / name).read_bytes() == before
 
 
-def test_the_cache_key_has_the_variant_the_profile_and_the_finish(
+def test_the_cache_key_has_the_variant_and_the_profile(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    office, shop_copy = SimpleNamespace(variant="office"), SimpleNamespace(variant="print-shop")
-    assert engine._pdf_key(office) == ()  # type: ignore[arg-type]
-    key = engine._pdf_key(shop_copy)  # type: ignore[arg-type]
-    assert f"pdf {print_shop.PDF_VARIANT}" in key and f"finish {print_shop.CODE}" in key
+    """The print-shop copy's key covers its variant and the CMYK profile (a system file no
+    served file records); the finisher's code is in every key (typeset.options.code_digest)."""
+    office = PrintOptions()
+    shop_copy = PrintOptions(bleed=9.0, office=False, pdf_variant=print_shop.PDF_VARIANT)
+    office_key, key = office.cache_key(), shop_copy.cache_key()
+    assert office_key != key
     changed = tmp_path / "cmyk.icc"
     changed.write_bytes(print_shop.PROFILE.read_bytes() + b"\0")
     monkeypatch.setattr(print_shop, "PROFILE", changed)
-    assert engine._pdf_key(shop_copy) != key  # type: ignore[arg-type]
+    assert shop_copy.cache_key() != key
+    assert office.cache_key() == office_key  # an office copy uses no CMYK profile
 
 
 def test_a_missing_profile_fails_the_document(tmp_path: Path,

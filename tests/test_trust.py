@@ -22,6 +22,7 @@ from ketabrochure.files import beneath, put_object
 from ketabrochure.patient import readability
 from ketabrochure.read.contentfile import read_bytes
 from ketabrochure.typeset import pdf
+from ketabrochure.typeset.findings import Findings
 
 SECRET = b"root: $6$hunter2\n"
 RACES = 5_000  # reads at most in a race loop (it stops once both outcomes were seen)
@@ -187,8 +188,8 @@ def sealed_cache(root: Path) -> tuple[Cache, str, str]:
     pdf_hash = put_object(root, "out/.cache", b"%PDF-a", "pdf")
     png_hash = put_object(root, "out/.cache", b"png-a", "png")
     a, b = hashlib.sha256(b"a").hexdigest(), hashlib.sha256(b"b").hexdigest()
-    cache.store(a, Entry(2, [], {"layouts/s.css": hashlib.sha256(b"p {}").hexdigest()},
-                         pdf_hash, png_hash))
+    cache.store(a, Entry([], {"layouts/s.css": hashlib.sha256(b"p {}").hexdigest()},
+                         Findings(2), pdf_hash, png_hash))
     return cache, a, b
 
 
@@ -214,9 +215,9 @@ def test_a_tampered_cache_entry_is_a_miss_then_replaced(tmp_path: Path, how: str
     elif how == "pdf swapped":
         tamper(entries / f"{a}.json", lambda d: d["entry"].update(pdf=other))
     elif how == "pages absurd":
-        tamper(entries / f"{a}.json", lambda d: d["entry"].update(pages=10**9))
+        tamper(entries / f"{a}.json", lambda d: d["entry"]["findings"].update(pages=10**9))
     elif how == "pages edited":
-        tamper(entries / f"{a}.json", lambda d: d["entry"].update(pages=1))
+        tamper(entries / f"{a}.json", lambda d: d["entry"]["findings"].update(pages=1))
     elif how == "seal recomputed without key":
         tamper(entries / f"{a}.json", lambda d: d.update(seal=hashlib.sha256(
             json.dumps(d["entry"], sort_keys=True).encode()).hexdigest()))
@@ -227,9 +228,9 @@ def test_a_tampered_cache_entry_is_a_miss_then_replaced(tmp_path: Path, how: str
         (entries / f"{a}.json").symlink_to(tmp_path / "elsewhere.json")
     fresh = Cache(root, root / "out")
     assert fresh.lookup(wanted, need_pdf=True) is None
-    fresh.store(wanted, Entry(3, [], {}, other, None))  # a miss is never sticky
+    fresh.store(wanted, Entry([], {}, Findings(3), other, None))  # a miss is never sticky
     again = Cache(root, root / "out").lookup(wanted, need_pdf=False)
-    assert again is not None and again.pages == 3 and again.pdf == other
+    assert again is not None and again.findings.pages == 3 and again.pdf == other
 
 
 @pytest.mark.parametrize("field", [{"pages": 10**9}, {"part_pages": [1, 10**6]},
@@ -237,9 +238,10 @@ def test_a_tampered_cache_entry_is_a_miss_then_replaced(tmp_path: Path, how: str
                                                           "fields": {}}}}])
 def test_numbers_in_an_entry_are_bounded(field: dict[str, object]) -> None:
     """Even a validly sealed entry (a secret leaked, a bug) cannot claim absurd numbers."""
-    entry = {"pages": 2, "warnings": [], "files": {}, **field}
+    entry = {"warnings": [], "files": {}, "pdf": None, "thumb": None,
+             "findings": {**Findings(2).to_json(), **field}}
     assert entry_from_json(entry) is None
-    assert entry_from_json({"pages": 2, "warnings": [], "files": {}}) is not None
+    assert entry_from_json({**entry, "findings": Findings(2).to_json()}) is not None
 
 
 def test_an_edited_grade_memo_is_ignored(tmp_path: Path) -> None:

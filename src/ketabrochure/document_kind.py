@@ -21,9 +21,8 @@ import jinja2
 from . import checks, render
 from . import model as m
 from .diagnostics import Diagnostics, Location
+from .typeset.findings import Findings
 from .typeset.jobs import Part
-from .typeset.measure import Region
-from .typeset.spill import Spill
 
 # Where the print shelf files a kind's documents (print-shop copies are filed apart): in its
 # layout's audience's section (patients, physicians), or with the referral packets.
@@ -37,19 +36,11 @@ DECLARED = {"subjects": None, "shelf": SHELVES, "about": ABOUT, "duplex": DUPLEX
 
 @dataclass(frozen=True)
 class Laid:
-    """What laying a document out gave, fresh or from the cache: enough to check it again."""
+    """What laying a document out found, fresh or from the cache, and where a document over
+    its budget was written to look at: enough to check it again."""
 
-    pages: int
-    part_pages: tuple[int, ...] = ()  # each part's pages (a referral packet's letter, sheets)
-    regions: dict[str, Region] | None = None  # measured panels (kinds with `measure_css`)
-    overflows: tuple[str, ...] = ()  # text that runs out of its box sideways
-    near_edge: tuple[str, ...] = ()  # ink in an office printer's unprintable band
-    contrasts: tuple[str, ...] = ()  # text too faint on its background (measure.contrasts)
-    # what the accessibility audit found in the tagged PDF (typeset.tags.audit)
-    accessibility: tuple[tuple[int | None, str, str], ...] = ()
-    spill: Spill | None = None  # what runs past the page budget (measure.spill)
-    small_text: tuple[str, ...] = ()  # text under the document's least size (typeset.legible)
-    rejected: str | None = None  # where a document over its budget was written to look at
+    findings: Findings
+    rejected: str | None = None  # out/.rejected/...: the document over its budget
 
 
 class DocumentKind(abc.ABC):
@@ -145,19 +136,19 @@ class DocumentKind(abc.ABC):
         """Checks on the laid-out pages and the PDF (cache hits and fresh ones alike): the
         page budget, no text running out of its box sideways, text that stands out from its
         background, and a structure tree that passes the accessibility audit."""
-        source = self.source(project, document.subject)
-        checks.page_budget(document, laid.pages, source, diags,
+        source, found = self.source(project, document.subject), laid.findings
+        checks.page_budget(document, found.pages, source, diags,
                            self.overrun(document, project, laid))
-        checks.no_overflow(document, laid.overflows, source, diags)
-        checks.printable(document, laid.near_edge, document.layout.loc, diags)
-        checks.text_size(document, laid.small_text, document.layout.loc, diags)
-        checks.enough_contrast(document, laid.contrasts, source, diags)
-        checks.accessible(document, laid.accessibility, source, diags)
+        checks.no_overflow(document, found.overflows, source, diags)
+        checks.printable(document, found.near_edge, document.layout.loc, diags)
+        checks.text_size(document, found.small_text, document.layout.loc, diags)
+        checks.enough_contrast(document, found.contrasts, source, diags)
+        checks.accessible(document, found.accessibility, source, diags)
 
-    def over_budget(self, document: m.Document, laid: Laid) -> bool:
+    def over_budget(self, document: m.Document, findings: Findings) -> bool:
         """Whether the laid-out document fails a page budget (its PDF is then kept apart, in
         out/.rejected/, to look at)."""
-        return not document.budget.allows(laid.pages)
+        return not document.budget.allows(findings.pages)
 
     def fields(self, document: m.Document, project: m.Project) -> dict[str, tuple[Location, str]]:
         """Each `data-field` the kind's templates print: where its YAML text is written and
@@ -167,7 +158,7 @@ class DocumentKind(abc.ABC):
     def overrun(self, document: m.Document, project: m.Project,
                 laid: Laid) -> checks.Overrun | None:
         """What runs past the budget, in YAML terms: the sections and the texts to shorten."""
-        spill = laid.spill
+        spill = laid.findings.spill
         if spill is None:
             return None if laid.rejected is None else checks.Overrun(rejected=laid.rejected)
         where = self.fields(document, project)

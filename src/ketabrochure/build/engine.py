@@ -5,13 +5,11 @@ only into the cache.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import html as htmllib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +22,17 @@ from ..files import beneath
 from ..kinds import kind_of
 from ..review.gate import add_months
 from ..typeset import print_shop
+from ..typeset.findings import Findings
 from ..typeset.jobs import Job, Outcome, Part
-from ..typeset.measure import Region, regions_from_json
+from ..typeset.options import PrintOptions
 from ..typeset.pdf import PDF_VARIANT
 from ..typeset.pool import Renderer
-from ..typeset.spill import spill_from_json
-from ..typeset.thumbs import THUMB_WIDTH
 from .cache import Cache, Entry, key
 from .progress import Progress
 
 TITLE_RE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 MODIFIED_RE = re.compile(r'<meta name="dcterms.modified" content="([^"]*)"')
 REJECTED = ".rejected"  # out/.rejected/: documents over their page budget, to look at
-THUMBS = f"thumbs {THUMB_WIDTH}px, pypdfium2 {metadata.version('pypdfium2')}"
 
 
 @dataclass
@@ -107,29 +103,23 @@ def standalone(html: str, base_dir: Path) -> str:
 
 def doc_key(ctx: Context, document: m.Document, parts: list[Part]) -> str:
     """The cache key: each part's HTML (every alternative), base folder and the page budget
-    the alternatives are fitted to, and how PDFs and thumbnails are made."""
-    return key(*(value for part in parts for value in (
+    the alternatives are fitted to, and how the document is laid out (the job's own
+    PrintOptions, with the code and libraries that make PDFs and thumbnails)."""
+    return key(print_options(document), *(value for part in parts for value in (
                    "\0".join(part.htmls), part.base_dir.relative_to(ctx.root).as_posix(),
-                   str(part.budget))),
-               THUMBS, f"bleed {document.bleed_points}", f"duplex {kind_of(document).duplex}",
-               f"office {document.variant != 'print-shop'}", f"least {document.least_pt}",
-               f"measure {kind_of(document).measure_css}", *_pdf_key(document))
+                   str(part.budget))))
 
 
-def _pdf_variant(document: m.Document) -> str:
-    """The print-shop copy is PDF/X-4 (typeset.print_shop); every other PDF/UA-1."""
-    return print_shop.PDF_VARIANT if document.variant == "print-shop" else PDF_VARIANT
-
-
-def _pdf_key(document: m.Document) -> tuple[str, ...]:
-    """For the print-shop copy, what else changes its bytes: its PDF variant, the CMYK profile
-    (a system file, outside the project, so no served file records it) and the code that
-    finishes it. (cache.key has the default variant, PDF/UA-1, already.)"""
-    variant = _pdf_variant(document)
-    if variant == PDF_VARIANT:
-        return ()
-    return (f"pdf {variant}", f"profile {print_shop.profile_digest()}",
-            f"finish {print_shop.CODE}")
+def print_options(document: m.Document) -> PrintOptions:
+    """How to lay the document out: the one record both its job and its cache key use. The
+    print-shop copy is PDF/X-4 (typeset.print_shop), bled and not for an office printer;
+    every other PDF/UA-1."""
+    kind = kind_of(document)
+    shop = document.variant == "print-shop"
+    return PrintOptions(bleed=document.bleed_points, duplex=kind.duplex, office=not shop,
+                        measure_css=kind.measure_css,
+                        pdf_variant=print_shop.PDF_VARIANT if shop else PDF_VARIANT,
+                        least_pt=document.least_pt)
 
 
 def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
@@ -163,14 +153,9 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
             continue
         for message in entry.warnings:
             ctx.diags.warning(document.layout.loc, "pdf.weasyprint", document.label, message)
-        done[i] = Built(document, entry.pages, _object(ctx, entry.pdf, "pdf"),
+        done[i] = Built(document, entry.findings.pages, _object(ctx, entry.pdf, "pdf"),
                         _object(ctx, entry.thumb, "png"), meta)
-        _check(ctx, document, Laid(entry.pages, tuple(entry.part_pages),
-                                   _regions(entry.regions), tuple(entry.overflows),
-                                   tuple(entry.near_edge), tuple(entry.contrasts),
-                                   tuple(entry.accessibility), spill_from_json(entry.spill),
-                                   small_text=tuple(entry.small_text)),
-               _object(ctx, entry.pdf, "pdf"))
+        _check(ctx, document, entry.findings, _object(ctx, entry.pdf, "pdf"))
         if progress:
             progress.step(document.name, cached=True)
     keys = dict(missed)
@@ -194,13 +179,9 @@ def _jobs(documents: list[m.Document], missed: list[tuple[int, str]],
     folder = (ctx.cache.root, ctx.cache.relative_folder) if ctx.store else None
     for i, _ in missed:
         document = documents[i]
-        kind = kind_of(document)
-        parts = kind.parts(document, ctx.project, ctx.env, Diagnostics())
+        parts = kind_of(document).parts(document, ctx.project, ctx.env, Diagnostics())
         assert parts is not None
-        yield Job(i, tuple(parts), ctx.allowed, folder, bleed=document.bleed_points,
-                  measure_css=kind.measure_css, duplex=kind.duplex,
-                  office=document.variant != "print-shop", pdf_variant=_pdf_variant(document),
-                  least_pt=document.least_pt)
+        yield Job(i, tuple(parts), ctx.allowed, folder, print_options(document))
 
 
 def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
@@ -215,26 +196,14 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
                         document.label, outcome.failure)
     if not outcome.ok:
         return
-    item.pages, item.rendered = outcome.pages, True
+    item.pages, item.rendered = outcome.findings.pages, True
     item.pdf, item.thumb = _object(ctx, outcome.pdf, "pdf"), _object(ctx, outcome.thumb, "png")
-    _check(ctx, document, Laid(outcome.pages, tuple(outcome.part_pages),
-                               _regions(outcome.regions), tuple(outcome.overflows),
-                               tuple(outcome.near_edge), tuple(outcome.contrasts),
-                               tuple(outcome.accessibility), spill_from_json(outcome.spill),
-                               small_text=tuple(outcome.small_text)),
-           item.pdf)
+    _check(ctx, document, outcome.findings, item.pdf)
     if ctx.store:
         files = ctx.cache.relative(outcome.served)
         try:
-            ctx.cache.store(k, Entry(outcome.pages, outcome.warnings, files, outcome.pdf,
-                                     outcome.thumb, regions=outcome.regions,
-                                     part_pages=outcome.part_pages,
-                                     overflows=outcome.overflows,
-                                     near_edge=outcome.near_edge,
-                                     small_text=outcome.small_text,
-                                     contrasts=outcome.contrasts,
-                                     accessibility=outcome.accessibility,
-                                     spill=outcome.spill))
+            ctx.cache.store(k, Entry(outcome.warnings, files, outcome.findings, outcome.pdf,
+                                     outcome.thumb))
         except OSError as exc:
             if ctx.write:  # a check that cannot keep its cache is only slower next time
                 ctx.diags.error(document.layout.loc, "out.write", document.label,
@@ -246,16 +215,12 @@ def _object(ctx: Context, digest: str | None, suffix: str) -> Path | None:
     return ctx.cache.object_path(digest, suffix) if digest else None
 
 
-def _regions(regions: dict[str, Any] | None) -> dict[str, Region] | None:
-    return regions_from_json(regions) if regions is not None else None
-
-
-def _check(ctx: Context, document: m.Document, laid: Laid, pdf: Path | None) -> None:
+def _check(ctx: Context, document: m.Document, findings: Findings, pdf: Path | None) -> None:
     """The kind's checks; a document over its budget is first written to out/.rejected/ (where
     out/ can be written), so that its error can say where to look at it."""
     kind = kind_of(document)
-    rejected = _reject(ctx, document, pdf if kind.over_budget(document, laid) else None)
-    kind.check(document, ctx.project, dataclasses.replace(laid, rejected=rejected), ctx.diags)
+    rejected = _reject(ctx, document, pdf if kind.over_budget(document, findings) else None)
+    kind.check(document, ctx.project, Laid(findings, rejected), ctx.diags)
 
 
 def rejected_pdf(root: Path, document: m.Document) -> Path:

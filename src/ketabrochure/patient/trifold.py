@@ -126,6 +126,6 @@ class Trifold(PatientKind):
               diags: Diagnostics) -> None:
         """The page budget, and every panel fits: an error per panel that spills."""
         super().check(document, project, laid, diags)
-        if laid.regions is not None:
-            overflows(project.patient.brochures[document.subject], laid.regions,
+        if laid.findings.regions is not None:
+            overflows(project.patient.brochures[document.subject], laid.findings.regions,
                       document.paper, document.language, document.label, diags)

@@ -11,6 +11,7 @@ from .. import layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
 from ..document_kind import DocumentKind, Laid
+from ..typeset.findings import Findings
 from ..typeset.jobs import Part
 from . import certainty
 from .evidence_sheet import EvidenceSheet
@@ -78,18 +79,19 @@ class ReferralPacket(DocumentKind):
             found.append(Part(tuple(htmls), ONE_PAGE, sheet_layout.folder))
         return found
 
-    def over_budget(self, document: m.Document, laid: Laid) -> bool:
+    def over_budget(self, document: m.Document, findings: Findings) -> bool:
         """Over the packet's budget, or a letter or sheet longer than its one page."""
-        return super().over_budget(document, laid) or any(p != 1 for p in laid.part_pages)
+        return (super().over_budget(document, findings)
+                or any(p != 1 for p in findings.part_pages))
 
     def check(self, document: m.Document, project: m.Project, laid: Laid,
               diags: Diagnostics) -> None:
         """The packet's budget; and the letter and each enclosed sheet fit on one page."""
         super().check(document, project, laid, diags)
-        if not laid.part_pages:
+        if not laid.findings.part_pages:
             return
         recipient = project.recipients[document.subject]
-        letter, *sheets = laid.part_pages
+        letter, *sheets = laid.findings.part_pages
         see = f"; see {laid.rejected}" if laid.rejected else ""
         if letter != 1:
             diags.error(recipient.loc, "check.page-count", f"{document.label}: cover letter",

@@ -7,15 +7,17 @@ hold every PDF in memory.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import resource
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..files import put_object
 from ..model import PageBudget
 from . import legible, measure, pdf, print_shop, spill, tags
+from .findings import Findings
+from .options import PrintOptions
 from .thumbs import thumbnail
 
 
@@ -36,33 +38,21 @@ class Job:
     allowed: tuple[Path, ...]
     # (project folder, its cache folder) the PDF and thumbnail go to; None when only checking
     cache: tuple[Path, str] | None
-    bleed: float | None = None  # print-shop BleedBox distance, in points
-    duplex: str = "long-edge"  # how to print it on both sides (one page: single-sided)
-    office: bool = True  # printed on an office printer: nothing in its unprintable band
-    measure_css: str | None = None  # brochures: CSS to lay out again with, to measure panels
-    pdf_variant: str = pdf.PDF_VARIANT  # pdf/ua-1; the print-shop copy: print_shop.PDF_VARIANT
-    least_pt: float | None = None  # the smallest text size allowed (large print: 18 pt)
+    options: PrintOptions = field(default_factory=PrintOptions)  # the cache keys on it too
 
 
 @dataclass
 class Outcome:
+    """What typesetting one document gave: what laying out found, and what is this run's."""
+
     index: int
-    pages: int = 0
+    findings: Findings = field(default_factory=Findings)
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     served: dict[Path, str] = field(default_factory=dict)
     pdf: str | None = None  # SHA-256 of the PDF in the object store
     thumb: str | None = None
-    regions: dict[str, Any] | None = None  # measured brochure panels (measure.regions_to_json)
-    part_pages: list[int] = field(default_factory=list)  # each part's pages, as laid out
     failure: str | None = None  # why the document could not be made (a worker died, disk full)
-    overflows: list[str] = field(default_factory=list)  # text running out of its box sideways
-    near_edge: list[str] = field(default_factory=list)  # ink an office printer cannot print
-    small_text: list[str] = field(default_factory=list)  # text under the document's least size
-    contrasts: list[str] = field(default_factory=list)  # text too faint on its background
-    # what tags.audit finds in the tagged PDF: (page number or None, element, problem)
-    accessibility: list[tags.Problem] = field(default_factory=list)
-    spill: dict[str, Any] | None = None  # what runs past the page budget (measure.spill_to_json)
 
     @property
     def ok(self) -> bool:
@@ -137,31 +127,19 @@ def typeset_one(job: Job) -> Outcome:
     PDF and its thumbnail into the object store. Without one (a check that cannot write), the
     PDF is still made, in memory, for the accessibility audit, then dropped."""
     result, part_pages = typeset_parts(job.parts, job.allowed)
-    outcome = Outcome(job.index, result.pages, result.warnings, result.problems, result.served,
-                      part_pages=part_pages)
+    outcome = Outcome(job.index, Findings(result.pages, tuple(part_pages)), result.warnings,
+                      result.problems, result.served)
     if result.document is None:
         return outcome
-    outcome.overflows = measure.overflows(result)
-    outcome.near_edge = (measure.near_the_edge(result) + legible.critical_near_edge(result)
-                         if job.office else [])
-    outcome.small_text = legible.small_text(result, job.least_pt)
-    outcome.contrasts = measure.contrasts(result)
-    if len(job.parts) == 1:
-        over = spill.spill(result, job.parts[0].budget.last)
-        if over is not None:  # over budget: what leaving out a candidate would save
-            spill.saves(result, over, job.parts[0].base_dir, job.allowed)
-        outcome.spill = spill.spill_to_json(over)
-    if job.measure_css is not None:
-        part = job.parts[0]
-        regions = measure.panels(result, part.base_dir, job.allowed, job.measure_css,
-                             split=not part.budget.allows(result.pages))
-        outcome.regions = measure.regions_to_json(regions)
+    outcome.findings = measured(job, result, tuple(part_pages))
+    options = job.options
     try:
-        data = pdf.pdf_bytes(result, job.bleed, job.duplex, job.pdf_variant)
+        data = pdf.pdf_bytes(result, options.bleed, options.duplex, options.pdf_variant)
     except print_shop.MissingProfile as exc:  # Debian's libgs-common is not installed
         outcome.failure = str(exc)
         return outcome
-    outcome.accessibility = tags.audit(data)
+    outcome.findings = dataclasses.replace(outcome.findings,
+                                           accessibility=tuple(tags.audit(data)))
     if job.cache is not None:
         try:
             outcome.pdf = put_object(*job.cache, data, "pdf")
@@ -169,3 +147,24 @@ def typeset_one(job: Job) -> Outcome:
         except OSError as exc:  # disk full, read-only: the build says so and writes nothing
             outcome.failure = f"cannot store its PDF in out/.cache/ ({exc.strerror or exc})"
     return outcome
+
+
+def measured(job: Job, result: pdf.Typeset, part_pages: tuple[int, ...]) -> Findings:
+    """What the laid-out pages show (the PDF's audit is added once the PDF is written)."""
+    options = job.options
+    overflows = tuple(measure.overflows(result))
+    near_edge = tuple(measure.near_the_edge(result) + legible.critical_near_edge(result)
+                      if options.office else [])
+    small_text = tuple(legible.small_text(result, options.least_pt))
+    contrasts = tuple(measure.contrasts(result))
+    spilled, regions = None, None
+    if len(job.parts) == 1:
+        spilled = spill.spill(result, job.parts[0].budget.last)
+        if spilled is not None:  # over budget: what leaving out a candidate would save
+            spill.saves(result, spilled, job.parts[0].base_dir, job.allowed)
+    if options.measure_css is not None:
+        part = job.parts[0]
+        regions = measure.panels(result, part.base_dir, job.allowed, options.measure_css,
+                                 split=not part.budget.allows(result.pages))
+    return Findings(result.pages, part_pages, regions, overflows, near_edge, small_text,
+                    contrasts, spill=spilled)

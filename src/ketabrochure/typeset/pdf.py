@@ -17,7 +17,6 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
@@ -28,12 +27,6 @@ from . import print_shop, tags
 if TYPE_CHECKING:
     import weasyprint
 
-WEASYPRINT_VERSION = metadata.version("weasyprint")
-# The cache keys on this: WeasyPrint's version and the code that mends its tags (every module
-# of typeset/tags/), so cached PDFs are typeset again when either changes.
-TYPESETTER = WEASYPRINT_VERSION + "+tags." + hashlib.sha256(b"".join(
-    path.read_bytes() for path in sorted(Path(tags.__file__).parent.glob("*.py")))
-    ).hexdigest()[:12]
 PDF_VARIANT = "pdf/ua-1"
 MAX_RESOURCE = 20_000_000  # bytes: a stylesheet, font or image larger is refused
 # What one document may become, checked before and while it is laid out (the largest of the

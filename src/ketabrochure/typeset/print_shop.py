@@ -52,7 +52,6 @@ PDF_VARIANT = "pdf/x-4"
 # profile for US web offset printing (SWOP); icc-profiles-free ships no CMYK profile.
 PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 PROFILE_PACKAGE = "libgs-common"
-CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]  # in the cache key
 
 MARK_WIDTH = 0.5  # pt
 FOLD_DASH = (3, 2)  # pt: fold marks dashed, crop marks solid
