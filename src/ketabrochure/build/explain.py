@@ -1,0 +1,47 @@
+"""`ketabrochure explain [CODE]`: what a diagnostic code means and what to do about it (as
+`ruff rule` does), every code of a family (`explain yaml`), or all of them. Needs no project."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any, TextIO
+
+from ..codes import CODES, Code, family, nearest
+from ..diagnostics import UsageError
+from .results import EXIT_OK
+
+
+def add_command(sub: Any) -> None:
+    x = sub.add_parser("explain", help="what a diagnostic code (the [code] of an error) means "
+                       "and what to do about it; every code without CODE")
+    x.add_argument("code", nargs="?", default=None, metavar="CODE",
+                   help="a code such as content.glyph, or a family such as yaml (default: all)")
+    x.add_argument("--all", action="store_true", help="list every code (as without CODE)")
+    x.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default); json: the entries as JSON")
+
+
+def run(args: argparse.Namespace, stdout: TextIO) -> int:
+    """Print one code's entry, or a table of a family's codes (all of them without CODE)."""
+    name = None if args.all else args.code
+    one = CODES.get(name) if name else None
+    found = [one] if one else family(name) if name else list(CODES.values())
+    if not found:
+        close = nearest(str(name))
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise UsageError(f"no diagnostic code {name!r}{hint}; `ketabrochure explain` "
+                         "lists them all")
+    if args.format == "json":
+        shown: object = one.as_json() if one else [c.as_json() for c in found]
+        print(json.dumps(shown, indent=2, ensure_ascii=False), file=stdout)
+    elif one:
+        print(one.explained(), end="", file=stdout)
+    else:
+        print(_table(found), file=stdout)
+    return EXIT_OK
+
+
+def _table(found: list[Code]) -> str:
+    width = max(len(c.name) for c in found)
+    return "\n".join(f"{c.name:<{width}}  {c.severity:<7}  {c.meaning}" for c in found)
