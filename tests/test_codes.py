@@ -173,11 +173,15 @@ def test_every_code_reported_is_registered_with_its_severity_and_every_registere
     use = collect(PACKAGE)
     assert use.unreadable == [], "give these calls a literal code (or a rule in this test)"
     unregistered = {c: use.places[c] for c in use.severities if c not in CODES}
-    assert unregistered == {}, "add these codes to src/ketabrochure/codes.py"
+    family = {"error": "E", "warning": "W", "error warning": "EITHER"}
+    entries = "".join(f'\n    ("{c}", {family[" ".join(sorted(use.severities[c]))]}, '
+                      f'"<what it means>", "<what to do>"),  # {place}'
+                      for c, place in sorted(unregistered.items()))
+    assert unregistered == {}, f"add these codes to src/ketabrochure/codes.py:{entries}"
     unused = sorted(set(CODES) - set(use.severities))
     assert unused == [], "these registered codes are never reported: remove them"
-    family = {"error": {"error"}, "warning": {"warning"}, "either": {"error", "warning"}}
-    wrong = {c: sorted(s) for c, s in use.severities.items() if family[CODES[c].severity] != s}
+    allowed = {"error": {"error"}, "warning": {"warning"}, "either": {"error", "warning"}}
+    wrong = {c: sorted(s) for c, s in use.severities.items() if allowed[CODES[c].severity] != s}
     assert wrong == {}, "these codes are reported with other severities than registered"
 
 
@@ -226,7 +230,9 @@ def test_readme_lists_every_code_with_its_severity_and_meaning() -> None:
     listed = readme_table()
     registered = {c.name: (c.severity, c.meaning) for c in CODES.values()}
     missing = {c: v for c, v in registered.items() if listed.get(c) != v}
-    assert missing == {}, "README's table of diagnostic codes lacks these rows (or differs)"
+    rows = "".join(f"\n| `{c}` | {severity} | {meaning} |" for c, (severity, meaning)
+                   in missing.items())
+    assert missing == {}, f"README's table of diagnostic codes lacks these rows (or differs):{rows}"
     assert sorted(set(listed) - set(registered)) == [], "README lists codes no longer registered"
 
 
@@ -245,6 +251,13 @@ def test_explain_prints_a_code_s_meaning_and_fix_without_a_project(tmp_path: Pat
                              "A text uses characters the vendored fonts cannot print.\n\n"
                              "What to do: use other characters (e.g. 'at least' for '≥') or add "
                              "a font that has them.\n")
+
+
+def test_explain_takes_a_code_as_a_diagnostic_prints_it(tmp_path: Path) -> None:
+    asked = run_cli(tmp_path, "explain", "content.glyph").stdout
+    assert run_cli(tmp_path, "explain", "error[content.glyph]:").stdout == asked
+    assert run_cli(tmp_path, "explain", "warning[yaml.comment]").stdout.startswith(
+        "yaml.comment (warning)\n")
 
 
 def test_explain_lists_every_code_or_a_family(tmp_path: Path) -> None:

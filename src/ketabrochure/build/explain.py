@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from typing import Any, TextIO
 
 from ..codes import CODES, Code, family, nearest
@@ -16,7 +17,8 @@ def add_command(sub: Any) -> None:
     x = sub.add_parser("explain", help="what a diagnostic code (the [code] of an error) means "
                        "and what to do about it; every code without CODE")
     x.add_argument("code", nargs="?", default=None, metavar="CODE",
-                   help="a code such as content.glyph, or a family such as yaml (default: all)")
+                   help="a code such as content.glyph (or error[content.glyph] as printed), "
+                        "or a family such as yaml (default: all)")
     x.add_argument("--all", action="store_true", help="list every code (as without CODE)")
     x.add_argument("--format", choices=("text", "json"), default="text",
                    help="text (default); json: the entries as JSON")
@@ -25,6 +27,8 @@ def add_command(sub: Any) -> None:
 def run(args: argparse.Namespace, stdout: TextIO) -> int:
     """Print one code's entry, or a table of a family's codes (all of them without CODE)."""
     name = None if args.all else args.code
+    pasted = re.fullmatch(r"(?:error|warning)\[(.+)\]:?", name or "")
+    name = pasted.group(1) if pasted else name  # as printed: error[content.glyph]
     one = CODES.get(name) if name else None
     found = [one] if one else family(name) if name else list(CODES.values())
     if not found:
