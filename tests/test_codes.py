@@ -123,7 +123,7 @@ def collect(package: Path) -> Use:
     classes, claim_severities = _code_dataclasses(trees), set()
     for path, tree in trees.items():
         reporting = {**REPORTING, **_aliases(tree)}
-        forwarding = {id(n) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
+        forwarding = {id(n): f.name for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
                       and "code" in {a.arg for a in f.args.args} for n in ast.walk(f)}
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
@@ -149,7 +149,9 @@ def collect(package: Path) -> Use:
             if literal:
                 use.add(literal, severities, place)
             elif isinstance(arg, ast.Name) and arg.id == "code" and id(node) in forwarding:
-                continue  # forwarded from a `code` parameter: its callers give the literal
+                if forwarding[id(node)] not in REPORTING:  # its callers would go unread
+                    use.unreadable.append(f"{place}: {forwarding[id(node)]}() forwards a code: "
+                                          "add it to REPORTING")
             elif isinstance(arg, ast.Attribute) and arg.attr == "code":
                 claim_severities |= severities  # a claim's family's code
             elif isinstance(arg, ast.Name | ast.Subscript):
@@ -199,13 +201,16 @@ def a(diags, f, loc, release, make):
     say(loc, "planted.alias", "where", "message")
     diags.error(loc, CODE, "where", "message")
     diags.error(loc, make(), "where", "message")
+def _complain(diags, loc, code):
+    diags.error(loc, code, "where", "message")
 """)
     use = collect(copy)
     planted = {c: sorted(s) for c, s in use.severities.items() if c.startswith("planted.")}
     assert planted == {"planted.literal": ["warning"], "planted.keyword": ["error"],
                        "planted.alias": ["error", "warning"], "planted.constant": ["error"]}
     assert not {"citation.doi", "n.arms", "where"} & set(use.severities)
-    assert use.unreadable == ["ketabrochure/planted.py:9: make()"]
+    assert use.unreadable == ["ketabrochure/planted.py:9: make()", "ketabrochure/planted.py:11: "
+                              "_complain() forwards a code: add it to REPORTING"]
 
 
 def test_diagnostics_refuse_an_unregistered_code_or_severity() -> None:
