@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_minimal, run_cli
 
-from ketabrochure.codes import CODES, UnregisteredCode, nearest
+from ketabrochure.build.explain import nearest
+from ketabrochure.codes import CODES, UnregisteredCode
 from ketabrochure.diagnostics import Diagnostics, Location
 
 PACKAGE = REPO / "src" / "ketabrochure"

@@ -1,10 +1,10 @@
 """Every diagnostic code, in one registry: its severity, what it means and what to do about
 it. `Diagnostics` refuses a code not listed here, `ketabrochure explain CODE` prints an entry,
-and tests/test_codes.py checks the list against the codes the source reports and README."""
+and tests/test_codes.py checks the list against the codes the source reports and README.
+Plain data: every module imports it (through diagnostics), so it imports nothing."""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -293,20 +293,3 @@ def family(prefix: str) -> list[Code]:
     """Every code of a family: 'yaml' (or 'yaml.') -> yaml.alias, yaml.character, ..."""
     stem = prefix.rstrip(".")
     return [c for name, c in CODES.items() if name == stem or name.startswith(stem + ".")]
-
-
-def nearest(code: str) -> list[str]:
-    """The known codes nearest a misspelt one, best first: in its own family if it names one
-    (all codes if not), those whose last part starts as its does (yaml.dup), then by that last
-    part (content.glif: content.glyph before content.id), then any by the whole name."""
-    stem, _, tail = code.rpartition(".")
-    pool = [c.name for c in family(stem)] if stem else []
-    pool = pool or list(CODES)
-    tails: dict[str, list[str]] = {}
-    for name in pool:
-        tails.setdefault(name.rpartition(".")[2], []).append(name)
-    near = [name for name in pool if tail and name.rpartition(".")[2].startswith(tail)]
-    for close in difflib.get_close_matches(tail, tails, n=3, cutoff=0.4):
-        near += tails[close]
-    near += difflib.get_close_matches(code, CODES, n=3, cutoff=0.6)
-    return list(dict.fromkeys(near))[:3]

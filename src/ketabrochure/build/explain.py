@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import re
 from typing import Any, TextIO
 
-from ..codes import CODES, Code, family, nearest
+from ..codes import CODES, Code, family
 from ..diagnostics import UsageError
 from .results import EXIT_OK
 
@@ -49,3 +50,20 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
 def _table(found: list[Code]) -> str:
     width = max(len(c.name) for c in found)
     return "\n".join(f"{c.name:<{width}}  {c.severity:<7}  {c.meaning}" for c in found)
+
+
+def nearest(code: str) -> list[str]:
+    """The known codes nearest a misspelt one, best first: in its own family if it names one
+    (all codes if not), those whose last part starts as its does (yaml.dup), then by that last
+    part (content.glif: content.glyph before content.id), then any by the whole name."""
+    stem, _, tail = code.rpartition(".")
+    pool = [c.name for c in family(stem)] if stem else []
+    pool = pool or list(CODES)
+    tails: dict[str, list[str]] = {}
+    for name in pool:
+        tails.setdefault(name.rpartition(".")[2], []).append(name)
+    near = [name for name in pool if tail and name.rpartition(".")[2].startswith(tail)]
+    for close in difflib.get_close_matches(tail, tails, n=3, cutoff=0.4):
+        near += tails[close]
+    near += difflib.get_close_matches(code, CODES, n=3, cutoff=0.6)
+    return list(dict.fromkeys(near))[:3]
