@@ -189,10 +189,11 @@ def test_every_code_reported_is_registered_with_its_severity_and_every_registere
 
 
 def test_the_source_reading_finds_a_new_code_however_it_is_given(tmp_path: Path) -> None:
-    """A copy of the package with new codes given every way the rules read: each is found,
-    with its severity; a `where` is not taken for a code; an opaque one is refused."""
+    """A package with new codes given every way the rules read: each is found, with its
+    severity; a `where` is not taken for a code; an opaque one is refused."""
     copy = tmp_path / "ketabrochure"
-    shutil.copytree(PACKAGE, copy)
+    (copy / "read").mkdir(parents=True)
+    shutil.copy(PACKAGE / "read" / "fields.py", copy / "read")  # Fields.error's default code
     (copy / "planted.py").write_text("""
 CODE = "planted.constant"
 def a(diags, f, loc, release, make):
@@ -204,11 +205,19 @@ def a(diags, f, loc, release, make):
     diags.error(loc, make(), "where", "message")
 def _complain(diags, loc, code):
     diags.error(loc, code, "where", "message")
+class Rule:
+    key: str
+    code: str
+KINDS = {"a": "planted.kind"}
+def b(diags, loc, kind):
+    diags.error(loc, Rule("key", "planted.family").code, "where", "message")
+    diags.error(loc, KINDS[kind], "where", "message")
 """)
     use = collect(copy)
     planted = {c: sorted(s) for c, s in use.severities.items() if c.startswith("planted.")}
     assert planted == {"planted.literal": ["warning"], "planted.keyword": ["error"],
-                       "planted.alias": ["error", "warning"], "planted.constant": ["error"]}
+                       "planted.alias": ["error", "warning"], "planted.constant": ["error"],
+                       "planted.family": ["error"], "planted.kind": ["error"]}
     assert not {"citation.doi", "n.arms", "where"} & set(use.severities)
     assert use.unreadable == ["ketabrochure/planted.py:9: make()", "ketabrochure/planted.py:11: "
                               "_complain() forwards a code: add it to REPORTING"]
