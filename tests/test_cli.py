@@ -355,7 +355,7 @@ def test_junit_holds_only_characters_xml_allows() -> None:
     from ketabrochure.build.run import Result
 
     result = Result()
-    result.diags.error(Location("content/x.yaml", 2, 3), "content.bad", "title",
+    result.diags.error(Location("content/x.yaml", 2, 3), "content.invalid", "title",
                        "bell \x07 and é")
     text = results.to_junit(results.Run("check", result, False, 0.1, "0", Path("/p")))
     assert_valid_junit(text)

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, TextIO
 
-from .build import commands, results, scaffold
+from .build import commands, explain, results, scaffold
 from .build import run as build
 from .build.results import (
     EXIT_BROKEN_PIPE,
@@ -117,6 +117,7 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("id", metavar="ID",
                    help="its id, the file name: lower-case letters, digits, hyphens")
     commands.add_commands(sub, project_option)
+    explain.add_command(sub)
     return p
 
 
@@ -254,6 +255,8 @@ def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
     except SystemExit as exc:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     try:
+        if args.command == "explain":  # needs no project
+            return explain.run(args, stdout)
         root = build.find_root((args.project or Path.cwd()).resolve())
         if args.command == "list":
             return cmd_list(root, stdout, stderr)

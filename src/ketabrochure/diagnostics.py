@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from . import codes
+
 Severity = Literal["error", "warning"]
 
 # What a terminal could act on, or show misleadingly: C0 and C1 controls (ESC starts the CSI
@@ -88,9 +90,11 @@ class Diagnostics:
     items: list[Diagnostic] = field(default_factory=list)
 
     def error(self, location: Location, code: str, where: str, message: str) -> None:
+        codes.check(code, "error")  # every code is registered (codes.py), with its severity
         self.items.append(Diagnostic(location, "error", code, where, message))
 
     def warning(self, location: Location, code: str, where: str, message: str) -> None:
+        codes.check(code, "warning")
         self.items.append(Diagnostic(location, "warning", code, where, message))
 
     def extend(self, other: Diagnostics) -> None:
