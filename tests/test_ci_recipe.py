@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 import yaml
@@ -75,3 +76,40 @@ def test_readme_check_examples_name_documents_that_exist() -> None:
         assert select(documents, [name]), name  # UsageError (exit 2) for a name that matches none
     with pytest.raises(UsageError):  # the example it once gave: no document is named so
         select(documents, ["handout-ptsd"])
+
+
+EDITION = REPO / ".github/workflows/edition.yml"
+
+
+def test_the_matrix_workflow_builds_every_share_and_joins_them() -> None:
+    """edition.yml: N matrix jobs build `--shard K/N` and upload out/ with its cache; the last
+    job joins exactly those N; README shows the file as it is."""
+    readme = (REPO / "README.md").read_text()
+    assert "(.github/workflows/edition.yml)" in readme
+    assert f"```yaml\n{EDITION.read_text()}```" in readme
+    jobs = yaml.safe_load(EDITION.read_text())["jobs"]
+    shares = jobs["shard"]["strategy"]["matrix"]["shard"]
+    n = len(shares)
+    assert shares == list(range(1, n + 1)) and jobs["join"]["needs"] == "shard"
+    runs = {name: [str(s["run"]) for s in job["steps"] if "run" in s]
+            for name, job in jobs.items()}
+    for job in runs.values():
+        (apt,) = [r for r in job if "apt-get install" in r]
+        assert sorted(p for p in shlex.split(apt.split("apt-get install", 1)[1])
+                      if not p.startswith("-")) == sorted(script_packages())
+    commands = {name: [shlex.split(r.replace("${{ matrix.shard }}", "1"))[1:]
+                       for r in job if r.startswith("ketabrochure ")]
+                for name, job in runs.items()}
+    (build,) = commands["shard"]
+    assert "--shard ${{ matrix.shard }}/" in runs["shard"][-1]
+    assert build[:3] == ["build", "--shard", f"1/{n}"]
+    upload = next(s for s in jobs["shard"]["steps"]
+                  if str(s.get("uses", "")).startswith("actions/upload-artifact"))
+    assert upload["with"]["include-hidden-files"] is True  # out/.cache/: what join takes
+    assert upload["with"]["name"] == "shard-${{ matrix.shard }}"
+    join, check = commands["join"]
+    assert join[0] == "join" and parser().parse_args(join).shards == [
+        Path(f"shards/shard-{k}") for k in shares]
+    assert check[0] == "check"
+    for args in (build, join, check):
+        parser().parse_args(args)  # SystemExit (exit 2) on an option that does not exist

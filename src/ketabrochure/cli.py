@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, TextIO
 
-from .build import commands, explain, results, scaffold
+from .build import commands, explain, join, results, scaffold
 from .build import run as build
 from .build.results import (
     EXIT_BROKEN_PIPE,
@@ -84,6 +84,13 @@ def parser() -> argparse.ArgumentParser:
     report_options(c)
     build_options(c)
     release_option(c)
+    j = sub.add_parser("join", help="make out/ from the out/ folders of every `build --shard "
+                       "K/N` run (a CI matrix), as one build would", epilog=EXIT_CODES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    j.add_argument("shards", nargs="+", type=Path, metavar="SHARD_OUT",
+                   help="a shard's out/ folder, with its .cache/ (one per K, 1 to N)")
+    project_option(j)
+    report_options(j)
     ls = sub.add_parser("list", help="list the documents that build makes")
     project_option(ls)
     w = sub.add_parser("watch", help="build, then rebuild what each saved change affects")
@@ -211,12 +218,16 @@ def cmd_list(root: Path, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def cmd_run(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    """check or build, reported in --format."""
+    """check, build or join, reported in --format."""
     write = args.command == "build"
     shows_progress = args.format in ("text", "github") and not args.quiet
     started = time.perf_counter()
-    result = build.run(root, args.documents, write,
-                       options(args, stdout if shows_progress else None))
+    progress = stdout if shows_progress else None
+    if args.command == "join":
+        result = join.join(root, [(path, str(path)) for path in args.shards],
+                           build.Options(progress=progress))
+    else:
+        result = build.run(root, args.documents, write, options(args, progress))
     done = results.Run(args.command, result, args.strict, time.perf_counter() - started,
                        version(), root)
     results.report(done, args.format, args.quiet, stdout, stderr,
@@ -269,6 +280,8 @@ def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
             return cmd_packet(root, args, stdout, stderr)
         if args.command == "new":
             return cmd_new(root, args, stdout)
+        if args.command == "join":
+            return cmd_run(root, args, stdout, stderr)
         if args.command in commands.COMMANDS:
             return commands.run(root, args, stdout, stderr)
         return cmd_run(root, args, stdout, stderr)

@@ -164,6 +164,11 @@ class Cache:
                 if name.split(".")[0] not in kept and not name.startswith("."):
                     beneath.unlink(self.root, f"{objects}/{name}")
 
+    def entry(self, doc_key: str) -> Entry | None:
+        """The sealed entry under this key, its inputs not re-hashed (`join` takes a shard's
+        entries for this project, whose build then checks them as any lookup does)."""
+        return self._read_entry(doc_key)
+
     def _entry(self, doc_key: str) -> str:
         return f"{self.relative_folder}/entries/{doc_key}.json"
 

@@ -15,6 +15,7 @@ from ..site.web import WEB, Edition, pdf_name
 from .engine import Built
 
 MANIFEST = "manifest.json"
+SHARD_RECORD = "shard.json"  # a `build --shard K/N` run's record, for `join` (build/shards.py)
 
 
 def entries(out: Path, built: list[Built], full: bool) -> list[dict[str, Any]]:
@@ -45,6 +46,8 @@ def write_outputs(out: Path, built: list[Built], full: bool, web: Edition | None
     documents = entries(out, built, full)
     removed = {e["file"] for e in old} - {e["file"] for e in documents}
     removed |= {shelf.thumb_file(name) for name in removed}
+    if SHARD_RECORD not in (extra or {}):  # out/ is no longer that shard's alone
+        removed.add(SHARD_RECORD)
     manifest = {"documents": documents}
     pages = {MANIFEST: (json.dumps(manifest, indent=2, allow_nan=False) + "\n").encode(),
              shelf.INDEX: shelf.index_html(documents, web=bool(web.files) if web else

@@ -42,7 +42,7 @@ def exit_code(diags: Diagnostics, strict: bool) -> int:
 class Run:
     """One finished `check` or `build`, as every format reports it."""
 
-    command: str  # "check" or "build"
+    command: str  # "check", "build" or "join"
     result: Result
     strict: bool
     seconds: float
@@ -93,7 +93,8 @@ class Run:
         if self.code == EXIT_STRICT:
             return "failed under --strict (warnings only" + \
                 ("; out/ was written)" if self.written else ")")
-        return "failed" + ("; nothing written, out/ is unchanged" if self.command == "build"
+        return "failed" + ("; nothing written, out/ is unchanged"
+                           if self.command in ("build", "join")
                            else "")
 
     def summary_line(self) -> str:

@@ -26,7 +26,7 @@ from ..review import clock, ledger
 from ..review.gate import gate
 from ..site import web, webcheck
 from ..typeset.pool import Renderer
-from . import engine
+from . import engine, shards
 from .cache import Cache, has_entries
 from .claimfiles import editorial_files
 from .engine import Built
@@ -264,6 +264,9 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
         edition, key = web_edition(root, project, result.built, full, result.diags,
                                    memo_ok=options.cache)
     extra = editorial_files(root, project, ctx.env, result.built) if full and write else None
+    if write and options.shard and not names and not result.diags.has_errors():
+        # what `join` needs to know of this share (a shard of named documents records none)
+        extra = {shards.RECORD: shards.record(root, options.shard, result.built)}
     if write and not result.diags.has_errors() and _publish(root, result, full, edition, extra):
         if edition is not None:
             remember_web(root, edition, key)
