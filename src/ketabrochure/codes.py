@@ -181,6 +181,15 @@ _TABLE: tuple[tuple[str, Family, str, str], ...] = (
     ("internal", E, "ketabrochure failed (a bug)", "report it, with the message"),
     ("internal.context", E, "a document's content could not be gathered (a bug)",
      "report it, with the message"),
+    ("join.documents", E, "a shard's out/ does not hold the documents its share of the plan "
+     "makes", "rebuild that shard with `build --shard K/N` and upload its out/ with its hidden "
+     "files"),
+    ("join.inputs", E, "a shard was built from other content, layouts, code or libraries than "
+     "the project join runs in", "build every shard from the commit join runs on"),
+    ("join.record", E, "a folder given to join is not a shard's out/ or its shard record "
+     "cannot be read", "name each `build --shard K/N` run's out/ folder, as it was uploaded"),
+    ("join.shards", E, "the shards given are not one run's N shares, each once (or lie in "
+     "out/)", "give join every shard 1/N to N/N of one run, from outside out/"),
     ("layout.missing", E, "the project has no layouts/ folder",
      "copy layouts/ and assets/ from the ketabrochure repository"),
     ("layout.missing-file", E, "a layout's template or a layout a document needs does not exist",
