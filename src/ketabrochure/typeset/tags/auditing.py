@@ -42,7 +42,7 @@ def audit(data: bytes) -> list[Problem]:
     annotations_in_links: set[tuple[int, int]] = set()
     for element in tree.walk():
         s = tag_of(element)
-        for page, mcid in tree.content(element):
+        for page, mcid in tree.content(element, deep=False):  # the walk reaches each kid
             reached.setdefault(page, set()).add(mcid)
         parent = element.get("/P")
         if s == "/LI" and (not is_elem(parent) or tag_of(parent) != "/L"):

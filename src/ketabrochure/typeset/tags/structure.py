@@ -231,8 +231,9 @@ class Tree:
                 yield current
             stack.extend(reversed([k for k in kids_of(current) if is_elem(k)]))
 
-    def content(self, element: pikepdf.Object) -> Iterator[tuple[int, int]]:
-        """(page, MCID) of every marked-content kid under the element, in order."""
+    def content(self, element: pikepdf.Object, deep: bool = True) -> Iterator[tuple[int, int]]:
+        """(page, MCID) of every marked-content kid under the element, in order; not `deep`:
+        only its own (a walk over every element then sees each once, not once per level)."""
         page = self.page_of(element)
         for kid in kids_of(element):
             if isinstance(kid, int):
@@ -242,7 +243,7 @@ class Tree:
                 mcr_page = self.index.get(kid.Pg.objgen) if "/Pg" in kid else page
                 if mcr_page is not None:
                     yield mcr_page, int(kid.MCID)
-            elif is_elem(kid):
+            elif deep and is_elem(kid):
                 yield from self.content(kid)
 
     def marks(self, element: pikepdf.Object, skip: tuple[str, ...] = ()) -> list[Mark]:
