@@ -10,11 +10,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 from conftest import REPO, UNFINISHED, Run, copy_minimal, run_cli
 
-from ketabrochure import cli
+from ketabrochure import cli, layouts
 from ketabrochure.build import inputs, scaffold
 from ketabrochure.typeset import print_shop
 
@@ -162,3 +164,32 @@ def test_a_damaged_output_or_memo_runs_the_build(built_minimal: Path, tmp_path: 
     assert "nothing changed" in run_cli(root, "build").stdout
     listed = run_cli(root, "build", "--format", "json")  # lists every document: it runs
     assert len(json.loads(listed.stdout)["documents"]) == len(list(root.glob("out/*.pdf")))
+
+
+def test_compiled_templates_are_shared_in_memory_and_follow_their_source(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """watch and serve make an environment per rebuild: compiled code is reused from memory
+    only while the template's source and the environment's filters are the same."""
+    template = tmp_path / "layouts" / "x" / "t.html.j2"
+    template.parent.mkdir(parents=True)
+    template.write_text("{{ name | shout }}")
+    filters = {"shout": lambda text: f"{text}!"}
+    first = layouts.environment(tmp_path, filters)
+    assert first.get_template("x/t.html.j2").render(name="a") == "a!"
+    compiled: list[str] = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(source)
+        return compile_(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    again = layouts.environment(tmp_path, filters)
+    assert again.get_template("x/t.html.j2").render(name="b") == "b!"
+    assert compiled == []  # from memory
+    with pytest.raises(jinja2.TemplateAssertionError):  # no `shout` here: compiled anew
+        layouts.environment(tmp_path).get_template("x/t.html.j2")
+    template.write_text("{{ name | shout }}?")
+    assert layouts.environment(tmp_path, filters).get_template("x/t.html.j2").render(
+        name="c") == "c!?"
+    assert compiled == ["{{ name | shout }}", "{{ name | shout }}?"]

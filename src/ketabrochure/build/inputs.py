@@ -53,8 +53,16 @@ def find_root(start: Path) -> Path:
                      "(run from the project root, or pass --project DIR)")
 
 
-def key(root: Path, options: Iterable[str]) -> str:
-    """The SHA-256 of everything a build with these options is made from."""
+def key(root: Path, options: Iterable[str]) -> str | None:
+    """The SHA-256 of everything a build with these options is made from; None when a file
+    cannot be read (the build runs, and says where)."""
+    try:
+        return _key(root, options)
+    except OSError:
+        return None
+
+
+def _key(root: Path, options: Iterable[str]) -> str:
     digest = hashlib.sha256()
     for text in (f"format {FORMAT}", sys.version, f"today {clock.today().isoformat()}",
                  *(f"{name}={os.environ.get(name, '')}" for name in ENVIRONMENT),
@@ -87,9 +95,9 @@ def _tree(digest: hashlib._Hash, folder: Path) -> None:
     for path in sorted(folder.rglob("*")):
         if "__pycache__" in path.parts or not path.is_file():
             continue
-        data = path.read_bytes()
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-        digest.update(len(data).to_bytes(8, "big") + hashlib.sha256(data).digest())
+        with path.open("rb") as handle:  # (a large file is hashed in chunks)
+            contents = hashlib.file_digest(handle, "sha256").digest()
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + contents)
 
 
 @dataclass(frozen=True)

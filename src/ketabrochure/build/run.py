@@ -263,8 +263,9 @@ def _context(root: Path, project: m.Project, write: bool, options: Options,
              diags: Diagnostics, html_dir: Path | None = None) -> engine.Context:
     """What the engine needs for one run: this project's cache, templates and URL policy."""
     cache = Cache(root, root / "out", read=options.cache)
-    # no bytecode cache for the templates: Jinja's loads marshalled code from disk, and
-    # anything that restores out/.cache (a CI cache from another branch) could run code
+    # compiled templates are kept in memory only (layouts.CompiledTemplates): Jinja's file
+    # cache loads marshalled code from disk, and anything that restores out/.cache (a CI
+    # cache from another branch) could run code
     env = layouts.environment(root, FILTERS)
     store = write or out_problem(root) is None  # check keeps the cache where it can
     if store:  # ketabrochure's own folders: a link there is replaced, never followed
