@@ -3,7 +3,8 @@
 As Lektor's dependency checksums: the key is a SHA-256 over everything a build's outputs can
 depend on: every file under content/, layouts/ and assets/ (path and bytes), this package's
 own files (code and templates), the installed distributions (their dist-info names carry the
-versions of WeasyPrint, Jinja and the rest), the system CMYK profile, the Python version,
+versions of WeasyPrint, Jinja and the rest), the system CMYK profile, the Python and zlib
+versions,
 today's date (review expiry: KETABROCHURE_TODAY), SOURCE_DATE_EPOCH and the options that
 change what is made. Git is not among them: no build reads it.
 
@@ -23,6 +24,7 @@ import hmac
 import json
 import os
 import sys
+import zlib
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -64,12 +66,13 @@ def key(root: Path, options: Iterable[str]) -> str | None:
 
 def _key(root: Path, options: Iterable[str]) -> str:
     digest = hashlib.sha256()
-    for text in (f"format {FORMAT}", sys.version, f"today {clock.today().isoformat()}",
+    for text in (f"format {FORMAT}", sys.version, f"zlib {zlib.ZLIB_RUNTIME_VERSION}",
+                 f"today {clock.today().isoformat()}",
                  *(f"{name}={os.environ.get(name, '')}" for name in ENVIRONMENT),
                  *options, *installed()):
         digest.update(text.encode() + b"\0")
     for folder in (*(root / name for name in FOLDERS), PACKAGE):
-        _tree(digest, folder)
+        digest.update(f"{folder.name} {folder_digest(folder)}\0".encode())
     for path in SYSTEM_FILES:
         try:
             digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -89,15 +92,17 @@ def installed() -> list[str]:
     return names
 
 
-def _tree(digest: hashlib._Hash, folder: Path) -> None:
-    """Every file below a folder: its relative path and bytes (no bytecode caches)."""
-    digest.update(f"{folder.name}/\0".encode())
+def folder_digest(folder: Path) -> str:
+    """Every file below a folder, its relative path and bytes (no bytecode caches), as one
+    SHA-256 (also what a shard records for join: build.shards)."""
+    digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
         if "__pycache__" in path.parts or not path.is_file():
             continue
         with path.open("rb") as handle:  # (a large file is hashed in chunks)
             contents = hashlib.file_digest(handle, "sha256").digest()
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + contents)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
