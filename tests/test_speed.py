@@ -247,6 +247,9 @@ def test_a_damaged_cached_pdf_is_typeset_again(built: Path, tmp_path: Path) -> N
     root = warm_copy(built, tmp_path / "p")
     entry = json.loads(next((root / "out/.cache/entries").glob("*.json")).read_text())
     (root / f"out/.cache/objects/{entry['entry']['pdf']}.pdf").write_bytes(b"%PDF-1.7 truncated")
+    # out/ itself is intact, so a no-op build would not read the cache (test_noop): the memo
+    # goes, and the build runs
+    (root / "out/.cache/inputs.json").unlink()
     result = run_cli(root, "build", "--jobs", "1")
     assert result.code == 0
     assert f"(1 rendered, {total(built) - 1} from the cache)" in result.stdout

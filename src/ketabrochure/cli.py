@@ -10,18 +10,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import os
 import signal
 import sys
 import threading
 import time
-from importlib import metadata
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from .build import commands, explain, join, results, scaffold
-from .build import run as build
+from .build import commands, explain, inputs, results
 from .build.results import (
     EXIT_BROKEN_PIPE,
     EXIT_ERRORS,
@@ -32,11 +31,27 @@ from .build.results import (
     EXIT_USAGE,
     FORMATS,
 )
-from .build.watch import watch
 from .diagnostics import Diagnostics, UsageError, printable, relative, summary
-from .kinds import recipient_from_args
-from .serve.command import serve
+from .lazy import lazy_module
 
+if TYPE_CHECKING:
+    from importlib import metadata
+
+    from . import kinds
+    from .build import join, plan, scaffold, watch
+    from .build import run as build
+    from .serve import command as serve_command
+else:  # each loaded by the command that needs it: `--help` and `list` never load the pipeline
+    metadata = lazy_module("importlib.metadata")
+    kinds = lazy_module("ketabrochure.kinds")
+    scaffold = lazy_module("ketabrochure.build.scaffold")
+    join = lazy_module("ketabrochure.build.join")
+    plan = lazy_module("ketabrochure.build.plan")
+    watch = lazy_module("ketabrochure.build.watch")
+    build = lazy_module("ketabrochure.build.run")
+    serve_command = lazy_module("ketabrochure.serve.command")
+
+NEW_KINDS = ("study", "condition", "handout")  # scaffold.FOLDERS (a test keeps them the same)
 EXIT_CODES = f"""\
 exit codes:
   {EXIT_OK}    ok (warnings are allowed, unless --strict)
@@ -56,13 +71,25 @@ def version() -> str:
         return "unknown (not installed)"
 
 
+class VersionAction(argparse.Action):
+    """--version: the installed version, looked up only when asked for (importlib.metadata
+    costs more than the rest of `--help`)."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, p: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(f"{p.prog} {version()}", file=sys.stdout)  # (redirected by run_command)
+        p.exit()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ketabrochure",
         description="Ketamine-therapy research in YAML -> print-ready PDFs.",
         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--version", action="version", version=f"%(prog)s {version()}",
-                   help="print the version and exit")
+    p.add_argument("--version", action=VersionAction, help="print the version and exit")
     project_option(p, default=None)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     b = sub.add_parser("build", help="render documents into out/ (all of them by default)",
@@ -119,8 +146,8 @@ def parser() -> argparse.ArgumentParser:
                    help="the letter's date (default: today)")
     n = sub.add_parser("new", help="write a new study, condition or handout YAML to fill in")
     project_option(n)
-    n.add_argument("kind", choices=tuple(scaffold.FOLDERS), metavar="KIND",
-                   help=f"what to make: {', '.join(scaffold.FOLDERS)}")
+    n.add_argument("kind", choices=NEW_KINDS, metavar="KIND",
+                   help=f"what to make: {', '.join(NEW_KINDS)}")
     n.add_argument("id", metavar="ID",
                    help="its id, the file name: lower-case letters, digits, hyphens")
     commands.add_commands(sub, project_option)
@@ -192,12 +219,14 @@ def shard_arg(value: str) -> tuple[int, int]:
     return int(k), int(n)
 
 
-def options(args: argparse.Namespace, progress: TextIO | None) -> build.Options:
+def options(args: argparse.Namespace, progress: TextIO | None,
+            inputs: str | None = None) -> build.Options:
     """Build options from the command line; progress goes to standard output (stderr keeps
-    only located diagnostics), or nowhere."""
+    only located diagnostics), or nowhere. `inputs`: the key of what went in (build.inputs)."""
     return build.Options(jobs=args.jobs, cache=not args.no_cache,
                          html=getattr(args, "html", False), shard=getattr(args, "shard", None),
-                         progress=progress, release=getattr(args, "release", False))
+                         progress=progress, release=getattr(args, "release", False),
+                         inputs=inputs)
 
 
 def _ids(text: str) -> list[str]:
@@ -209,7 +238,7 @@ def _ids(text: str) -> list[str]:
 
 def cmd_list(root: Path, stdout: TextIO, stderr: TextIO) -> int:
     diags = Diagnostics()
-    _, documents = build.load(root, diags)
+    _, documents = plan.load(root, diags)
     for d in documents:
         print(f"{d.file}\t{d.layout.name}\t{d.subject}\t{d.paper}\t{d.language}\t"
               f"pages {d.budget}", file=stdout)
@@ -223,21 +252,35 @@ def cmd_run(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO
     shows_progress = args.format in ("text", "github") and not args.quiet
     started = time.perf_counter()
     progress = stdout if shows_progress else None
-    if args.command == "join":
-        result = join.join(root, [(path, str(path)) for path in args.shards],
-                           build.Options(progress=progress))
+    key = inputs.key(root, key_options(args)) if write else None
+    replay = None
+    if key and not args.no_cache and args.format in ("text", "github"):
+        replay = inputs.replay(root, key)  # (json and junit list every document: they run)
+    if replay is not None:  # nothing changed: what the last build said, and out/ is as it left it
+        result, unchanged = results.Result(replay.diags, published=True), replay.documents
+    elif args.command == "join":
+        result, unchanged = join.join(root, [(path, str(path)) for path in args.shards],
+                                      build.Options(progress=progress)), 0
     else:
-        result = build.run(root, args.documents, write, options(args, progress))
+        result, unchanged = build.run(root, args.documents, write,
+                                      options(args, progress, key)), 0
     done = results.Run(args.command, result, args.strict, time.perf_counter() - started,
-                       version(), root)
+                       version(), root, unchanged)
     results.report(done, args.format, args.quiet, stdout, stderr,
                    workspace=os.environ.get("GITHUB_WORKSPACE"))
     return done.code
 
 
+def key_options(args: argparse.Namespace) -> list[str]:
+    """What of the command line changes what a build makes (not --jobs, --strict or how it
+    reports)."""
+    return [f"command {args.command}", f"documents {json.dumps(args.documents)}",
+            f"shard {args.shard}", f"html {args.html}", f"release {args.release}"]
+
+
 def cmd_packet(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    recipient = recipient_from_args(args.to, args.practice, args.conditions,
-                                    args.date or dt.date.today(), tuple(args.address))
+    recipient = kinds.recipient_from_args(args.to, args.practice, args.conditions,
+                                          args.date or dt.date.today(), tuple(args.address))
     result = build.packet(root, recipient)
     results.print_diagnostics(result.diags, stderr)
     for path in result.written:
@@ -268,14 +311,14 @@ def run_command(argv: list[str] | None, stdout: TextIO, stderr: TextIO) -> int:
     try:
         if args.command == "explain":  # needs no project
             return explain.run(args, stdout)
-        root = build.find_root((args.project or Path.cwd()).resolve())
+        root = inputs.find_root((args.project or Path.cwd()).resolve())
         if args.command == "list":
             return cmd_list(root, stdout, stderr)
         if args.command == "watch":
-            return watch(root, options(args, stdout), args.interval, stdout, stderr)
+            return watch.watch(root, options(args, stdout), args.interval, stdout, stderr)
         if args.command == "serve":
-            return serve(root, options(args, stdout), args.host, args.port, args.public,
-                         args.interval, stdout, stderr)
+            return serve_command.serve(root, options(args, stdout), args.host, args.port,
+                                       args.public, args.interval, stdout, stderr)
         if args.command == "packet":
             return cmd_packet(root, args, stdout, stderr)
         if args.command == "new":

@@ -8,10 +8,12 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
 import segno
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from . import model as m
@@ -147,6 +149,40 @@ def qr_data_uri(url: str) -> str:
     return str(code.svg_data_uri(scale=1, border=4, dark="#000000", light="#ffffff"))
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in this process's memory, never on disk: watch and serve make
+    a new environment for every rebuild, and would compile every layout again (about 0.1 s of
+    CPU a save). Keyed as Jinja keys its buckets: the template's name and file, and the SHA-1
+    of its source, so an edited template is compiled again; only the newest code of each is
+    kept. Jinja compiles a filter call by what the filter takes (context, environment), so
+    the environment's filters and tests are part of the key too. Nothing is read from a file:
+    marshalled code there could be anyone's (a restored out/.cache), and Jinja's own file
+    cache unpickles it."""
+
+    def __init__(self) -> None:
+        self.code: dict[tuple[str, int], tuple[str, CodeType]] = {}  # -> (checksum, code)
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        checksum, code = self.code.get(_bucket_key(bucket), ("", None))
+        if code is not None and checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if bucket.code is not None:
+            self.code[_bucket_key(bucket)] = (bucket.checksum, bucket.code)
+
+
+def _bucket_key(bucket: Bucket) -> tuple[str, int]:
+    """The template (Jinja's key) and the functions its environment compiles calls to."""
+    env = bucket.environment
+    return bucket.key, hash((tuple(sorted((name, id(f)) for name, f in env.filters.items())),
+                             tuple(sorted((name, id(f)) for name, f in env.tests.items()))))
+
+
+# every environment() compiles with the same options, so they may share compiled code
+COMPILED = CompiledTemplates()
+
+
 def environment(root: Path,
                 filters: Mapping[str, Callable[..., Any]] | None = None) -> jinja2.Environment:
     """Jinja with autoescape and StrictUndefined always on; templates named from layouts/.
@@ -157,6 +193,7 @@ def environment(root: Path,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=COMPILED,
     )
     env.filters["long_date"] = long_date
     env.filters["percent"] = percent

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..diagnostics import UsageError, summary
-from ..review import diff as review_diff
-from . import editorial, results
+from ..lazy import lazy_module
+from . import results
 from .results import EXIT_ERRORS, EXIT_OK
+
+if TYPE_CHECKING:
+    from ..review import diff as review_diff
+    from . import editorial
+else:  # loaded when a command runs: the parser (`--help`) needs neither
+    review_diff = lazy_module("ketabrochure.review.diff")
+    editorial = lazy_module("ketabrochure.build.editorial")
 
 COMMANDS = ("approve", "translated", "diff", "xliff-export", "xliff-import")
 

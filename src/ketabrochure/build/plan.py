@@ -5,11 +5,28 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from pathlib import Path
 
+from .. import kinds, layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, UsageError
 from ..kinds import KINDS
 from ..read.fields import suggestion
+from ..read.project import read_project
+from ..review import clock, ledger
+
+
+def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[m.Document]]:
+    """Stages 1-3: read the content and layouts, run the content rules, plan the documents
+    (`list` needs no more: no typesetting code is imported for it)."""
+    project, complete = read_project(root, diags)
+    found = layouts.discover(root, KINDS, diags)
+    project = kinds.read(root, project, diags)
+    project = replace(project, signoffs=ledger.read(root, diags))
+    kinds.rules(project, clock.today(), diags)
+    if not complete or found is None:
+        return None, []
+    return project, plan(project, found, diags)
 
 
 def locations(project: m.Project, layout: m.Layout) -> list[str | None]:

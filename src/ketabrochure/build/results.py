@@ -14,14 +14,18 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..diagnostics import Diagnostic, Diagnostics, summary
-from ..kinds import readability
-from .engine import Built
-from .run import Result
+from ..lazy import lazy_module
+
+if TYPE_CHECKING:
+    from .. import kinds
+    from .engine import Built
+else:  # a no-op build reports without the pipeline (build/inputs.py)
+    kinds = lazy_module("ketabrochure.kinds")
 
 FORMATS = ("text", "json", "junit", "github")
 # exit codes: see README.md, "Exit codes"
@@ -38,6 +42,21 @@ def exit_code(diags: Diagnostics, strict: bool) -> int:
     return EXIT_STRICT if strict and diags.warnings else EXIT_OK
 
 
+@dataclass
+class Result:
+    """What one check or build did (build.run)."""
+
+    diags: Diagnostics = field(default_factory=Diagnostics)
+    built: list[Built] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # the PDFs whose bytes this run wrote
+    published: bool = False  # out/ now holds this edition (with nothing to write, too)
+
+    @property
+    def rendered(self) -> list[str]:
+        """Names of the documents typeset in this run (the others came from the cache)."""
+        return [b.document.name for b in self.built if b.rendered]
+
+
 @dataclass(frozen=True)
 class Run:
     """One finished `check` or `build`, as every format reports it."""
@@ -48,6 +67,7 @@ class Run:
     seconds: float
     version: str
     root: Path  # the project's folder, that diagnostic paths are relative to
+    unchanged: int = 0  # a no-op build (build.inputs): the documents out/ holds, as they were
 
     @property
     def code(self) -> int:
@@ -98,13 +118,14 @@ class Run:
                            else "")
 
     def summary_line(self) -> str:
-        built, rendered = len(self.result.built), len(self.result.rendered)
+        built, rendered = len(self.result.built) + self.unchanged, len(self.result.rendered)
         documents = "document" if built == 1 else "documents"
         written = len(self.result.written)
         wrote = f"wrote {written} PDF{'s' * (written != 1)}, " if self.written else ""
+        since = "; nothing changed since the last build" if self.unchanged else ""
         return (f"{self.command} {self.outcome()}: {built} {documents} ({rendered} rendered, "
                 f"{built - rendered} from the cache), {wrote}{summary(self.result.diags)} "
-                f"in {self.seconds:.1f} s")
+                f"in {self.seconds:.1f} s{since}")
 
 
 def report(run: Run, fmt: str, quiet: bool, stdout: TextIO, stderr: TextIO,
@@ -143,7 +164,7 @@ def document_line(run: Run, item: Built, diagnostics: list[Diagnostic]) -> str:
     d = item.document
     status = {"failed": "FAIL", "written": "wrote", "ok": "ok"}[run.status(item, diagnostics)]
     grade = "" if item.grade is None else \
-        f", reading grade {item.grade:g} ({readability.FORMULAS[d.language]})"
+        f", reading grade {item.grade:g} ({kinds.readability.FORMULAS[d.language]})"
     return (f"{status} {d.file}: {item.pages} page{'s' * (item.pages != 1)} "
             f"(budget {d.budget}){grade}")
 

@@ -10,19 +10,17 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .. import kinds, layouts
+from .. import layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, Location, UsageError
 from ..files import LockError, PartlyPublished, beneath, lock, recover
 from ..kinds import FILTERS, KINDS, PACKET_LAYOUT, check_id_free, readability
 from ..read.fields import suggestion
 from ..read.glyphs import coverage
-from ..read.project import read_project
-from ..review import clock, ledger
 from ..review.gate import gate
 from ..site import web, webcheck
 from ..typeset.pool import Renderer
@@ -30,25 +28,15 @@ from . import engine, shards
 from .cache import Cache, has_entries
 from .claimfiles import editorial_files
 from .engine import Built
+from .inputs import LOCK, remember
+from .inputs import find_root as find_root  # (moved; here for the public API and callers)
 from .outputs import entries, unlisted, write_outputs
-from .plan import plan, select, shard
+from .plan import load as load
+from .plan import select, shard
 from .progress import Progress
+from .results import Result as Result
 
 ALLOWED_FOLDERS = ("layouts", "assets", "content")
-LOCK = ".out.lock"
-
-
-@dataclass
-class Result:
-    diags: Diagnostics = field(default_factory=Diagnostics)
-    built: list[Built] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)  # the PDFs whose bytes this run wrote
-    published: bool = False  # out/ now holds this edition (with nothing to write, too)
-
-    @property
-    def rendered(self) -> list[str]:
-        """Names of the documents typeset in this run (the others came from the cache)."""
-        return [b.document.name for b in self.built if b.rendered]
 
 
 @dataclass(frozen=True)
@@ -61,32 +49,12 @@ class Options:
     shard: tuple[int, int] | None = None  # (K, N): the K-th of N shares, 1-based
     progress: TextIO | None = None  # where progress lines go (none if None)
     release: bool = False  # refuse what is not signed off as printed (review.gate)
-
-
-def find_root(start: Path) -> Path:
-    """The project root: the nearest folder, upwards, with content/documents.yaml."""
-    for folder in (start, *start.parents):
-        if (folder / "content" / "documents.yaml").is_file():
-            return folder
-    raise UsageError(f"no project here: {start} has no content/documents.yaml "
-                     "(run from the project root, or pass --project DIR)")
+    inputs: str | None = None  # the key of what went in (inputs.key): remembered once published
 
 
 def allowed_folders(root: Path) -> tuple[Path, ...]:
     """The only folders WeasyPrint may read from."""
     return tuple(root / folder for folder in ALLOWED_FOLDERS)
-
-
-def load(root: Path, diags: Diagnostics) -> tuple[m.Project | None, list[m.Document]]:
-    """Stages 1-3: read the content and layouts, run the content rules, plan the documents."""
-    project, complete = read_project(root, diags)
-    found = layouts.discover(root, KINDS, diags)
-    project = kinds.read(root, project, diags)
-    project = dataclasses.replace(project, signoffs=ledger.read(root, diags))
-    kinds.rules(project, clock.today(), diags)
-    if not complete or found is None:
-        return None, []
-    return project, plan(project, found, diags)
 
 
 def run(root: Path, names: list[str], write: bool, options: Options | None = None,
@@ -276,6 +244,8 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
             # every document kept its budget: no rejected copy is left to mislead
             with suppress(OSError):  # never through a link (files.beneath)
                 beneath.remove_tree(root, f"out/{engine.REJECTED}")
+        if options.inputs:  # the next build with these inputs stops at once (build.inputs)
+            remember(root, options.inputs, result.diags, len(result.built))
     return result
 
 
@@ -293,8 +263,9 @@ def _context(root: Path, project: m.Project, write: bool, options: Options,
              diags: Diagnostics, html_dir: Path | None = None) -> engine.Context:
     """What the engine needs for one run: this project's cache, templates and URL policy."""
     cache = Cache(root, root / "out", read=options.cache)
-    # no bytecode cache for the templates: Jinja's loads marshalled code from disk, and
-    # anything that restores out/.cache (a CI cache from another branch) could run code
+    # compiled templates are kept in memory only (layouts.CompiledTemplates): Jinja's file
+    # cache loads marshalled code from disk, and anything that restores out/.cache (a CI
+    # cache from another branch) could run code
     env = layouts.environment(root, FILTERS)
     store = write or out_problem(root) is None  # check keeps the cache where it can
     if store:  # ketabrochure's own folders: a link there is replaced, never followed

@@ -19,6 +19,7 @@ from ..diagnostics import Diagnostics, Location
 from ..files import beneath
 from ..typeset import print_shop
 from .engine import Built
+from .inputs import folder_digest
 from .outputs import SHARD_RECORD
 
 RECORD = SHARD_RECORD  # out/shard.json
@@ -28,16 +29,6 @@ PARTS = ("content", "layouts", "assets", "code", "libraries", "options")
 MAX_RECORD = 1_000_000  # bytes: a larger record is not one this code wrote
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.pdf$")  # a PDF in out/ itself, no path
-
-
-def _folder_digest(folder: Path) -> str:
-    """Every file below a folder: its relative path and bytes (no bytecode)."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def _libraries() -> str:
@@ -58,10 +49,10 @@ def _text_digest(*texts: str) -> str:
 def inputs(root: Path) -> dict[str, str]:
     """The key of everything a build's bytes are made from, part by part (so that a refusal
     can say which part differs)."""
-    return {"content": _folder_digest(root / "content"),
-            "layouts": _folder_digest(root / "layouts"),
-            "assets": _folder_digest(root / "assets"),
-            "code": _folder_digest(PACKAGE),
+    return {"content": folder_digest(root / "content"),
+            "layouts": folder_digest(root / "layouts"),
+            "assets": folder_digest(root / "assets"),
+            "code": folder_digest(PACKAGE),
             "libraries": _libraries(),
             # the print-shop copies' dates when unsigned (typeset/pdf.py); the day itself is
             # not here: what it changes in a document's HTML is in its cache key, checked then
