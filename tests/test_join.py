@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import copy_minimal, run_cli
 
+from ketabrochure.build.run import load
+from ketabrochure.diagnostics import Diagnostics
+
 pytestmark = pytest.mark.xdist_group("join")
 
 
@@ -129,10 +132,20 @@ def test_a_record_or_cache_that_is_not_whole_is_refused(shards: list[Path],
     assert line.startswith(f"{bare}/shard.json:1:1: error[join.documents]: {bare}: its render "
                            "cache (.cache/) lacks what it made of ")
     assert line.endswith("include-hidden-files: true)")
+    # a record that leaves a document out: the build finds no result for it, typesets nothing
+    record = json.loads((shards[2] / "shard.json").read_text())
+    left_out = sorted(record["documents"])[0]
+    del record["documents"][left_out]
+    (linked / "shard.json").write_text(json.dumps(record))
+    short = run_cli(root, "join", *map(str, shards[:2]), str(linked))
+    assert short.code == 1 and "(0 rendered" in short.stdout
+    (line,) = errors(short.stderr)
+    (document,) = [d for d in load(root, Diagnostics())[1] if d.file == left_out]
+    assert f"error[pdf.failed]: {document.label}: join typesets nothing" in line
+    assert {p.name for p in (root / "out").iterdir()} == {".cache"}  # no edition written
     inside = run_cli(root, "join", str(shards[0]), str(root / "out" / "shard-2"),
                      str(shards[2]))
     assert "error[join.shards]" in inside.stderr and "lies in this project's out/" in inside.stderr
-    assert not (root / "out").exists()
 
 
 def test_a_build_other_than_a_shard_drops_the_record(built_minimal: Path,

@@ -181,9 +181,9 @@ _TABLE: tuple[tuple[str, Family, str, str], ...] = (
     ("internal", E, "ketabrochure failed (a bug)", "report it, with the message"),
     ("internal.context", E, "a document's content could not be gathered (a bug)",
      "report it, with the message"),
-    ("join.documents", E, "a shard's out/ does not hold the documents its share of the plan "
-     "makes", "rebuild that shard with `build --shard K/N` and upload its out/ with its hidden "
-     "files"),
+    ("join.documents", E, "a shard's render cache (out/.cache/) lacks the result of a document "
+     "its record lists", "rebuild that shard with `build --shard K/N` and upload its out/ with "
+     "its hidden files"),
     ("join.inputs", E, "a shard was built from other content, layouts, code or libraries than "
      "the project join runs in", "build every shard from the commit join runs on"),
     ("join.record", E, "a folder given to join is not a shard's out/ or its shard record "

@@ -3,12 +3,12 @@
 
 Every shard is checked before anything is written: its record (build/shards.py) is whole;
 the N shares are all there, once each; every shard was made from what this checkout holds
-(content, layouts, assets, code, libraries, SOURCE_DATE_EPOCH); each lists exactly the documents its
-share holds, and its render cache has each one's sealed result with intact bytes. Then those
-results go into this project's render cache, and the one full build runs over them with a
-renderer that typesets nothing: the edition (PDFs, thumbnails, manifest, shelf, web edition,
-claims.json, review.html) is the one a single machine makes, by the same code, and out/ is
-replaced in one step as by any build. A document no shard made is an error, never typeset here.
+(content, layouts, assets, code, libraries, SOURCE_DATE_EPOCH); its render cache has a sealed
+result with intact bytes for each document it lists. Then those results go into this
+project's render cache, and the one full build runs over them with a renderer that typesets
+nothing: the edition (PDFs, thumbnails, manifest, shelf, web edition, claims.json,
+review.html) is the one a single machine makes, by the same code, and out/ is replaced in one
+step as by any build. A document no shard made is an error, never typeset here.
 """
 
 from __future__ import annotations
@@ -23,14 +23,13 @@ from ..typeset.jobs import Job, Outcome
 from ..typeset.pool import Renderer
 from . import shards
 from .cache import CACHE_DIR, SHA256_RE, Cache
-from .plan import shard
-from .run import Options, Result, load, one_writer, writable_out
+from .run import Options, Result, one_writer, writable_out
 from .run import _lock_refused as lock_refused
 from .run import _locked_run as locked_run
 
 NOT_MADE = ("join typesets nothing, and no shard's render cache holds this document made "
-            "from these inputs (its HTML differs: a shard built on another day?): build the "
-            "shards again")
+            "from its HTML now (its shard's record left it out, or the shards were built on "
+            "another day?): build the shards again")
 
 
 class NoTypesetting(Renderer):
@@ -94,7 +93,8 @@ def _checked(root: Path, folders: list[tuple[Path, str]], diags: Diagnostics) ->
         _same_inputs(root, records, diags)
     if diags.has_errors():
         return []
-    _shares_hold(root, records, diags)
+    # (not planned again here: with the inputs the same, each share is as this checkout
+    # plans it, and a document no shard made fails the build, typeset nowhere)
     return [_taken(record, diags) for record in records]
 
 
@@ -133,21 +133,6 @@ def _same_inputs(root: Path, records: list[shards.Record], diags: Diagnostics) -
                         f"was built from other {', '.join(differ)} than this project has (a "
                         "shard from another commit or content, or an install with other "
                         "libraries): build every shard from the commit join runs on")
-
-
-def _shares_hold(root: Path, records: list[shards.Record], diags: Diagnostics) -> None:
-    """Each shard lists exactly the documents of its share (as this checkout plans them)."""
-    project, documents = load(root, Diagnostics())  # (its errors: the build reports them)
-    if project is None:
-        return
-    for r in records:
-        share = {d.file for d in shard(documents, r.k, r.n)}
-        extra, lacking = sorted(set(r.documents) - share), sorted(share - set(r.documents))
-        if extra or lacking:
-            diags.error(r.location, "join.documents", r.shown,
-                        f"shard {r.k}/{r.n} of this project holds {len(share)} documents; "
-                        f"this one {_listed('also lists', extra)}"
-                        f"{' and ' if extra and lacking else ''}{_listed('lacks', lacking)}")
 
 
 def _listed(verb: str, names: list[str]) -> str:

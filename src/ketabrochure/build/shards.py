@@ -34,12 +34,22 @@ FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.pdf$")  # a PDF in out/ itse
 def _libraries() -> str:
     """Python, zlib (it compresses the PDFs), every library the package requires, at the
     versions installed, and the system's CMYK profile the print-shop copies embed."""
+    try:
+        required = metadata.requires("ketabrochure") or []
+    except metadata.PackageNotFoundError:  # run from a source tree, not installed
+        required = []
     names = sorted(re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]
-                   for requirement in metadata.requires("ketabrochure") or []
-                   if "extra ==" not in requirement)
-    versions = [f"{name} {metadata.version(name)}" for name in names]
+                   for requirement in required if "extra ==" not in requirement)
+    versions = [f"{name} {_version(name)}" for name in names]
     return _text_digest(sys.version, zlib.ZLIB_RUNTIME_VERSION, *versions,
                         f"profile {print_shop.profile_digest()}")
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "missing"
 
 
 def _text_digest(*texts: str) -> str:
