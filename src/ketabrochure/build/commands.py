@@ -89,6 +89,9 @@ def cmd_editorial(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: 
     if done.unchanged:
         print(f"{len(done.unchanged)} already signed off exactly as printed: "
               f"{', '.join(done.unchanged)}", file=stdout)
+    if done.edition:
+        print(f"{done.edition}: kept the studies, grades and key numbers as printed now (the "
+              "next edition's \"What changed in this edition\" compares with them)", file=stdout)
     if not done.names and not done.unchanged:
         print("nothing to record (no translation among the documents named)", file=stdout)
     return EXIT_OK

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, Location, UsageError
-from ..kinds import FILTERS, kind_of
+from ..kinds import FILTERS, keep_edition, kind_of
 from ..read.fields import suggestion
 from ..review import clock, ledger, xliff
 from ..review.diff import DocumentDiff, Locate, against_signed, compare
@@ -32,6 +32,7 @@ class Signed:
     diags: Diagnostics = field(default_factory=Diagnostics)
     names: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # already signed exactly so
+    edition: str | None = None  # the edition snapshot `approve` wrote (content/editions/)
 
 
 def _chosen(root: Path, names: list[str], diags: Diagnostics, lenient: bool = False
@@ -96,6 +97,8 @@ def approve(root: Path, names: list[str], by: str, role: str | None) -> Signed:
         result.names.append(name)
     if not result.diags.has_errors() and result.names:
         ledger.write(root, signoffs, texts, sources)
+    if not result.diags.has_errors():
+        result.edition = keep_edition(root, project)
     return result
 
 

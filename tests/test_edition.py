@@ -1,0 +1,121 @@
+""""What changed in this edition" (physician/edition.py): `approve` keeps the edition's
+studies, grades and key numbers in content/editions/<edition>.yaml; the next edition's report
+and referral letter print what changed since, read back from the PDFs. No git history needed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import copy_minimal, edit, run_cli
+from pypdf import PdfReader
+
+pytestmark = pytest.mark.xdist_group("test_edition")
+SNAPSHOT = "content/editions/2026.11.yaml"
+
+
+def pdf_lines(path: Path) -> list[str]:
+    """A PDF's text lines, as poppler reads them back."""
+    done = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
+                          text=True)
+    return done.stdout.splitlines()
+
+
+@pytest.fixture
+def signed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The minimal project, edition 2026.11 signed off (no git repository: none is needed)."""
+    monkeypatch.setenv("KETABROCHURE_TODAY", "2026-12-01")
+    root = copy_minimal(tmp_path / "project")
+    done = run_cli(root, "approve", "--by", "Dr. Maya Okafor")
+    assert done.code == 0, done.stderr
+    assert f"{SNAPSHOT}: kept" in done.stdout
+    return root
+
+
+def next_edition(root: Path) -> None:
+    """Edition 2027.05: Feder 2014's n corrected, a PTSD grade raised, a new study on file."""
+    edit(root / "content/documents.yaml", 'edition: "2026.11"', 'edition: "2027.05"')
+    edit(root / "content/studies/feder2014.yaml", "  value: 41", "  value: 42")
+    edit(root / "content/conditions/ptsd.yaml", "trial of 41 adults", "trial of 42 adults")
+    ptsd = root / "content/conditions/ptsd.yaml"
+    ptsd.write_text("\n".join(line for line in ptsd.read_text().splitlines()
+                              if "inconsistency: {by: -1" not in line) + "\n")
+    study = (root / "content/studies/feder2014.yaml").read_text()
+    new = (study.replace("year: 2014", "year: 2025").replace("  value: 42", "  value: 64")
+           .replace("Feder A", "Quinn B"))
+    new = re.sub(r'doi: "[^"]+"', 'doi: "10.1000/quinn.2025.1"', new)
+    new = re.sub(r'pmid: "[^"]+"', 'pmid: "40000001"', new)
+    (root / "content/studies/quinn2025.yaml").write_text(new)
+
+
+def test_first_edition_says_so_and_snapshot_holds_the_records(signed: Path) -> None:
+    snapshot = yaml.safe_load((signed / SNAPSHOT).read_text())
+    assert snapshot["edition"] == "2026.11"
+    assert snapshot["studies"]["feder2014"] == {"label": "Feder 2014", "n": 41}
+    assert snapshot["studies"]["feder2021"]["rates"]  # its response rates, by measure
+    assert snapshot["grades"]["ptsd"][
+        "PTSD symptoms 1 day to 2 weeks after ketamine, vs placebo"] == "very low"
+    report = (signed / "content/approved/report-research-en.txt").read_text()
+    assert "this is the first edition; there is no earlier one to compare with." in report
+    letter = (signed / "content/approved/referral-packet-sample-en.txt").read_text()
+    assert "Since edition" not in letter and "What changed" not in letter
+    again = run_cli(signed, "approve", "--by", "Dr. Maya Okafor")
+    assert again.code == 0 and "kept" not in again.stdout  # the same records: unchanged
+
+
+def test_next_edition_prints_exactly_what_changed(signed: Path) -> None:
+    next_edition(signed)
+    built = run_cli(signed, "build", "report", "referral-packet", "--jobs", "1")
+    assert built.code == 0, built.stderr + built.stdout
+    report = pdf_lines(signed / "out/report-research-letter-en.pdf")
+    start = report.index("WHAT CHANGED IN THIS EDITION")
+    assert report[start + 1:report.index("", start)] == [
+        "Since edition 2026.11:",
+        "• New study: Quinn 2025 (n = 64).",
+        "• Certainty, PTSD: PTSD symptoms 1 day to 2 weeks after ketamine, vs placebo, "
+        "VERY LOW → LOW.",
+        "• Feder 2014, n: 41 → 42."]
+    packet = PdfReader(signed / "out/referral-packet-sample-letter-en.pdf")
+    letter = re.sub(r"\s+", " ", packet.pages[0].extract_text())
+    assert "What changed since edition 2026.11:" in letter  # the letter's first page
+    assert ("PTSD, PTSD symptoms 1 day to 2 weeks after ketamine, vs placebo: certainty "
+            "VERY LOW → LOW. Feder 2014, n: 41 → 42.") in letter
+    assert "Quinn 2025" not in letter  # the PTSD sheet does not cite it
+    assert "Kind regards" in letter  # still one page: the letter ends on it
+    # each printed number is traced to its record, as `diff` and out/claims.json trace them
+    shown = run_cli(signed, "diff", "report", "--format", "json")
+    assert shown.code == 0, shown.stderr
+    added = {x["after"]: x for d in json.loads(shown.stdout)["documents"]
+             for x in d["sentences"]}
+    n_line = next(i for i, text in enumerate(
+        (signed / "content/studies/feder2014.yaml").read_text().splitlines(), 1)
+        if text == "  value: 42")
+    traced = added["Feder 2014, n: 41 → 42."]
+    assert (traced["path"], traced["line"], traced["study"]) == (
+        "content/studies/feder2014.yaml", n_line, "feder2014")
+    assert "42" in traced["numbers_after"]
+
+
+def test_a_hand_typed_number_in_the_snapshot_is_refused(signed: Path) -> None:
+    path = signed / SNAPSHOT
+    edit(path, "n: 41", "n: 40")
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1)
+                if text.startswith("digest:"))
+    checked = run_cli(signed, "check")
+    assert checked.code == 1
+    assert f"{SNAPSHOT}:{line}:9: error[edition.snapshot]" in checked.stderr
+    assert "edited by hand" in checked.stderr and "Traceback" not in checked.stderr
+
+
+def test_a_snapshot_under_another_name_is_refused(signed: Path) -> None:
+    shutil.copy(signed / SNAPSHOT, signed / "content/editions/2026.12.yaml")
+    checked = run_cli(signed, "check")
+    assert checked.code == 1
+    assert "content/editions/2026.12.yaml:" in checked.stderr
+    assert "it must be 2026.11.yaml" in checked.stderr
