@@ -119,3 +119,27 @@ def test_a_snapshot_under_another_name_is_refused(signed: Path) -> None:
     assert checked.code == 1
     assert "content/editions/2026.12.yaml:" in checked.stderr
     assert "it must be 2026.11.yaml" in checked.stderr
+
+
+def test_a_sign_off_of_a_document_no_longer_made_is_reported_and_pruned(signed: Path) -> None:
+    edit(signed / "content/documents.yaml", "    language: es\n    variants: [print-shop]\n"
+         "    pages: {maximum: 2}\n", "    language: en\n    pages: {maximum: 2}\n")
+    ledger = signed / "content/approvals.yaml"
+    entry = ledger.read_text().splitlines().index("  handout-ptsd-es:") + 2  # its first field
+    checked = run_cli(signed, "check", "evidence-sheet-ptsd-letter-en")
+    assert checked.code == 0, checked.stderr  # a warning: nothing printed is wrong
+    warned = [line for line in checked.stderr.splitlines() if "[review.unplanned]" in line]
+    assert warned == [line for line in warned if "handout-ptsd-es" in line] and len(warned) == 1
+    assert warned[0].startswith(f"content/approvals.yaml:{entry}:5: warning[review.unplanned]: "
+                                "handout-ptsd-es: is signed off (Dr. Maya Okafor, 2026-12-01)")
+    assert "ketabrochure approve --prune" in warned[0]
+    assert run_cli(signed, "check", "--strict", "evidence-sheet-ptsd-letter-en").code == 3
+
+    pruned = run_cli(signed, "approve", "--prune", "--by", "Dr. Maya Okafor")
+    assert pruned.code == 0, pruned.stderr
+    assert "handout-ptsd-es: sign-off removed" in pruned.stdout
+    assert "handout-ptsd-es" not in yaml.safe_load(ledger.read_text())["documents"]
+    assert not list((signed / "content/approved").glob("handout-ptsd-es*"))
+    assert (signed / "content/approved/handout-ptsd-en.txt").is_file()  # others kept
+    again = run_cli(signed, "check", "evidence-sheet-ptsd-letter-en")
+    assert "review.unplanned" not in again.stderr
