@@ -16,6 +16,8 @@ import yaml
 from conftest import copy_minimal, edit, run_cli
 from pypdf import PdfReader
 
+from ketabrochure.site.shelf import index_html
+
 pytestmark = pytest.mark.xdist_group("test_edition")
 SNAPSHOT = "content/editions/2026.11.yaml"
 
@@ -143,3 +145,15 @@ def test_a_sign_off_of_a_document_no_longer_made_is_reported_and_pruned(signed: 
     assert (signed / "content/approved/handout-ptsd-en.txt").is_file()  # others kept
     again = run_cli(signed, "check", "evidence-sheet-ptsd-letter-en")
     assert "review.unplanned" not in again.stderr
+
+
+def test_the_shelf_links_the_review_page_only_where_there_is_one() -> None:
+    entries = [{"file": "x.pdf", "layout": "handout", "subject": "ptsd", "paper": "letter",
+                "language": "en", "variant": "office", "pages": 2, "audience": "patient",
+                "title": "Ketamine for PTSD", "subject_name": "PTSD", "shelf": "patients",
+                "about": "condition", "conditions": ["ptsd"], "duplex": "long-edge"}]
+    without, linked = index_html(entries), index_html(entries, review=True)
+    assert "review.html" not in without
+    footer = linked.split("<footer>", 1)[1].split("</footer>", 1)[0]
+    assert '<a href="review.html">' in footer and "medical director" in footer
+    assert "web/index.html" not in footer  # the web edition's link only with it
