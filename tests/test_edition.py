@@ -16,6 +16,7 @@ import yaml
 from conftest import copy_minimal, edit, run_cli
 from pypdf import PdfReader
 
+from ketabrochure.review.xliff import styled
 from ketabrochure.site.shelf import index_html
 
 pytestmark = pytest.mark.xdist_group("test_edition")
@@ -157,3 +158,41 @@ def test_the_shelf_links_the_review_page_only_where_there_is_one() -> None:
     footer = linked.split("<footer>", 1)[1].split("</footer>", 1)[0]
     assert '<a href="review.html">' in footer and "medical director" in footer
     assert "web/index.html" not in footer  # the web edition's link only with it
+
+
+def test_xliff_import_keeps_each_value_s_quoting_style(tmp_path: Path) -> None:
+    root = copy_minimal(tmp_path / "project")
+    handout = root / "content/handouts/ptsd.yaml"
+    edit(handout, 'title: {en: "Ketamine for PTSD", es: "Ketamina para el TEPT"}',
+         "title: {en: \"Ketamine for PTSD\", es: 'Ketamina para el TEPT'}")
+    edit(handout, '  es: "Los médicos usan la ketamina', "  es: Los médicos usan la ketamina")
+    edit(handout, 'No está aprobada para tratar el TEPT."', "No está aprobada para tratar el TEPT.")
+    exported = run_cli(root, "xliff-export", "--output", str(tmp_path / "es.xlf"))
+    assert exported.code == 0, exported.stderr
+    text = (tmp_path / "es.xlf").read_text()
+    for old, new in (("Ketamina para el TEPT<", "La ketamina y el 'TEPT'<"),
+                     ("No está aprobada para tratar el TEPT.<", "No está aprobada para el TEPT.<"),
+                     ("Puede tener pesadillas", "Puede tener: pesadillas")):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    (tmp_path / "es.xlf").write_text(text)
+    done = run_cli(root, "xliff-import", str(tmp_path / "es.xlf"), "--by", "Lucía Herrera",
+                   "--qualification", "ATA-certified")
+    assert done.code == 0, done.stderr
+    lines = handout.read_text()
+    assert "es: 'La ketamina y el ''TEPT'''}" in lines  # single-quoted stays so
+    assert "  es: Los médicos usan la ketamina" in lines  # plain stays plain
+    assert lines.count("No está aprobada para el TEPT.\n") == 1
+    assert '  es: "El trastorno de estrés' in lines and "Puede tener: pesadillas" in lines
+    assert yaml.safe_load(lines)["title"]["es"] == "La ketamina y el 'TEPT'"
+    again = run_cli(root, "xliff-export").stdout
+    assert "La ketamina y el 'TEPT'" in again and "No está aprobada para el TEPT." in again
+
+
+def test_a_value_its_style_cannot_hold_is_double_quoted() -> None:
+    assert styled("Plano", "Sí: con dos puntos") == '"Sí: con dos puntos"'  # a mapping
+    assert styled("Plano", "sí") == "sí" and styled("Plano", "true") == '"true"'  # a boolean
+    assert styled("Plano", "dosis, dos") == '"dosis, dos"'  # could end a flow mapping
+    assert styled("'Citado'", "dos\nlíneas") == '"dos\\nlíneas"'
+    assert styled('"Doble"', "It's") == '"It\'s"'
+    assert styled(">\n  Bloque\n", "Nuevo") == '"Nuevo"'
