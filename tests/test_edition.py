@@ -16,6 +16,11 @@ import yaml
 from conftest import copy_minimal, edit, run_cli
 from pypdf import PdfReader
 
+from ketabrochure import layouts
+from ketabrochure.build.run import load
+from ketabrochure.diagnostics import Diagnostics
+from ketabrochure.kinds import FILTERS, kind_of
+from ketabrochure.review.text import sentences
 from ketabrochure.review.xliff import styled
 from ketabrochure.site.shelf import index_html
 
@@ -196,3 +201,32 @@ def test_a_value_its_style_cannot_hold_is_double_quoted() -> None:
     assert styled("'Citado'", "dos\nlíneas") == '"dos\\nlíneas"'
     assert styled('"Doble"', "It's") == '"It\'s"'
     assert styled(">\n  Bloque\n", "Nuevo") == '"Nuevo"'
+
+
+def letter_texts(root: Path, layout: str = "referral-packet") -> list[str]:
+    """The referral letter's (or a layout's) alternatives, fullest first, as printed text (the
+    typesetter keeps the first that fits on the letter's one page)."""
+    project, documents = load(root, Diagnostics())
+    assert project is not None
+    packet = next(d for d in documents if d.layout.name == layout)
+    htmls = kind_of(packet).alternatives(packet, project, layouts.environment(root, FILTERS),
+                                         Diagnostics())
+    assert htmls is not None
+    return [" ".join(s.text for s in sentences(html)) for html in htmls]
+
+
+def test_the_letter_counts_the_changes_where_the_list_does_not_fit(signed: Path) -> None:
+    edit(signed / "content/documents.yaml", 'edition: "2026.11"', 'edition: "2027.05"')
+    (same,) = letter_texts(signed)  # nothing changed: one sentence, no list to fall back from
+    assert "Since edition 2026.11: no change for these conditions." in same
+    assert "What changed since" not in same
+    (report,) = letter_texts(signed, "report")
+    assert ("What changed in this edition Since edition 2026.11: no new study, no changed "
+            "certainty and no changed key number.") in report
+    edit(signed / "content/documents.yaml", 'edition: "2027.05"', 'edition: "2026.11"')
+    next_edition(signed)
+    full, counted = letter_texts(signed)
+    assert "What changed since edition 2026.11: PTSD, PTSD symptoms" in full
+    assert ("Since edition 2026.11: 1 changed certainty, 1 changed key number, listed in the "
+            "research report.") in counted
+    assert "What changed since" not in counted and "41 → 42" not in counted
