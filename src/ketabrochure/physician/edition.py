@@ -156,7 +156,7 @@ class Figure:
     """One changed key number of a study."""
 
     study: str  # its label
-    what: str  # "n" or "<measure>, ketamine arm"
+    what: str  # "n", or "<measure>, ketamine or esketamine arm" (or "control arm")
     before: str
     after: str
 
