@@ -56,8 +56,9 @@ def check(root: Path, *args: str) -> Run:
 
 
 def small_project(root: Path, papers: str = "[letter]") -> Path:
-    """Evidence sheets only; no patient content (no reading grades to score); every sign-off
-    dated today but anxiety's, signed in 2020: one warning, review.expired."""
+    """Two evidence sheets only; no patient content (no reading grades to score); only their
+    sign-offs kept (another would be review.unplanned), dated today but anxiety's, signed in
+    2020: one warning, review.expired."""
     copy_project(root)
     (root / "content/documents.yaml").write_text(SHEETS.replace("[letter]", papers))
     for folder in ("handouts", "brochures"):
@@ -66,6 +67,8 @@ def small_project(root: Path, papers: str = "[letter]") -> Path:
         (root / "content" / name).unlink()
     ledger = root / "content/approvals.yaml"
     entries = yaml.safe_load(ledger.read_text())
+    entries["documents"] = {name: entry for name, entry in entries["documents"].items()
+                            if name in ("evidence-sheet-anxiety-en", "evidence-sheet-ptsd-en")}
     for name, entry in entries["documents"].items():
         entry["date"] = "2020-01-01" if "anxiety" in name else dt.date.today().isoformat()
     ledger.write_text(yaml.safe_dump(entries))

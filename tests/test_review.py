@@ -343,6 +343,9 @@ def test_diff_shows_each_changed_sentence_since_a_git_revision(repo: Path) -> No
     review = (repo / "out/review.html").read_text()
     assert "<del>Not shown: Feder 2014 (n = <mark>41</mark>)" in review, \
         "a full build writes the review page serve shows"
+    shelf = (repo / "out/index.html").read_text()
+    assert '<a href="review.html">the printed text not yet\nsigned off</a>' in shelf, \
+        "the print shelf links the medical director's page"
 
 
 def test_claims_ledger_says_where_each_printed_number_comes_from(signed: Path) -> None:

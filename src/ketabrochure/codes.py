@@ -162,6 +162,9 @@ _TABLE: tuple[tuple[str, Family, str, str], ...] = (
     ("content.year", E, "a year is not a four-digit year from 1900",
      "write it in digits, as the article gives it"),
     ("diff.unreadable", E, "diff cannot read the content", "run ketabrochure check and fix it"),
+    ("edition.snapshot", E, "an edition snapshot (content/editions/) was edited by hand or "
+     "is misnamed", "restore it from version control, or delete it and sign the edition again "
+     "(ketabrochure approve)"),
     ("framing.comparison", E, "a text compares ketamine with a comparator unfairly",
      "say what kind of comparator it was and what the study concluded"),
     ("framing.duration", E, "a text gives a result without how long it lasted",
@@ -242,6 +245,8 @@ _TABLE: tuple[tuple[str, Family, str, str], ...] = (
      "update the Spanish, then ketabrochure translated"),
     ("review.translation", EITHER, "a translation records no English it was translated from",
      "record it (ketabrochure translated)"),
+    ("review.unplanned", W, "a sign-off names a document documents.yaml no longer makes",
+     "remove it (ketabrochure approve --prune --by NAME), or delete the entry and its text"),
     ("review.unsigned", EITHER, "nobody has signed off this document's text",
      "review it (ketabrochure diff), then ketabrochure approve"),
     ("safety.coverage", E, "side effects leave out one a cited study reports",

@@ -21,6 +21,7 @@ from .patient import readability
 from .patient.handout import Handout
 from .patient.text import PatientKind, add_records
 from .patient.trifold import Trifold
+from .physician import edition
 from .physician.evidence_sheet import EvidenceSheet
 from .physician.recipients import check_id_free, recipient_from_args
 from .physician.referral_packet import LAYOUT as PACKET_LAYOUT
@@ -29,8 +30,8 @@ from .physician.report import Report
 
 # what the engine uses of the audiences besides the kinds (re-exported: the one door)
 __all__ = ["AUDIENCES", "FILTERS", "KINDS", "PACKET_LAYOUT", "DocumentKind", "KindError",
-           "PatientKind", "add_records", "check_id_free", "kind_of", "read", "readability",
-           "recipient_from_args", "register", "rules", "unregister"]
+           "PatientKind", "add_records", "check_id_free", "keep_edition", "kind_of", "read",
+           "readability", "recipient_from_args", "register", "rules", "unregister"]
 
 KINDS: dict[str, DocumentKind] = {}
 FILTERS: dict[str, Callable[..., Any]] = {}
@@ -92,3 +93,11 @@ def rules(project: m.Project, today: dt.date, diags: Diagnostics) -> None:
     """Every audience's content rules (the patient rules walk every kind's records)."""
     for audience in AUDIENCES:
         audience.rules(project, today, diags)
+
+
+def keep_edition(root: Path, project: m.Project) -> str | None:
+    """Keep what the physician documents print now as the current edition's snapshot
+    (content/editions/<edition>.yaml, the next edition's baseline); its path, or None when
+    it already held exactly this."""
+    return edition.path_of(project.edition) if edition.write(
+        root, edition.snapshot(project)) else None

@@ -31,6 +31,9 @@ def add_commands(sub: Any, project_option: Any) -> None:
                    help="the reviewer, as content/clinic.yaml's reviewers: list names them")
     a.add_argument("--role", default=None,
                    help="the reviewer's role, as printed (default: as clinic.yaml lists it)")
+    a.add_argument("--prune", action="store_true",
+                   help="also remove the sign-offs (and approved texts) of documents "
+                   "documents.yaml no longer makes")
     t = sub.add_parser("translated", help="record that translations were made from the "
                        "English printed now, and by whom")
     project_option(t)
@@ -82,7 +85,7 @@ def run(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) ->
 def cmd_editorial(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """approve or translated: what was signed, or why nothing was."""
     if args.command == "approve":
-        done = editorial.approve(root, args.documents, args.by, args.role)
+        done = editorial.approve(root, args.documents, args.by, args.role, args.prune)
         verb = f"signed off by {args.by}"
     else:
         done = editorial.translated(root, args.documents, args.by, args.qualification)
@@ -93,10 +96,15 @@ def cmd_editorial(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: 
         return EXIT_ERRORS
     for name in done.names:
         print(f"{name}: {verb}", file=stdout)
+    for name in done.pruned:
+        print(f"{name}: sign-off removed (documents.yaml no longer makes it)", file=stdout)
     if done.unchanged:
         print(f"{len(done.unchanged)} already signed off exactly as printed: "
               f"{', '.join(done.unchanged)}", file=stdout)
-    if not done.names and not done.unchanged:
+    if done.edition:
+        print(f"{done.edition}: kept the studies, grades and key numbers as printed now (the "
+              "next edition's \"What changed in this edition\" compares with them)", file=stdout)
+    if not done.names and not done.unchanged and not done.pruned:
         print("nothing to record (no translation among the documents named)", file=stdout)
     return EXIT_OK
 

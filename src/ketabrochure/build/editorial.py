@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, Location, UsageError
-from ..kinds import FILTERS, kind_of
+from ..kinds import FILTERS, keep_edition, kind_of
 from ..read.fields import suggestion
 from ..review import clock, ledger, xliff
 from ..review.diff import DocumentDiff, Locate, against_signed, compare
@@ -32,6 +32,8 @@ class Signed:
     diags: Diagnostics = field(default_factory=Diagnostics)
     names: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # already signed exactly so
+    edition: str | None = None  # the edition snapshot `approve` wrote (content/editions/)
+    pruned: list[str] = field(default_factory=list)  # sign-offs of unplanned documents removed
 
 
 def _chosen(root: Path, names: list[str], diags: Diagnostics, lenient: bool = False
@@ -64,8 +66,10 @@ def reviewer(project: m.Project, name: str, role: str | None) -> m.Reviewer:
     return dataclasses.replace(found, role=role) if role else found
 
 
-def approve(root: Path, names: list[str], by: str, role: str | None) -> Signed:
-    """Sign off the printed text of the documents named (default: all) as it is now."""
+def approve(root: Path, names: list[str], by: str, role: str | None,
+            prune: bool = False) -> Signed:
+    """Sign off the printed text of the documents named (default: all) as it is now; `prune`:
+    also remove the sign-offs of documents documents.yaml no longer makes."""
     result = Signed()
     project, chosen, every = _chosen(root, names, result.diags)
     if project is None:
@@ -94,8 +98,15 @@ def approve(root: Path, names: list[str], by: str, role: str | None) -> Signed:
                 sources[name] = joined(source)
         signoffs[name], texts[name] = signoff, text
         result.names.append(name)
-    if not result.diags.has_errors() and result.names:
+    if prune:
+        result.pruned = sorted(n for n in signoffs if n not in every)
+        for name in result.pruned:
+            del signoffs[name]
+    if not result.diags.has_errors() and (result.names or result.pruned):
         ledger.write(root, signoffs, texts, sources)
+        ledger.remove_texts(root, result.pruned)
+    if not result.diags.has_errors():
+        result.edition = keep_edition(root, project)
     return result
 
 

@@ -16,6 +16,7 @@ from .engine import Built
 
 MANIFEST = "manifest.json"
 SHARD_RECORD = "shard.json"  # a `build --shard K/N` run's record, for `join` (build/shards.py)
+REVIEW = "review.html"  # the medical director's page (build/claimfiles.py): the shelf links it
 
 
 def entries(out: Path, built: list[Built], full: bool) -> list[dict[str, Any]]:
@@ -51,7 +52,9 @@ def write_outputs(out: Path, built: list[Built], full: bool, web: Edition | None
     manifest = {"documents": documents}
     pages = {MANIFEST: (json.dumps(manifest, indent=2, allow_nan=False) + "\n").encode(),
              shelf.INDEX: shelf.index_html(documents, web=bool(web.files) if web else
-                                           (out / WEB / "index.html").is_file()).encode(),
+                                           (out / WEB / "index.html").is_file(),
+                                           review=REVIEW in (extra or {})
+                                           or (out / REVIEW).is_file()).encode(),
              **(web.files if web else {})}
     changes.update({name: data for name, data in pages.items() if _read(out / name) != data})
     # a full build's claims.json and review.html (build/claimfiles.py)

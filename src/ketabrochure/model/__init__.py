@@ -83,7 +83,7 @@ from .research import (
     TimeSpan,
     unstated,
 )
-from .review import Reviewer, SignOff
+from .review import Edition, EditionStudy, Reviewer, SignOff
 
 __all__ = [
     "ADVERSE_EVENTS", "AUDIENCES", "BLINDING", "COMPARATOR_KINDS", "COMPARISONS", "DESIGN_TYPES",
@@ -97,7 +97,7 @@ __all__ = [
     "contact", "unstated",
 ]
 # a condition's outcomes and their GRADE judgements
-__all__ += ["Reviewer", "SignOff"]
+__all__ += ["Edition", "EditionStudy", "Reviewer", "SignOff"]
 __all__ += ["DOWNGRADES", "IMPORTANCE", "UPGRADES", "GradedOutcome", "Rating", "StartLevel"]
 # what GRADE's rules read from a study's outcomes
 __all__ += ["RegulatoryRisk"]
@@ -120,6 +120,7 @@ class Project:
     risks: dict[str, RegulatoryRisk] = field(default_factory=dict)  # regulatory.yaml `risks`
     signoffs: dict[str, SignOff] = field(default_factory=dict)  # by signed name (approvals.yaml)
     review_every_months: int | None = None  # documents.yaml: a sign-off expires after this
+    editions: dict[str, Edition] = field(default_factory=dict)  # content/editions/, by name
 
     @property
     def off_label_fact(self) -> RegulatoryFact | None:

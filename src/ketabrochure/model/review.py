@@ -35,3 +35,24 @@ class SignOff:
     loc: Location
     source: str | None = None  # a translation: sha256 of the English text it was made from
     translator: str | None = None  # a translation: "name, qualification"
+
+
+@dataclass(frozen=True)
+class EditionStudy:
+    """A study as an edition printed it: its label and key numbers."""
+
+    label: str  # "Berman 2000"
+    n: int | None
+    rates: dict[str, tuple[float, float | None]]  # outcome measure -> (treatment, control) %
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What the physician documents printed when an edition was signed
+    (content/editions/<edition>.yaml, written by `approve`): the baseline that the next
+    edition's "What changed in this edition" compares today's records with."""
+
+    name: str
+    loc: Location
+    studies: dict[str, EditionStudy]
+    grades: dict[str, dict[str, str]]  # condition id -> outcome name -> certainty word

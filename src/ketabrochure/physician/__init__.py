@@ -12,15 +12,16 @@ from pathlib import Path
 from .. import model as m
 from ..diagnostics import Diagnostics
 from ..read.reader import Reader
-from . import recipients
+from . import edition, recipients
 from .rules import content_rules
 
 
 def read(root: Path, project: m.Project, diags: Diagnostics) -> m.Project:
-    """The project with its referral recipients (content/recipients.yaml) read."""
+    """The project with its referral recipients (content/recipients.yaml) and its signed
+    editions' snapshots (content/editions/) read."""
     found = recipients.read(Reader(root, diags))
     recipients.check_conditions(found, project.conditions, project.broken, diags)
-    return dataclasses.replace(project, recipients=found)
+    return dataclasses.replace(project, recipients=found, editions=edition.read(root, diags))
 
 
 def rules(project: m.Project, today: dt.date, diags: Diagnostics) -> None:

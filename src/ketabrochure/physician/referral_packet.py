@@ -13,8 +13,9 @@ from ..diagnostics import Diagnostics, Location
 from ..document_kind import DocumentKind, Laid
 from ..typeset.findings import Findings
 from ..typeset.jobs import Part
-from . import certainty
+from . import certainty, edition
 from .evidence_sheet import EvidenceSheet
+from .report import studies_of
 
 LAYOUT = "referral-packet"
 SHEET_LAYOUT = "evidence-sheet"  # the enclosures: exactly the sheets `build` makes
@@ -25,9 +26,11 @@ def letter_context(project: m.Project, recipient: m.Recipient) -> dict[str, Any]
     conditions = [project.conditions[c] for c in recipient.conditions if c in project.conditions]
     graded = {c.id: {"overall": certainty.overall(c, project.studies),
                      "rows": certainty.rows(c, project.studies)} for c in conditions}
+    named = {s for c in conditions for s in studies_of(c)}
     return {"recipient": recipient, "conditions": conditions, "date": recipient.date,
             "certainty": graded, "reviewed_on": recipient.date,
-            "off_label": project.off_label_fact}
+            "off_label": project.off_label_fact,
+            "changes": edition.changes(project, [c.id for c in conditions], named)}
 
 
 class ReferralPacket(DocumentKind):
@@ -41,6 +44,14 @@ class ReferralPacket(DocumentKind):
 
     def ids(self, project: m.Project) -> list[str]:
         return sorted(project.recipients)
+
+    def optional_parts(self, project: m.Project, document: m.Document) -> list[dict[str, Any]]:
+        """The letter lists what changed since the last edition where that fits on its one
+        page; else one sentence says how many changes of each kind, and where they are listed
+        (no change at all: that sentence only)."""
+        found = letter_context(project, project.recipients[document.subject])["changes"]
+        return [{"changes_in_full": full} for full in ((True, False) if found and not found.empty
+                                                       else (False,))]
 
     def source(self, project: m.Project, subject: str) -> Location:
         return project.recipients[subject].loc

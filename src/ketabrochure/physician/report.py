@@ -10,7 +10,7 @@ from .. import model as m
 from ..citations import DESIGN_NAMES, Citations, first_author_year, study_flags
 from ..diagnostics import Location
 from ..document_kind import DocumentKind
-from . import certainty, charts
+from . import certainty, charts, edition
 
 SUBJECT = "research"  # the report has one subject: the whole body of research on file
 NON_EFFICACY = ("mechanism", "preclinical")
@@ -90,7 +90,7 @@ def context(project: m.Project) -> dict[str, Any]:
                      "references": cites.references()})
     return {"chapters": chapters, "conditions": conditions,
             "studies_on_file": len(project.studies),
-            "off_label": project.off_label_fact}
+            "off_label": project.off_label_fact, "changes": edition.changes(project)}
 
 
 class Report(DocumentKind):

@@ -242,3 +242,18 @@ def gate(root: Path, project: m.Project, env: jinja2.Environment, chosen: list[m
     found = Gate(root, project, env, diags, release)
     found.check(chosen, planned)
     found.facts()
+    unplanned(project, planned, diags)
+
+
+def unplanned(project: m.Project, planned: list[m.Document], diags: Diagnostics) -> None:
+    """A sign-off of a document documents.yaml no longer makes (a subject, language or layout
+    taken out): a stale entry that would sign the document again if it came back unreviewed."""
+    every = units(planned)
+    for name, signoff in sorted(project.signoffs.items()):
+        if name not in every:
+            diags.warning(signoff.loc, "review.unplanned", name,
+                          f"is signed off ({signoff.by}, {signoff.on.isoformat()}), but "
+                          "documents.yaml no longer makes it: remove the entry and its "
+                          "approved text (ketabrochure approve --prune --by NAME), or delete "
+                          f"it from {ledger.LEDGER.as_posix()} and "
+                          f"{ledger.TEXTS.as_posix()}/{name}*.txt")

@@ -110,6 +110,15 @@ def write(root: Path, signoffs: dict[str, m.SignOff], texts: dict[str, str],
     beneath.write(root, Path(LEDGER).as_posix(), (HEADER + body).encode("utf-8"))
 
 
+def remove_texts(root: Path, names: list[str]) -> None:
+    """Delete the approved texts of sign-offs taken out of the ledger (`approve --prune`)."""
+    for name in names:
+        for source in (False, True):
+            path = text_path(root, name, source)
+            if path.is_file():
+                beneath.unlink(root, path.relative_to(root).as_posix())
+
+
 class _Dumper(yaml.SafeDumper):
     """Every entry written out in full: no &anchors for equal dates or names."""
 

@@ -14,6 +14,7 @@ the file alone: a round trip that changes no target changes no file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -220,8 +221,25 @@ def apply(root: Path, targets: list[Target], shown: str, diags: Diagnostics) -> 
         for (start, end), new in sorted(edits, reverse=True):
             # a block scalar (es: >) ends with its line break: keep one after the quoted text
             tail = "\n" if text[start:end].endswith("\n") else ""
-            text = text[:start] + json.dumps(new, ensure_ascii=False) + tail + text[end:]
+            text = text[:start] + styled(text[start:end], new) + tail + text[end:]
         if edits:
             beneath.write(root, file, text.encode("utf-8"))
             changed.append(file)
     return changed
+
+
+_FLOW = frozenset(",[]{}#")  # a plain value beside these could end early (flow) or be a comment
+
+
+def styled(raw: str, new: str) -> str:
+    """`new` written as the YAML value `raw` was: single-quoted or plain where it was and
+    that style can hold it on one line and read back as the same text; else double-quoted
+    (as a block scalar, es: >, is always rewritten)."""
+    if "\n" not in new and raw.startswith("'"):
+        return "'" + new.replace("'", "''") + "'"
+    plain = raw.strip() and raw.strip()[0] not in "'\">|"
+    if plain and "\n" not in new and not _FLOW & set(new) and new == new.strip():
+        with contextlib.suppress(yaml.YAMLError):
+            if yaml.safe_load(f"k: {new}") == {"k": new}:
+                return new
+    return json.dumps(new, ensure_ascii=False)

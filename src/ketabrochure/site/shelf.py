@@ -199,15 +199,15 @@ def _shelf_order(entry: dict[str, Any]) -> tuple[Any, ...]:
             paper, rank, entry.get("location", ""), entry["file"])
 
 
-def index_html(entries: list[dict[str, Any]], web: bool = False) -> str:
+def index_html(entries: list[dict[str, Any]], web: bool = False, review: bool = False) -> str:
     """The shelf page for these manifest entries (by section, filterable); with `web`, a link
-    to the web edition beside it."""
+    to the web edition beside it; with `review`, one to the medical director's review page."""
     ordered = sorted(entries, key=_shelf_order)
     groups = [{"key": key, "label": label, "intro": intro,
                "cards": [card_view(e) for e in ordered if section(e) == key]}
               for key, label, intro in SECTIONS]
     return pages.render("shelf.html.j2", filters=filters(entries), total=len(entries),
-                        groups=[g for g in groups if g["cards"]], web=web)
+                        groups=[g for g in groups if g["cards"]], web=web, review=review)
 
 
 STYLE = pages.asset("shelf.css").decode()  # serve's preview page shares the style and Print
