@@ -205,3 +205,24 @@ def test_check_fails_on_trifold_text_in_the_half_inch_band(minimal: Path) -> Non
         r"what-is-ketamine-therapy \(letter, en\): '[^']+' on page \d is 0\.40 in from the top "
         r"edge \(keep 0\.5 in clear\)", result.stderr), result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_large_print_pages_fill(minimal: Path, lang: str) -> None:
+    """At 18 pt a paragraph, a list item or the sources kept whole used to leave the rest of
+    a page empty (Spanish PTSD page 1: 17%, sources alone on a last page): every page but
+    the last is used to within 15% of its text area, and the last is more than one source."""
+    large_print_in(minimal, lang)
+    name = f"handout-ptsd-letter-{lang}-large-print"
+    result = run_cli(minimal, "build", name)
+    assert result.code == 0, result.stderr
+    top, bottom = 0.5 * PT_PER_IN, 1.1 * PT_PER_IN  # the page margins (large-print.css)
+    with pdfplumber.open(minimal / "out" / f"{name}.pdf") as pdf:
+        empty, last_words = [], []
+        for page in pdf.pages:
+            words = [w for w in page.extract_words() if w["bottom"] < page.height - bottom]
+            lowest = max(w["bottom"] for w in words)
+            empty.append((page.height - bottom - lowest) / (page.height - bottom - top))
+            last_words = [w["text"] for w in words]
+    assert all(share < 0.15 for share in empty[:-1]), [f"{share:.0%}" for share in empty]
+    assert len(" ".join(last_words)) > 40, last_words  # not one source alone
