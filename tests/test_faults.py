@@ -357,12 +357,12 @@ def test_a_brochure_that_cannot_be_made_is_an_error_not_a_missing_file(project: 
 
 def test_ink_in_the_office_printers_unprintable_band_fails(project: Path) -> None:
     edit(project / "layouts/evidence-sheet/paper-letter.css",
-         "margin: 0.34in 0.33in 0.66in 0.33in;", "margin: 0.1in 0.33in 0.66in 0.33in;")
+         "margin: 0.5in 0.33in 0.8in 0.33in;", "margin: 0.5in 0.1in 0.8in 0.33in;")
     result = run_cli(project, "check")
     assert result.code == 1 and "Traceback" not in result.stderr
     near = [x for x in result.stderr.splitlines() if "error[check.margin]" in x]
     assert near and all(x.startswith(("layouts/evidence-sheet/layout.yaml:1:1:",
                                       "layouts/referral-packet/layout.yaml:1:1:"))  # it encloses
                         for x in near)  # the Letter sheets
-    assert any("from the top edge (keep 0.3 in clear)" in x for x in near)
+    assert any("from the right edge (keep 0.3 in clear)" in x for x in near)
     assert not any("(a4, en)" in x for x in near), "only the layout that moved its margin"

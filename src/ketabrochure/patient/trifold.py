@@ -14,7 +14,9 @@ from .text import PatientKind, cited, shared_context
 
 PX_PER_IN = 96.0
 PX_PER_MM = 96.0 / 25.4
-EDGE_IN = 0.3  # text stays this far from the sheet's edges (office printers: about 0.25 in)
+# text starts this far below the sheet's top edge and ends this far above its bottom edge
+# (the panels' padding in layouts/trifold/style.css): clear of a 0.5 in hardware margin
+TOP_IN, BOTTOM_IN = 0.5, 0.5
 SHEET_HEIGHT_PX = {"letter": 8.5 * PX_PER_IN, "a4": 210 * PX_PER_MM}
 # Panels left to right on each side of the sheet; READING_ORDER is how a reader meets them.
 OUTSIDE = ("flap", "back", "front")
@@ -33,7 +35,7 @@ MEASURE_CSS = """
 def available_px(paper: str) -> float:
     """The height text may fill in a panel: the sheet less the margin top and bottom (the
     panels' padding in layouts/trifold/style.css)."""
-    return SHEET_HEIGHT_PX[paper] - 2 * EDGE_IN * PX_PER_IN
+    return SHEET_HEIGHT_PX[paper] - (TOP_IN + BOTTOM_IN) * PX_PER_IN
 
 
 def overflows(brochure: m.Brochure, regions: dict[str, Region], paper: str, lang: str,

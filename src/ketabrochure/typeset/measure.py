@@ -102,26 +102,45 @@ _CONTAINERS = {"BlockBox", "TableCellBox", "PageBox", "MarginBox", "FlexBox", "G
 
 
 PRINTABLE_IN = 0.3  # office printers cannot print the outer ~0.25 in of a sheet
+# <html data-hardware-band="0.5">: a layout that keeps everything this many inches clear of
+# the top and bottom edges (CUPS's sample HP LaserJet PCL driver leaves 0.5 in unprinted there)
+HARDWARE_BAND = "data-hardware-band"
 
 
 def near_the_edge(typeset: Typeset, inches: float = PRINTABLE_IN) -> list[str]:
     """Text or pictures within `inches` of the sheet's edge, where an office printer leaves
-    them out: one description per page and side."""
+    them out (top and bottom: the page's hardware band, where its layout declares a wider
+    one): one description per page and side."""
     assert typeset.document is not None
-    limit = inches * 96  # CSS px
     found: list[str] = []
     for number, page in enumerate(typeset.document.pages, start=1):
         width, height = page.width, page.height
+        band = max(inches, _band(page._page_box))
+        keep = {"left": inches, "top": band, "right": inches, "bottom": band}
         for box in _inked(page._page_box):
             left, top = box.position_x, box.position_y
             right, bottom = left + box.width, top + box.height
             for side, gap in (("left", left), ("top", top), ("right", width - right),
                               ("bottom", height - bottom)):
-                if gap < limit - 0.5:
+                if gap < keep[side] * 96 - 0.5:  # CSS px, half a pixel for rounding
                     text = getattr(box, "text", "").strip()[:40] or "a picture"
                     found.append(f"'{text}' on page {number} is {max(gap, 0) / 96:.2f} in "
-                                 f"from the {side} edge (keep {inches} in clear)")
+                                 f"from the {side} edge (keep {keep[side]:g} in clear)")
     return list(dict.fromkeys(found))
+
+
+def _band(page_box: Any) -> float:
+    """The top and bottom band, in inches, the page's document declares on its root element
+    (0 when it declares none, or a value that is not a number)."""
+    for child in getattr(page_box, "children", ()):
+        element = getattr(child, "element", None)
+        value = element.get(HARDWARE_BAND) if element is not None else None
+        if value:
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 0.0
 
 
 def _inked(box: Any) -> Iterator[Any]:
