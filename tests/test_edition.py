@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import copy_minimal, edit, run_cli
+from conftest import copy_minimal, copy_project, edit, run_cli
 from pypdf import PdfReader
 
 from ketabrochure import layouts
@@ -230,3 +230,19 @@ def test_the_letter_counts_the_changes_where_the_list_does_not_fit(signed: Path)
     assert ("Since edition 2026.11: 1 changed certainty, 1 changed key number, listed in the "
             "research report.") in counted
     assert "What changed since" not in counted and "41 → 42" not in counted
+
+
+def test_the_sample_letter_stays_on_one_page_with_the_changes(tmp_path: Path) -> None:
+    """The default content's two-condition letter, a full page already: the changes since
+    2026.11 (its committed snapshot) are said on it, and it still fits (the build's page
+    check fails a letter of two pages)."""
+    root = copy_project(tmp_path / "project")
+    edit(root / "content/documents.yaml", 'edition: "2026.11"', 'edition: "2027.05"')
+    edit(root / "content/studies/berman2000.yaml", "  value: 7\n", "  value: 9\n")
+    built = run_cli(root, "build", "referral-packet", "--jobs", "1")
+    assert built.code == 0, built.stderr + built.stdout
+    packet = PdfReader(root / "out/referral-packet-sample-letter-en.pdf")
+    letter = re.sub(r"\s+", " ", packet.pages[0].extract_text())
+    assert "Since edition 2026.11" in letter or "What changed since edition 2026.11" in letter
+    assert "Berman 2000, n: 7 → 9." in letter or "1 changed key number" in letter
+    assert "Kind regards" in letter and "evidence sheets · Edition 2027.05" in letter
