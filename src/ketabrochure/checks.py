@@ -106,9 +106,10 @@ def no_overflow(document: m.Document, overflows: tuple[str, ...], subject: Locat
 def printable(document: m.Document, near_edge: tuple[str, ...], layout: Location,
               diags: Diagnostics) -> None:
     """Office printers leave out the outer ~0.25 in: an office or large-print layout that puts
-    ink there fails, located at the layout (its CSS margins are the fix). So does one that
-    prints the clinic's phone, the crisis line or the referral address only within 0.5 in of
-    an edge, where some printers' hardware margin cuts it."""
+    ink there fails, located at the layout (its CSS margins are the fix); one that declares a
+    0.5 in hardware band (`data-hardware-band`) fails on ink in it, top or bottom. So does
+    one that prints the clinic's phone, the crisis line or the referral address only within
+    0.5 in of an edge, where some printers' hardware margin cuts it."""
     for problem in near_edge:
         diags.error(layout, "check.margin", document.label,
                     f"{problem}: widen the page margins in the layout's CSS")
