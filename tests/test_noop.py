@@ -193,3 +193,23 @@ def test_compiled_templates_are_shared_in_memory_and_follow_their_source(
     assert layouts.environment(tmp_path, filters).get_template("x/t.html.j2").render(
         name="c") == "c!?"
     assert compiled == ["{{ name | shout }}", "{{ name | shout }}?"]
+
+
+def test_the_key_reads_no_file_a_link_names(tmp_path: Path) -> None:
+    """A link under content/ to a file outside the project is hashed as the path it names:
+    the file itself is never opened (nothing outside the project is read)."""
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("secret: 1\n")
+    folder = tmp_path / "content"
+    (folder / "studies").mkdir(parents=True)
+    (folder / "studies" / "a.yaml").write_text("id: a\n")
+    (folder / "studies" / "linked.yaml").symlink_to(outside)
+    (folder / "elsewhere").symlink_to(tmp_path)  # a link to a folder: not entered
+    before = inputs.folder_digest(folder)
+    outside.write_text("secret: 2\n")
+    assert inputs.folder_digest(folder) == before, "the linked file was read"
+    (folder / "studies" / "linked.yaml").unlink()
+    (folder / "studies" / "linked.yaml").symlink_to(tmp_path / "other.yaml")
+    assert inputs.folder_digest(folder) != before, "a link's target is part of the key"
+    (folder / "studies" / "a.yaml").write_text("id: b\n")
+    assert inputs.folder_digest(folder) != before

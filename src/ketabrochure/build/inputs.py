@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import files
 from ..diagnostics import Diagnostic, Diagnostics, Location, UsageError
 from ..files import LockError, beneath, lock, seal
 from ..review import clock
@@ -94,15 +96,33 @@ def installed() -> list[str]:
 
 def folder_digest(folder: Path) -> str:
     """Every file below a folder, its relative path and bytes (no bytecode caches), as one
-    SHA-256 (also what a shard records for join: build.shards)."""
+    SHA-256 (also what a shard records for join: build.shards). A link is hashed as the
+    path it names, never followed: nothing outside the project is read (the build then
+    reports the link where it matters)."""
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if "__pycache__" in path.parts or not path.is_file():
+    for path in _walk(folder):
+        name = path.relative_to(folder).as_posix().encode()
+        if path.is_symlink():
+            digest.update(name + b"\0link\0" + os.fsencode(os.readlink(path)) + b"\0")
             continue
-        with path.open("rb") as handle:  # (a large file is hashed in chunks)
-            contents = hashlib.file_digest(handle, "sha256").digest()
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + contents)
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as stream:  # (a large file is hashed in chunks)
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                continue  # a FIFO or device: not content
+            contents = hashlib.file_digest(stream, "sha256").digest()
+        digest.update(name + b"\0" + contents)
     return digest.hexdigest()
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Every file and link below a folder, sorted; links to folders are not entered."""
+    found: list[Path] = []
+    for here, subfolders, names in os.walk(folder):  # (os.walk follows no link)
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        base = Path(here)
+        found += [base / name for name in names]
+        found += [base / name for name in subfolders if (base / name).is_symlink()]
+    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -159,6 +179,9 @@ def replay(root: Path, inputs: str) -> Replay | None:
 
 
 def _replay(root: Path, inputs: str) -> Replay | None:
+    out = root / "out"
+    if files.staging(out).exists() or files.aside(out).exists():
+        return None  # a killed publish left its folders: the full build recovers them
     try:
         memo = json.loads(beneath.read(root, f"out/{MEMO}", MAX_MEMO))
         body = memo["memo"]
