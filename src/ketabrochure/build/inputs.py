@@ -172,10 +172,18 @@ def replay(root: Path, inputs: str) -> Replay | None:
     published; None (build as usual) on anything else. Under the shared lock, so that no
     build publishes meanwhile."""
     try:
-        with lock(root / LOCK, shared=True):
+        with lock(root / LOCK, shared=True, waiting=_busy):
             return _replay(root, inputs)
-    except LockError:
-        return None
+    except (LockError, _Busy):
+        return None  # another run holds out/: the build waits for it, and says so
+
+
+class _Busy(Exception):
+    """Another run holds out/: not worth waiting for in order to replay."""
+
+
+def _busy() -> None:
+    raise _Busy
 
 
 def _replay(root: Path, inputs: str) -> Replay | None:
