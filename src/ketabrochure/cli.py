@@ -20,7 +20,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .build import commands, explain, inputs, results
+from .build import commands, explain, results
 from .build.results import (
     EXIT_BROKEN_PIPE,
     EXIT_ERRORS,
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from importlib import metadata
 
     from . import kinds
-    from .build import join, plan, scaffold, watch
+    from .build import inputs, join, plan, scaffold, watch
     from .build import run as build
     from .serve import command as serve_command
 else:  # each loaded by the command that needs it: `--help` and `list` never load the pipeline
@@ -46,6 +46,7 @@ else:  # each loaded by the command that needs it: `--help` and `list` never loa
     kinds = lazy_module("ketabrochure.kinds")
     scaffold = lazy_module("ketabrochure.build.scaffold")
     join = lazy_module("ketabrochure.build.join")
+    inputs = lazy_module("ketabrochure.build.inputs")
     plan = lazy_module("ketabrochure.build.plan")
     watch = lazy_module("ketabrochure.build.watch")
     build = lazy_module("ketabrochure.build.run")
