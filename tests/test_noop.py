@@ -200,7 +200,7 @@ def test_the_key_reads_no_file_a_link_names(tmp_path: Path) -> None:
     the file itself is never opened (nothing outside the project is read)."""
     outside = tmp_path / "outside.yaml"
     outside.write_text("secret: 1\n")
-    folder = tmp_path / "content"
+    folder = tmp_path / "project" / "content"  # the project: tmp_path/project
     (folder / "studies").mkdir(parents=True)
     (folder / "studies" / "a.yaml").write_text("id: a\n")
     (folder / "studies" / "linked.yaml").symlink_to(outside)
@@ -213,3 +213,23 @@ def test_the_key_reads_no_file_a_link_names(tmp_path: Path) -> None:
     assert inputs.folder_digest(folder) != before, "a link's target is part of the key"
     (folder / "studies" / "a.yaml").write_text("id: b\n")
     assert inputs.folder_digest(folder) != before
+
+
+def test_the_key_follows_a_link_that_stays_in_the_project(tmp_path: Path) -> None:
+    """A link under content/ to a file or folder elsewhere in the project is read by the build
+    (files.beneath allows it), so what it leads to is part of the key; a loop is not walked
+    for ever."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "study.yaml").write_text("id: a\n")
+    folder = tmp_path / "content"
+    folder.mkdir()
+    (folder / "study.yaml").symlink_to(notes / "study.yaml")
+    (folder / "more").symlink_to(notes)
+    (folder / "loop").symlink_to(folder)
+    before = inputs.folder_digest(folder)
+    (notes / "study.yaml").write_text("id: b\n")
+    assert inputs.folder_digest(folder) != before
+    changed = inputs.folder_digest(folder)
+    (notes / "other.yaml").write_text("id: c\n")  # seen through the linked folder
+    assert inputs.folder_digest(folder) != changed

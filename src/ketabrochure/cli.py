@@ -20,7 +20,8 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .build import commands, explain, inputs, results
+from .build import commands, explain, results
+from .build.arguments import ids, interval, port, positive, shard_arg
 from .build.results import (
     EXIT_BROKEN_PIPE,
     EXIT_ERRORS,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from importlib import metadata
 
     from . import kinds
-    from .build import join, plan, scaffold, watch
+    from .build import inputs, join, plan, scaffold, watch
     from .build import run as build
     from .serve import command as serve_command
 else:  # each loaded by the command that needs it: `--help` and `list` never load the pipeline
@@ -46,6 +47,7 @@ else:  # each loaded by the command that needs it: `--help` and `list` never loa
     kinds = lazy_module("ketabrochure.kinds")
     scaffold = lazy_module("ketabrochure.build.scaffold")
     join = lazy_module("ketabrochure.build.join")
+    inputs = lazy_module("ketabrochure.build.inputs")
     plan = lazy_module("ketabrochure.build.plan")
     watch = lazy_module("ketabrochure.build.watch")
     build = lazy_module("ketabrochure.build.run")
@@ -122,23 +124,23 @@ def parser() -> argparse.ArgumentParser:
     project_option(ls)
     w = sub.add_parser("watch", help="build, then rebuild what each saved change affects")
     build_options(w)
-    w.add_argument("--interval", type=_interval, default=0.5, metavar="SECONDS",
+    w.add_argument("--interval", type=interval, default=0.5, metavar="SECONDS",
                    help="how often to look for changes (default: 0.5)")
     v = sub.add_parser("serve", help="serve the print shelf on this computer; rebuild and "
                        "reload it in the browser on save")
     build_options(v)
-    v.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0: any free one)")
+    v.add_argument("--port", type=port, default=8000, help="port (default 8000; 0: any free one)")
     v.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this computer only)")
     v.add_argument("--public", action="store_true",
                    help="allow a --host other computers reach (serve has no password)")
-    v.add_argument("--interval", type=_interval, default=0.2, metavar="SECONDS",
+    v.add_argument("--interval", type=interval, default=0.2, metavar="SECONDS",
                    help="how often to look for changes (default: 0.2)")
     k = sub.add_parser("packet", help="write a referral packet for one physician into out/")
     project_option(k)
     k.add_argument("--to", required=True, metavar="NAME", help='recipient, e.g. "Dr. Ana Ruiz"')
     k.add_argument("--practice", required=True, help="the recipient's practice")
-    k.add_argument("--conditions", required=True, type=_ids, metavar="ID,ID",
+    k.add_argument("--conditions", required=True, type=ids, metavar="ID,ID",
                    help="condition ids whose evidence sheets to enclose, e.g. depression,ptsd")
     k.add_argument("--address", action="append", default=[], metavar="LINE",
                    help="an address line of the practice (repeat for more lines)")
@@ -159,25 +161,6 @@ def release_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--release", action="store_true",
                    help="refuse (exit 1) documents whose printed text is not signed off as it "
                         "is, stale translations and expired reviews")
-
-
-def _port(text: str) -> int:
-    """A TCP port: 0 (any free one) to 65535."""
-    if not text.isascii() or not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port: use 0 to 65535 (0: any "
-                                         "free one)")
-    return int(text)
-
-
-def _interval(text: str) -> float:
-    """How often to look for changes: 0.05 to 3600 seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.05 <= value <= 3600:  # (NaN fails too)
-        raise argparse.ArgumentTypeError(f"{text!r} seconds: use a number from 0.05 to 3600")
-    return value
 
 
 def project_option(p: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
@@ -206,19 +189,6 @@ def build_options(p: argparse.ArgumentParser) -> None:
                    help="typeset every document again, ignoring out/.cache/")
 
 
-def positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
-    return int(value)
-
-
-def shard_arg(value: str) -> tuple[int, int]:
-    k, _, n = value.partition("/")
-    if not (k.isdigit() and n.isdigit()) or not 1 <= int(k) <= int(n):
-        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, like 2/4; got {value!r}")
-    return int(k), int(n)
-
-
 def options(args: argparse.Namespace, progress: TextIO | None,
             inputs: str | None = None) -> build.Options:
     """Build options from the command line; progress goes to standard output (stderr keeps
@@ -227,13 +197,6 @@ def options(args: argparse.Namespace, progress: TextIO | None,
                          html=getattr(args, "html", False), shard=getattr(args, "shard", None),
                          progress=progress, release=getattr(args, "release", False),
                          inputs=inputs)
-
-
-def _ids(text: str) -> list[str]:
-    ids = [part.strip() for part in text.split(",") if part.strip()]
-    if not ids:
-        raise argparse.ArgumentTypeError("name at least one condition id")
-    return ids
 
 
 def cmd_list(root: Path, stdout: TextIO, stderr: TextIO) -> int:

@@ -94,24 +94,48 @@ def installed() -> list[str]:
     return names
 
 
-def folder_digest(folder: Path) -> str:
+def folder_digest(folder: Path, root: Path | None = None,
+                  seen: frozenset[str] = frozenset()) -> str:
     """Every file below a folder, its relative path and bytes (no bytecode caches), as one
-    SHA-256 (also what a shard records for join: build.shards). A link is hashed as the
-    path it names, never followed: nothing outside the project is read (the build then
-    reports the link where it matters)."""
+    SHA-256 (also what a shard records for join: build.shards). A link that stays in the
+    project (`root`, by default the folder's parent) is hashed as what it leads to, which
+    the build reads too; any other only as the path it names, never followed: nothing
+    outside the project is read (the build then reports the link where it matters)."""
     digest = hashlib.sha256()
+    root = root or folder.parent
+    seen = seen | {os.path.realpath(folder)}
     for path in _walk(folder):
         name = path.relative_to(folder).as_posix().encode()
         if path.is_symlink():
-            digest.update(name + b"\0link\0" + os.fsencode(os.readlink(path)) + b"\0")
+            digest.update(name + b"\0link\0" + _linked(root, path, seen) + b"\0")
             continue
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(handle, "rb") as stream:  # (a large file is hashed in chunks)
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                continue  # a FIFO or device: not content
-            contents = hashlib.file_digest(stream, "sha256").digest()
-        digest.update(name + b"\0" + contents)
+        contents = _file_digest(path)
+        if contents is not None:
+            digest.update(name + b"\0" + contents)
     return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> bytes | None:
+    """The SHA-256 of a regular file, opened without following a link; None for a FIFO or
+    device (not content)."""
+    handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(handle, "rb") as stream:  # (a large file is hashed in chunks)
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return None
+        return hashlib.file_digest(stream, "sha256").digest()
+
+
+def _linked(root: Path, link: Path, seen: frozenset[str]) -> bytes:
+    """What a link names: inside the project, the file's bytes or the folder's digest (a
+    folder already on the way, a loop, only by name); outside it, only its text."""
+    named = os.fsencode(os.readlink(link))
+    target = os.path.realpath(link)
+    if beneath.relative_to(Path(target), Path(os.path.realpath(root))) is None \
+            or target in seen:
+        return named
+    if os.path.isdir(target):
+        return named + b"\0" + folder_digest(Path(target), root, seen).encode()
+    return named + b"\0" + (_file_digest(Path(target)) or b"")
 
 
 def _walk(folder: Path) -> list[Path]:
