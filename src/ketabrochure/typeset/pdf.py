@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from ..files import FONT_SUFFIXES, beneath, sha256_file
-from . import print_shop, sheets, tags
+from . import linespace, print_shop, sheets, tags
 
 if TYPE_CHECKING:
     import weasyprint
@@ -69,10 +69,12 @@ def check_size(html: str) -> None:
 @functools.cache
 def _weasyprint() -> Any:
     """The weasyprint module, imported on first use (about 0.4 s); linked stylesheets are
-    parsed once per process from then on (typeset.sheets)."""
+    parsed once per process from then on (typeset.sheets), and line-end spaces kept
+    (typeset.linespace)."""
     import weasyprint
 
     sheets.install()
+    linespace.install()
     return weasyprint
 
 
