@@ -3,15 +3,16 @@
 # WeasyPrint falls back to fontTools and writes PDFs about half as fast; libgs-common for
 # the print-shop PDFs' CMYK output profile, /usr/share/color/icc/ghostscript/default_cmyk.icc),
 # or the build and the tests (`test`: also poppler-utils, chromium for the print-shelf browser
-# test, and ghostscript, whose tiffsep device shows the print-shop PDFs' separations).
+# test, ghostscript, whose tiffsep device shows the print-shop PDFs' separations, and Node.js
+# with npm, which install and run tests/node/: axe-core, pa11y and pdf.js).
 # Installs only what is missing (needs root).
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libgs-common)
 if [ "${1:-test}" = test ]; then
-  packages+=(poppler-utils chromium ghostscript)
+  packages+=(poppler-utils chromium ghostscript nodejs npm)
 fi
 if ! command -v dpkg-query >/dev/null; then
-  echo "not a Debian system: install Pango, Ghostscript's ICC profiles, poppler-utils, chromium and ghostscript yourself" >&2
+  echo "not a Debian system: install Pango, Ghostscript's ICC profiles, poppler-utils, chromium, ghostscript, Node.js and npm yourself" >&2
   exit 0
 fi
 missing=()

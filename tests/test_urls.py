@@ -1,18 +1,20 @@
 """Addresses survive print and copying: a URL, e-mail address or DOI breaks only after a
 slash or before a dot, never at its hyphens or inside a word, so that the text two readers
-extract (poppler's pdftotext, and pdfium) gives the exact address once its lines are joined
+extract (poppler's pdftotext, pdfium, and pdf.js) gives the exact address once its lines are joined
 where it may break. On every PDF of the build."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2
 import pytest
 import yaml
 from conftest import REPO
+from pdfjs import read
 
 from ketabrochure.layouts import url
 
@@ -55,14 +57,23 @@ def wrong_addresses(text: str, addresses: set[str]) -> list[str]:
     return [address for address in found if address not in addresses]
 
 
-@pytest.mark.parametrize("reader", [poppler, pdfium], ids=["pdftotext", "pdfium"])
-def test_every_address_in_every_pdf_is_exact(built: Path, reader: object) -> None:
+def pdfjs(paths: list[Path]) -> dict[Path, str]:
+    return {path: str(found["text"]) for path, found in read(paths).items()}
+
+
+def each(reader: Callable[[Path], str]) -> Callable[[list[Path]], dict[Path, str]]:
+    return lambda paths: {path: reader(path) for path in paths}
+
+
+@pytest.mark.parametrize("reader", [each(poppler), each(pdfium), pdfjs],
+                         ids=["pdftotext", "pdfium", "pdf.js"])
+def test_every_address_in_every_pdf_is_exact(
+        built: Path, reader: Callable[[list[Path]], dict[Path, str]]) -> None:
     addresses = known()
     pdfs = sorted((built / "out").glob("*.pdf"))
     assert len(pdfs) >= 48
     wrong, seen = {}, 0
-    for path in pdfs:
-        text = reader(path)  # type: ignore[operator]
+    for path, text in reader(pdfs).items():
         seen += len(ADDRESS.findall(joined(text)))
         if bad := wrong_addresses(text, addresses):
             wrong[path.name] = bad

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from ..files import FONT_SUFFIXES, beneath, sha256_file
-from . import print_shop, sheets, tags
+from . import linespace, print_shop, sheets, tags
 
 if TYPE_CHECKING:
     import weasyprint
@@ -69,10 +69,12 @@ def check_size(html: str) -> None:
 @functools.cache
 def _weasyprint() -> Any:
     """The weasyprint module, imported on first use (about 0.4 s); linked stylesheets are
-    parsed once per process from then on (typeset.sheets)."""
+    parsed once per process from then on (typeset.sheets), and line-end spaces kept
+    (typeset.linespace)."""
     import weasyprint
 
     sheets.install()
+    linespace.install()
     return weasyprint
 
 
@@ -282,8 +284,9 @@ def pdf_bytes(typeset: Typeset, bleed: float | None = None, duplex: str = "long-
 
     With `bleed` (in points), each page's BleedBox is set that far outside its TrimBox: the CSS
     bleed area (the MediaBox) may be wider, to hold crop marks off the artwork. The viewer
-    preferences ask for actual size (no "fit to page", which moves a tri-fold's folds) and
-    for `duplex` (long-edge, short-edge; a one-page document: simplex).
+    preferences ask for actual size (no "fit to page", which moves a tri-fold's folds), for
+    the tray that holds the PDF's paper size, and for `duplex` (long-edge, short-edge; a
+    one-page document: simplex).
 
     `variant` print_shop.PDF_VARIANT ("pdf/x-4", the print-shop copy): still tagged, with the
     CMYK output intent of print_shop.PROFILE, finished by `print_shop.finish` (marks, no RGB).
@@ -334,6 +337,9 @@ def _finisher(bleed: float | None,
     def finish(_document: weasyprint.Document, pdf: Any) -> None:
         preferences = pdf.catalog["ViewerPreferences"]  # WeasyPrint's, with DisplayDocTitle
         preferences["PrintScaling"] = "/None"
+        # the printer's tray follows the page size: an A4 copy on A4, a Letter copy on Letter,
+        # each at 100% (PDF 1.7, 12.2): never a copy shrunk onto the other paper
+        preferences["PickTrayByPDFSize"] = True
         preferences["Duplex"] = duplex
         if bleed is None:
             return
