@@ -12,7 +12,7 @@ import pdfua
 import pdfua.rules
 import pikepdf
 import pytest
-from conftest import Run, edit
+from helpers import Run, edit
 
 from ketabrochure.build.cache import entry_from_json
 from ketabrochure.typeset import pdf, tags

@@ -10,22 +10,11 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import REPO, edit, run_cli, tree
+from helpers import REPO, edit, overflow, run_cli, tree
 
 from ketabrochure.build.cache import entry_from_json
 from ketabrochure.typeset.findings import Findings
 from ketabrochure.typeset.spill import spill_to_json
-
-
-def overflow(project: Path, condition: str = "ptsd") -> None:
-    """Make a sheet far too long: the bottom line repeated many times."""
-    path = project / f"content/conditions/{condition}.yaml"
-    lines = path.read_text().splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("bottom_line:"):
-            text = line.split(":", 1)[1].strip().strip('"')
-            lines[i] = f'bottom_line: "{" ".join([text] * 8)}"'
-    path.write_text("\n".join(lines) + "\n")
 
 
 def test_overflowing_sheet_fails_check_with_located_message(project: Path) -> None:

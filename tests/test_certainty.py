@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import copy_project, run_cli
+from helpers import copy_project, run_cli
 
 from ketabrochure import model as m
 from ketabrochure.build.run import load

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Run, copy_project
-from test_build import overflow
+from helpers import Run, copy_project, overflow
 
 from ketabrochure.cli import main
 from ketabrochure.diagnostics import Diagnostic, Location

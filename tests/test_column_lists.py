@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 import yaml
-from conftest import run_cli
+from helpers import run_cli
 
 from ketabrochure.typeset.tags.structure import Tree
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pypdf
 import yaml
-from conftest import edit, run_cli, tree
+from helpers import edit, run_cli, tree
 
 
 def title(root: Path, condition: str) -> str:

@@ -11,7 +11,7 @@ import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
-from conftest import edit, run_cli
+from helpers import decode_qr, edit, run_cli
 
 CONDITIONS = ("anxiety", "chronic-pain", "depression", "ketamine-assisted-psychotherapy", "ptsd",
               "suicidal-ideation")
@@ -146,9 +146,6 @@ def test_crop_marks_are_off_the_artwork(built: Path) -> None:
     assert not any(grey(c) for c in top_bleed), "no crop mark sits in the bleed, on the artwork"
 
 
-def decode_qr(path: Path, page: int) -> list[zxingcpp.Barcode]:
-    pdf = pypdfium2.PdfDocument(path)
-    return zxingcpp.read_barcodes(pdf[page].render(scale=3).to_pil())
 
 
 @pytest.mark.parametrize(("name", "page"), [("handout-depression-letter-en", -1),

@@ -18,7 +18,7 @@ import pikepdf
 import pypdfium2
 import pytest
 import yaml
-from conftest import REPO, copy_project, run_cli, seed_cache
+from helpers import REPO, copy_project, run_cli, seed_cache
 from PIL import Image
 
 from ketabrochure.typeset import print_shop, tags

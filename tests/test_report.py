@@ -9,7 +9,7 @@ from pathlib import Path
 import pypdf
 import pytest
 import yaml
-from conftest import edit, run_cli
+from helpers import edit, run_cli
 
 from ketabrochure import kinds, layouts
 from ketabrochure.build import run as build

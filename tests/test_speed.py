@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pypdf
-from conftest import UNFINISHED, copy_minimal, copy_project, edit, run_cli
+from helpers import UNFINISHED, copy_minimal, copy_project, edit, run_cli
 
 from ketabrochure import kinds, layouts
 from ketabrochure.build import engine

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from conftest import copy_minimal, run_cli
+from helpers import copy_minimal, run_cli
 
 from ketabrochure import layouts
 from ketabrochure.build.cache import Cache, Entry, entry_from_json

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import copy_minimal, run_cli
+from helpers import copy_minimal, run_cli
 
 from ketabrochure import files
 from ketabrochure.serve.live import Live

@@ -12,7 +12,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 import yaml
-from conftest import REPO
+from helpers import REPO
 
 from ketabrochure.layouts import url
 

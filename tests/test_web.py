@@ -1,5 +1,5 @@
 """The web edition (out/web/): built from the same records and texts as the PDFs, static and
-self-contained, checked by `check` without a browser, and proven in Debian's Chromium: axe-core
+self-contained, checked by `check` without a and proven in Debian's Chromium: axe-core
 and HTML_CodeSniffer (pa11y's runner, and pa11y itself) on every page, reflow at 320 CSS px and
 at 200% zoom, keyboard focus visible in reading order, targets of at least 24 px."""
 
@@ -19,9 +19,20 @@ from typing import Any
 
 import pypdf
 import pytest
-from conftest import REPO, copy_minimal, edit, run_cli, seed_cache
+from helpers import (
+    HTMLCS,
+    NODE,
+    REPO,
+    axe_source,
+    axe_violations,
+    copy_minimal,
+    edit,
+    htmlcs_errors,
+    run_cli,
+    screenshot,
+    seed_cache,
+)
 from playwright.sync_api import Browser, Page
-from test_shelf import HTMLCS, NODE, axe_source, axe_violations, browser, htmlcs_errors, screenshot
 
 from ketabrochure.build.run import load
 from ketabrochure.diagnostics import Diagnostics
@@ -30,7 +41,6 @@ from ketabrochure.site import web, webcheck
 # one xdist worker runs the module: one built project and one browser for the module
 pytestmark = pytest.mark.xdist_group("test_web")
 
-__all__ = ["browser"]  # the Chromium fixture, shared with test_shelf
 PA11Y = NODE / "node_modules" / ".bin" / "pa11y"
 CHROMIUM = os.environ.get("KETABROCHURE_CHROMIUM", "/usr/bin/chromium")
 
