@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,6 +172,20 @@ def diagnostics(stderr: str) -> list[dict[str, str]]:
         assert match, f"not a diagnostic line: {line!r}"
         found.append(match.groupdict())
     return found
+
+
+def text_at(element: ET.Element, path: str) -> str:
+    """The text of the first element at `path` below `element` (the test fails on none)."""
+    found = element.find(path)
+    assert found is not None and found.text is not None, path
+    return found.text
+
+
+def found(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
+    """re.search that fails the test when the pattern is not in the text."""
+    match = re.search(pattern, text, flags)
+    assert match, f"{pattern!r} not found"
+    return match
 
 
 def line_of(path: Path, needle: str) -> int:

@@ -4,6 +4,7 @@ and README.md tells the truth about the commands and the tree."""
 
 from __future__ import annotations
 
+import argparse
 import re
 import shutil
 import subprocess
@@ -121,7 +122,7 @@ def commands() -> dict[str, list[str]]:
     """Every subcommand of the command line with its options (long forms) and arguments."""
     top = parser()
     found = {"": [max(a.option_strings, key=len) for a in top._actions if a.option_strings]}
-    sub = next(a for a in top._actions if a.__class__.__name__ == "_SubParsersAction")
+    sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
     for name, p in sub.choices.items():
         found[name] = [max(a.option_strings, key=len) for a in p._actions
                        if a.option_strings and "--help" not in a.option_strings]

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -204,7 +205,7 @@ ADVICE = {**SPILL, "columns": [["Key points", 39.0, "Bottom line", 9.0, ["key_po
     ({**ADVICE, "costs": [["References", "item", -1, 1.5]]}, False),
     ({**ADVICE, "saves": {"key_points[1]": "3"}}, False),
 ])
-def test_cache_entries_keep_what_runs_over_only_in_its_shape(spill: object, ok: bool) -> None:
+def test_cache_entries_keep_what_runs_over_only_in_its_shape(spill: Any, ok: bool) -> None:
     entry = entry_from_json({"warnings": [], "files": {}, "pdf": None, "thumb": None,
                              "findings": {**Findings(3).to_json(), "spill": spill}})
     assert (entry is not None) == ok

@@ -215,7 +215,7 @@ def test_junit_has_a_testcase_per_document_and_per_file_with_problems(broken: Pa
     assert_valid_junit(result.stdout)
     documents, files = root.findall("testsuite")
     assert documents.get("name") == "documents" and files.get("name") == "files"
-    cases = {c.get("name"): c for c in documents.iter("testcase")}
+    cases = {c.get("name", ""): c for c in documents.iter("testcase")}
     assert sorted(cases) == ["evidence-sheet-anxiety-letter-en.pdf",
                              "evidence-sheet-ptsd-letter-en.pdf"]
     failure = cases["evidence-sheet-ptsd-letter-en.pdf"].find("failure")

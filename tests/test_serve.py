@@ -55,7 +55,8 @@ class Served:
     process: subprocess.Popen[bytes]
 
     def state(self) -> dict[str, Any]:
-        return get(self, "/_version")[2]
+        state: dict[str, Any] = get(self, "/_version")[2]
+        return state
 
     def lines(self) -> list[str]:
         return self.log.read_text().splitlines()

@@ -9,6 +9,7 @@ import functools
 import http.server
 import threading
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -16,10 +17,11 @@ from playwright.sync_api import Browser
 
 from ketabrochure.site import shelf
 
-ENTRY = {"file": "handout-ptsd-letter-en.pdf", "layout": "handout", "subject": "ptsd",
-         "paper": "letter", "language": "en", "variant": "office", "pages": 2,
-         "sha256": "0" * 64, "title": "Ketamine for PTSD", "audience": "patient",
-         "kind": "handouts", "subject_name": "PTSD", "reviewed_on": "2026-11-01"}
+ENTRY: dict[str, Any] = {
+    "file": "handout-ptsd-letter-en.pdf", "layout": "handout", "subject": "ptsd",
+    "paper": "letter", "language": "en", "variant": "office", "pages": 2,
+    "sha256": "0" * 64, "title": "Ketamine for PTSD", "audience": "patient",
+    "kind": "handouts", "subject_name": "PTSD", "reviewed_on": "2026-11-01"}
 NOTE = "Print opens the PDF in a new tab; print it from there"
 
 
