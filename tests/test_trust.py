@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
@@ -238,8 +239,8 @@ def test_a_tampered_cache_entry_is_a_miss_then_replaced(tmp_path: Path, how: str
                                                           "fields": {}}}}])
 def test_numbers_in_an_entry_are_bounded(field: dict[str, object]) -> None:
     """Even a validly sealed entry (a secret leaked, a bug) cannot claim absurd numbers."""
-    entry = {"warnings": [], "files": {}, "pdf": None, "thumb": None,
-             "findings": {**Findings(2).to_json(), **field}}
+    entry: dict[str, Any] = {"warnings": [], "files": {}, "pdf": None, "thumb": None,
+                             "findings": {**Findings(2).to_json(), **field}}
     assert entry_from_json(entry) is None
     assert entry_from_json({**entry, "findings": Findings(2).to_json()}) is not None
 
