@@ -121,14 +121,17 @@ def page_count(lines: list[str], paper: str) -> int:
     return int(line.split("runs to ")[1].split()[0])
 
 
-def test_failed_build_leaves_out_untouched(project: Path) -> None:
-    assert run_cli(project, "build", "anxiety").code == 0
-    out = project / "out"
+def test_failed_build_leaves_out_untouched(minimal: Path) -> None:
+    """A claim about the engine, on the minimal project (8 documents, not 48): a build that
+    fails, on a file that does not parse and on a sheet over its budget, writes nothing."""
+    assert run_cli(minimal, "build").code == 0
+    out = minimal / "out"
     before = outputs(out)
-    edit(project / "content/conditions/anxiety.yaml", "importance:", "importance: [")
-    overflow(project, "ptsd")
-    result = run_cli(project, "build")
+    edit(minimal / "content/handouts/ptsd.yaml", "\ncrisis: true", "\ncrisis: [true")
+    overflow(minimal, "ptsd")
+    result = run_cli(minimal, "build")
     assert result.code == 1
+    assert "error[yaml.syntax]" in result.stderr and "error[check.page-count]" in result.stderr
     assert "nothing written" in result.stdout
     assert outputs(out) == before
 
