@@ -181,7 +181,7 @@ def text_at(element: ET.Element, path: str) -> str:
     return found.text
 
 
-def found(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
+def matched(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
     """re.search that fails the test when the pattern is not in the text."""
     match = re.search(pattern, text, flags)
     assert match, f"{pattern!r} not found"

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import axe_violations, found, htmlcs_errors, patient_project, run_cli, screenshot
+from helpers import axe_violations, htmlcs_errors, matched, patient_project, run_cli, screenshot
 from playwright.sync_api import Browser, Page
 
 from ketabrochure.site import shelf as shelf_module
@@ -244,7 +244,7 @@ def test_general_documents_come_first_and_a_filter_picks_the_type() -> None:
     patients = page.split('id="section-patients"')[1].split("</section>")[0]
     assert re.findall(r'data-name="([^"]+)"', patients) == \
         ["trifold", "handout-anxiety", "handout-depression", "handout-ptsd"]
-    types = found(r'<select id="filter-layout".*?</select>', page, re.S).group(0)
+    types = matched(r'<select id="filter-layout".*?</select>', page, re.S).group(0)
     assert re.findall(r'<option value="([\w-]*)">([^<]+)<', types) == [
         ("", "All documents"), ("evidence-sheet", "Evidence sheet"), ("handout", "Handout"),
         ("trifold", "Trifold")]

@@ -27,8 +27,8 @@ from helpers import (
     axe_violations,
     copy_minimal,
     edit,
-    found,
     htmlcs_errors,
+    matched,
     run_cli,
     screenshot,
     seed_cache,
@@ -76,8 +76,8 @@ def test_build_writes_a_static_edition_in_both_languages(site: Path) -> None:
             assert f'<html lang="{lang}">' in html
             other = "es" if lang == "en" else "en"
             assert f'hreflang="{other}" href="' in html and f'hreflang="{lang}"' in html
-            data = json.loads(found(r'<script type="application/ld\+json">(.*?)</script>',
-                                    html, re.S).group(1))
+            data = json.loads(matched(r'<script type="application/ld\+json">(.*?)</script>',
+                                      html, re.S).group(1))
             assert data["@type"] == "MedicalWebPage" and data["inLanguage"] == lang
             # the minimal project keeps no sign-off ledger: no review date or reviewer invented
             assert "lastReviewed" not in data and "reviewedBy" not in data
@@ -126,7 +126,7 @@ def test_animal_and_mechanism_work_is_labelled_as_such() -> None:
         html = edition.files[f"web/{lang}/index.html"].decode()
         seen = set()
         for row in re.findall(r"<tr><th scope=\"row\">.*?</tr>", html, re.S):
-            name = found(r'href="#ref-\d+">([^<]+)</a>', row).group(1)
+            name = matched(r'href="#ref-\d+">([^<]+)</a>', row).group(1)
             study = next((s for s in lower if name.startswith(s.citation.authors[0].split()[0]
                                                            if s.citation.authors else "\u201c")
                           and str(s.citation.year) in name), None)
