@@ -327,10 +327,11 @@ def test_a_font_linked_out_is_not_read(tmp_path: Path) -> None:
     assert result.code == 1 and f"{font.name}:1:1: error[asset.font]" in result.stderr
 
 
-def test_a_tampered_claims_memo_is_made_again(tmp_path: Path) -> None:
+def test_a_tampered_claims_memo_is_made_again(minimal: Path) -> None:
     """out/claims.json is remembered in out/.cache/claims/ sealed like the cache's entries: a
-    memo edited by hand (or restored from another branch's cache) is not published."""
-    root = copy_minimal(tmp_path / "p")
+    memo edited by hand (or restored from another branch's cache) is not published. (The
+    minimal project with its session build's cache: its PDFs come from there.)"""
+    root = minimal
     assert run_cli(root, "build", "--jobs", "1").code == 0
     honest = (root / "out/claims.json").read_bytes()
     (memo,) = (root / "out/.cache/claims").glob("*.json")
