@@ -12,7 +12,7 @@ build: sysdeps-build $(STAMP)
 test: sysdeps $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# ruff (the rule set in pyproject.toml) and mypy --strict over the package; the import
+# ruff (the rule set in pyproject.toml) and mypy --strict over the package and tests/; the import
 # contract runs with the tests (tests/test_architecture.py)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -4,7 +4,7 @@ and README.md tells the truth about the commands and the tree."""
 
 from __future__ import annotations
 
-import ast
+import argparse
 import re
 import shutil
 import subprocess
@@ -12,11 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from helpers import PACKAGE, REPO, imports, module_name, part_of
 
 from ketabrochure.cli import parser
 
-PACKAGE = REPO / "src" / "ketabrochure"
 # Top to bottom; a module may import from its own layer's part and from any layer below it.
 # Parts of one layer (separated by |) are independent: neither imports the other.
 LAYERS = [
@@ -42,52 +41,6 @@ def layer_of() -> dict[str, tuple[int, str]]:
     """Each top-level part of the package: (its layer, counted from the top; its name)."""
     return {part.strip(): (i, part.strip()) for i, layer in enumerate(LAYERS)
             for part in layer.split("|")}
-
-
-def part_of(module: str) -> str:
-    """'ketabrochure.read.fields' -> 'read'; 'ketabrochure' -> '__init__'."""
-    pieces = module.split(".")
-    return pieces[1] if len(pieces) > 1 else "__init__"
-
-
-def module_name(path: Path, package: Path = PACKAGE) -> str:
-    """'src/ketabrochure/read/fields.py' -> 'ketabrochure.read.fields'."""
-    relative = path.relative_to(package.parent).with_suffix("")
-    parts = list(relative.parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
-def imports(path: Path, root: Path) -> list[tuple[int, str, bool]]:
-    """(line, imported module, inside a function) for every import of a source file."""
-    tree = ast.parse(path.read_text(), str(path))
-    name = module_name(path, root)
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    local = {id(n) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
-             for n in ast.walk(f) if isinstance(n, ast.Import | ast.ImportFrom)}
-    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
-                   and "TYPE_CHECKING" in ast.unparse(node.test)
-                   for n in ast.walk(node) if isinstance(n, ast.Import | ast.ImportFrom)}
-    found = []
-    for node in ast.walk(tree):
-        if id(node) in typing_only:
-            continue
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, a.name, id(node) in local) for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            names = [f"{target}.{a.name}" for a in node.names] if not node.module else [target]
-            found += [(node.lineno, name, id(node) in local) for name in names]
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-              and node.func.id == "lazy_module" and node.args
-              and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-            found.append((node.lineno, node.args[0].value, False))  # an import put off
-    return found
 
 
 def violations(package: Path = PACKAGE) -> list[str]:
@@ -144,11 +97,32 @@ def test_the_package_root_is_cheap_to_import() -> None:
     assert run.stdout.strip() == "[]"
 
 
+def cross_test_imports(tests: Path = REPO / "tests") -> list[str]:
+    """Every test module importing from another test module or from conftest (what tests
+    share lives in helpers.py; fixtures come from conftest without an import)."""
+    found = []
+    for path in sorted(tests.glob("*.py")):
+        for line, target, _ in imports(path, tests):
+            if target.split(".")[0] == "conftest" or target.split(".")[0].startswith("test_"):
+                found.append(f"{path.name}:{line}: imports {target}")
+    return found
+
+
+def test_tests_share_helpers_not_each_other(tmp_path: Path) -> None:
+    assert cross_test_imports() == []
+    for name, text in {"test_a.py": "from conftest import edit\n",
+                       "test_b.py": "import test_a\n", "helpers.py": "X = 1\n",
+                       "test_c.py": "from helpers import X\n"}.items():
+        (tmp_path / name).write_text(text)
+    assert cross_test_imports(tmp_path) == ["test_a.py:1: imports conftest",
+                                                   "test_b.py:1: imports test_a"]
+
+
 def commands() -> dict[str, list[str]]:
     """Every subcommand of the command line with its options (long forms) and arguments."""
     top = parser()
     found = {"": [max(a.option_strings, key=len) for a in top._actions if a.option_strings]}
-    sub = next(a for a in top._actions if a.__class__.__name__ == "_SubParsersAction")
+    sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
     for name, p in sub.choices.items():
         found[name] = [max(a.option_strings, key=len) for a in p._actions
                        if a.option_strings and "--help" not in a.option_strings]

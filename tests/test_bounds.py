@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_minimal, run_cli
+from helpers import copy_minimal, run_cli
 
 from ketabrochure.diagnostics import Diagnostics
 from ketabrochure.read import reader, yamlsource

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import edit, run_cli
+from helpers import edit, run_cli
 
 SHEET = "evidence-sheet-ptsd-letter-en"
 CONDITION = "content/conditions/ptsd.yaml"

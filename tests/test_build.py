@@ -7,25 +7,15 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
-from conftest import REPO, edit, run_cli, tree
+from helpers import REPO, edit, overflow, run_cli, tree
 
 from ketabrochure.build.cache import entry_from_json
 from ketabrochure.typeset.findings import Findings
 from ketabrochure.typeset.spill import spill_to_json
-
-
-def overflow(project: Path, condition: str = "ptsd") -> None:
-    """Make a sheet far too long: the bottom line repeated many times."""
-    path = project / f"content/conditions/{condition}.yaml"
-    lines = path.read_text().splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("bottom_line:"):
-            text = line.split(":", 1)[1].strip().strip('"')
-            lines[i] = f'bottom_line: "{" ".join([text] * 8)}"'
-    path.write_text("\n".join(lines) + "\n")
 
 
 def test_overflowing_sheet_fails_check_with_located_message(project: Path) -> None:
@@ -131,14 +121,17 @@ def page_count(lines: list[str], paper: str) -> int:
     return int(line.split("runs to ")[1].split()[0])
 
 
-def test_failed_build_leaves_out_untouched(project: Path) -> None:
-    assert run_cli(project, "build", "anxiety").code == 0
-    out = project / "out"
+def test_failed_build_leaves_out_untouched(minimal: Path) -> None:
+    """A claim about the engine, on the minimal project (8 documents, not 48): a build that
+    fails, on a file that does not parse and on a sheet over its budget, writes nothing."""
+    assert run_cli(minimal, "build").code == 0
+    out = minimal / "out"
     before = outputs(out)
-    edit(project / "content/conditions/anxiety.yaml", "importance:", "importance: [")
-    overflow(project, "ptsd")
-    result = run_cli(project, "build")
+    edit(minimal / "content/handouts/ptsd.yaml", "\ncrisis: true", "\ncrisis: [true")
+    overflow(minimal, "ptsd")
+    result = run_cli(minimal, "build")
     assert result.code == 1
+    assert "error[yaml.syntax]" in result.stderr and "error[check.page-count]" in result.stderr
     assert "nothing written" in result.stdout
     assert outputs(out) == before
 
@@ -215,7 +208,7 @@ ADVICE = {**SPILL, "columns": [["Key points", 39.0, "Bottom line", 9.0, ["key_po
     ({**ADVICE, "costs": [["References", "item", -1, 1.5]]}, False),
     ({**ADVICE, "saves": {"key_points[1]": "3"}}, False),
 ])
-def test_cache_entries_keep_what_runs_over_only_in_its_shape(spill: object, ok: bool) -> None:
+def test_cache_entries_keep_what_runs_over_only_in_its_shape(spill: Any, ok: bool) -> None:
     entry = entry_from_json({"warnings": [], "files": {}, "pdf": None, "thumb": None,
                              "findings": {**Findings(3).to_json(), "spill": spill}})
     assert (entry is not None) == ok

@@ -10,10 +10,11 @@ import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
-from conftest import copy_project, run_cli
+from helpers import copy_project, run_cli, text_at
 
 from ketabrochure import model as m
 from ketabrochure.build.run import load
@@ -270,7 +271,7 @@ def outcome(*ratings: tuple[str, int], start: str | None = None) -> m.GradedOutc
         start=m.StartLevel(start, "why", here) if start else None)
 
 
-def precise(base: m.Study, **changes: object) -> m.Study:
+def precise(base: m.Study, **changes: Any) -> m.Study:
     """A study GRADE's rules find no fault with by default: 1,000 people, an active control,
     an effect on file; `changes` then replaces fields of its design or the study."""
     design = dataclasses.replace(base.design, **{k: v for k, v in changes.items()
@@ -279,7 +280,7 @@ def precise(base: m.Study, **changes: object) -> m.Study:
         k: v for k, v in changes.items() if k not in ("type", "blinding", "controlled")}}
     result = m.Outcome("Score", "Lower", effect=m.Effect("MD", -3.0, -4.0, -2.0))
     return dataclasses.replace(base, n=m.SampleSize(1000, "participants"), design=design,
-                               outcomes=(result,), **rest)  # type: ignore[arg-type]
+                               outcomes=(result,), **rest)
 
 
 def test_levels_start_from_the_designs_and_clamp(cold: Path) -> None:
@@ -356,7 +357,7 @@ def test_words_and_reasons_read_in_black_and_white() -> None:
     rating = m.Rating("imprecision", -2, "25 people", Location("x"))
     assert certainty.judgement(rating) == "Imprecision \u22122: 25 people"
     circles = ET.fromstring(str(certainty.circles("moderate")))
-    assert circles.find(f"{SVG}title").text == "GRADE certainty: 3 of 4 circles filled"
+    assert text_at(circles, f"{SVG}title") == "GRADE certainty: 3 of 4 circles filled"
     assert len(circles.findall(f"{SVG}circle")) == 4 and len(circles.findall(f"{SVG}path")) == 3
     assert {e.get("stroke") for e in circles.iter() if e.get("stroke")} == {"#000000"}
 
@@ -406,7 +407,7 @@ def test_a_chart_shows_every_rated_study_names_the_rest_and_rounds_to_n(cold: Pa
     # n = 18: whole numbers, the non-significant difference marked; n = 403: one decimal, and
     # the noninferiority test marked as such (not as a significant difference: 'better')
     assert values == ["55%", "41% n.s.", "55.4%", "41.2% noninf."], texts
-    alt = svg.find(f"{SVG}title").text
+    alt = text_at(svg, f"{SVG}title")
     assert "Doe 2024, response: 55% with ketamine vs 41% with saline, not a significant" in alt
     assert "Not shown: Berman 2000" in alt
     assert "41.2% with ECT 3 times weekly for 3 weeks, noninferior by the study's own test" in alt

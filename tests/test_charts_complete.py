@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import copy_minimal, run_cli
+from helpers import copy_minimal, run_cli
 
 from ketabrochure import model as m
 from ketabrochure.build.run import load

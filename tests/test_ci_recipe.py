@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
+from helpers import REPO
 
 from ketabrochure.build.plan import select
 from ketabrochure.build.run import load

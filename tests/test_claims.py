@@ -10,9 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, edit, run_cli
-from test_diagnostics import diagnostics, line_of
-from test_framing import study
+from helpers import copy_project, diagnostics, edit, line_of, run_cli, study
 
 from ketabrochure.build.run import load
 from ketabrochure.diagnostics import Diagnostic, Diagnostics

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Run, copy_project
-from test_build import overflow
+from helpers import Run, copy_project, overflow
 
 from ketabrochure.cli import main
 from ketabrochure.diagnostics import Diagnostic, Location
@@ -216,7 +215,7 @@ def test_junit_has_a_testcase_per_document_and_per_file_with_problems(broken: Pa
     assert_valid_junit(result.stdout)
     documents, files = root.findall("testsuite")
     assert documents.get("name") == "documents" and files.get("name") == "files"
-    cases = {c.get("name"): c for c in documents.iter("testcase")}
+    cases = {c.get("name", ""): c for c in documents.iter("testcase")}
     assert sorted(cases) == ["evidence-sheet-anxiety-letter-en.pdf",
                              "evidence-sheet-ptsd-letter-en.pdf"]
     failure = cases["evidence-sheet-ptsd-letter-en.pdf"].find("failure")

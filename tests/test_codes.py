@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_minimal, run_cli
+from helpers import REPO, copy_minimal, run_cli
 
 from ketabrochure.build.explain import nearest
 from ketabrochure.codes import CODES, UnregisteredCode

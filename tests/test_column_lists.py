@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 import yaml
-from conftest import run_cli
+from helpers import run_cli
 
 from ketabrochure.typeset.tags.structure import Tree
 
@@ -22,9 +22,8 @@ def kids(element: pikepdf.Object) -> list[pikepdf.Object]:
     found = element.get("/K")
     if found is None:
         return []
-    if not isinstance(found, pikepdf.Array):
-        found = [found]
-    return [k for k in found if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+    listed = list(found) if isinstance(found, pikepdf.Array) else [found]
+    return [k for k in listed if isinstance(k, pikepdf.Dictionary) and "/S" in k]
 
 
 def walk(element: pikepdf.Object) -> Iterator[pikepdf.Object]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import edit, run_cli
-from test_diagnostics import diagnostics, line_of
+from helpers import diagnostics, edit, line_of, run_cli
 
 
 def codes(project: Path) -> dict[str, dict[str, str]]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Run, edit
+from helpers import Run, edit
 
 from ketabrochure.typeset import measure, pdf
 

@@ -5,26 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import edit, run_cli
-
-LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning)"
-                  r"\[(?P<code>[a-z.-]+)\]: (?P<where>.+?): (?P<msg>.+)$")
-
-
-def diagnostics(stderr: str) -> list[dict[str, str]]:
-    found = []
-    for line in stderr.splitlines():
-        match = LINE.match(line)
-        assert match, f"not a diagnostic line: {line!r}"
-        found.append(match.groupdict())
-    return found
-
-
-def line_of(path: Path, needle: str) -> int:
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        if needle in line:
-            return number
-    raise AssertionError(f"{needle!r} not in {path}")
+from helpers import diagnostics, edit, line_of, run_cli
 
 
 def test_default_content_checks_clean_even_under_strict(project: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import copy_minimal, copy_project, edit, run_cli
+from helpers import copy_minimal, copy_project, edit, run_cli
 from pypdf import PdfReader
 
 from ketabrochure import layouts

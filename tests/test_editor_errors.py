@@ -8,8 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, edit, run_cli
-from test_diagnostics import diagnostics, line_of
+from helpers import copy_project, diagnostics, edit, line_of, run_cli
 
 from ketabrochure.build.run import load
 from ketabrochure.diagnostics import Diagnostics

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_FOLDERS, REPO, UNFINISHED, edit, run_cli, tree
+from helpers import PROJECT_FOLDERS, REPO, UNFINISHED, edit, run_cli, tree
 
 from ketabrochure import files
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import copy_project, edit, run_cli
-from test_diagnostics import line_of
+from helpers import copy_project, edit, line_of, run_cli, study
 
 from ketabrochure import layouts
 from ketabrochure import model as m
@@ -21,27 +20,6 @@ from ketabrochure.patient import numbers
 HANDOUT = "content/handouts/anxiety.yaml"
 PATIENT = "content/patient.yaml"
 BROCHURE = "content/brochures/what-is-ketamine-therapy.yaml"
-STUDY = """citation:
-  title: "A trial written by the test"
-  authors: [Test A]
-  et_al: false
-  journal: "Test J"
-  year: 2024
-role: efficacy
-design: {{type: {type}, blinding: {blinding}, controlled: {controlled}, summary: "Test trial"}}
-population: {{species: human, diagnosis: "Anxiety"}}
-n: {{value: {n}, unit: participants{arms}}}
-intervention: {{drug: ketamine, route: IV, dose: "{dose}", schedule: "single dose"}}
-comparator: "{comparator}"
-comparator_kind: {kind}
-outcomes:
-  - measure: "Response"
-    result: "70% vs 20%"
-{outcome}    rates: {{kind: response, treatment: 70, control: 20}}
-{adverse}key_result: "Test result"
-follow_up: "2 weeks"
-limitations: ["Written by a test"]
-"""
 
 
 @pytest.fixture
@@ -50,16 +28,6 @@ def root(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
-def study(root: Path, name: str = "testtrial", *, n: int = 20, arms: str = "",
-          blinding: str = "double-blind", controlled: str = "true", type: str = "rct",
-          kind: str = "placebo", comparator: str = "saline", dose: str = "0.5 mg/kg",
-          outcome: str = "", adverse: str = "") -> Path:
-    path = root / "content" / "studies" / f"{name}.yaml"
-    path.write_text(STUDY.format(n=n, arms=f", arms: {arms}" if arms else "", blinding=blinding,
-                                 controlled=controlled, type=type, kind=kind,
-                                 comparator=comparator, dose=dose, outcome=outcome,
-                                 adverse=adverse))
-    return path
 
 
 def finding(root: Path, en: str, es: str, cites: str = "testtrial",

@@ -15,10 +15,11 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, copy_project, edit, run_cli
+from helpers import REPO, copy_project, edit, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,6 +48,12 @@ def lines(stderr: str) -> list[str]:
         assert match, f"not a diagnostic line: {line!r}"
         assert int(match["line"]) >= 1 and int(match["col"]) >= 1
     return found
+
+
+def code_of(line: str) -> str:
+    match = LINE.match(line)
+    assert match, line
+    return match["code"]
 
 
 def errors(stderr: str) -> list[str]:
@@ -169,12 +176,12 @@ print(json.dumps({"seconds": time.perf_counter() - started,
 """
 
 
-def measure(path: Path) -> dict[str, object]:
+def measure(path: Path) -> dict[str, Any]:
     """Load one file in a fresh, memory-capped process: its time, peak growth, diagnostics."""
     done = subprocess.run([sys.executable, "-c", MEASURE, str(path)], capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    result: dict[str, object] = json.loads(done.stdout)
+    result: dict[str, Any] = json.loads(done.stdout)
     return result
 
 
@@ -255,7 +262,7 @@ def test_bombs_in_the_content_fail_the_run_located(root: Path) -> None:
     (root / "content/studies/deep.yaml").write_text("citation: " + "[" * 900 + "]" * 900 + "\n")
     result = run_cli(root, "list")
     assert result.code == 1
-    codes = {(x.split(":")[0], LINE.match(x)["code"]) for x in errors(result.stderr)}
+    codes = {(x.split(":")[0], code_of(x)) for x in errors(result.stderr)}
     assert {("content/studies/lol.yaml", "yaml.alias-bomb"),
             ("content/conditions/loop.yaml", "yaml.alias"),
             ("content/studies/deep.yaml", "yaml.too-deep")} <= codes

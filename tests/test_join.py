@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_minimal, run_cli
+from helpers import copy_minimal, run_cli
 
 from ketabrochure.build.run import load
 from ketabrochure.diagnostics import Diagnostics

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import Run, edit, run_cli
+from helpers import Run, edit, run_cli
 
 PT_PER_IN = 72.0
 CLEAR = 0.5 * PT_PER_IN

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pypdf
-from conftest import Run, copy_project, edit
+from helpers import Run, copy_project, edit
 
 from ketabrochure import model as m
 from ketabrochure.build import run as build

@@ -6,49 +6,7 @@ import shutil
 from pathlib import Path
 
 import pypdf
-from conftest import copy_project, edit, run_cli, seed_cache
-
-LOCATIONS = """
-locations:
-  - id: downtown
-    name: Northside Downtown
-    address: [1200 Harbor View Avenue, "Portland, OR 97201"]
-    phone: (503) 555-0142
-    booking_url: https://northside-ketamine.example/book/downtown
-  - id: eastside
-    name: Northside Eastside
-    address: [88 Burnside Street, "Portland, OR 97214"]
-    phone: (503) 555-0199
-    booking_url: https://northside-ketamine.example/book/eastside
-"""
-TEMPLATE = """{% extends "_shared/base.html.j2" %}
-{% block title %}{{ condition.name }}: what to expect{% endblock %}
-{% block body %}<h1>{{ condition.name }}</h1>
-<p class="contact">{{ location.name }} · {{ location.address | join(", ") }} · {{ location.phone }}</p>
-{% if location.booking_url %}<p>Book: {{ location.booking_url }}</p>{% endif %}
-{% endblock %}
-"""
-ENTRY = """  - layout: test-handout
-    subjects: [ptsd, anxiety]
-    papers: [letter]
-    language: en
-    pages: {maximum: 1}
-"""
-
-
-def patient_project(root: Path, built: Path) -> Path:
-    """The default project plus a small patient-audience layout and two locations."""
-    seed_cache(built, copy_project(root))
-    folder = root / "layouts/test-handout"
-    folder.mkdir()
-    (folder / "layout.yaml").write_text("template: handout.html.j2\nsubjects: conditions\n"
-                                        "audience: patient\n")
-    (folder / "handout.html.j2").write_text(TEMPLATE)
-    with (root / "content/clinic.yaml").open("a") as handle:
-        handle.write(LOCATIONS)
-    documents = root / "content/documents.yaml"  # the real patient layouts left out: faster
-    documents.write_text(documents.read_text().split("  # Patient documents.")[0] + ENTRY)
-    return root
+from helpers import LOCATIONS, copy_project, decode_qr, edit, patient_project, run_cli, seed_cache
 
 
 def text(path: Path) -> str:
@@ -92,7 +50,6 @@ def test_location_errors_are_located(tmp_path: Path, built: Path) -> None:
 
 
 def test_real_handout_and_brochure_carry_each_locations_contact_and_qr(tmp_path: Path, built: Path) -> None:
-    from test_patient_pdfs import decode_qr
 
     root = seed_cache(built, copy_project(tmp_path / "p"))
     with (root / "content/clinic.yaml").open("a") as handle:
@@ -113,7 +70,6 @@ def test_real_handout_and_brochure_carry_each_locations_contact_and_qr(tmp_path:
 
 def test_a_location_without_web_addresses_sends_patients_to_the_clinic_page(
         tmp_path: Path, built: Path) -> None:
-    from test_patient_pdfs import decode_qr
 
     root = seed_cache(built, copy_project(tmp_path / "p"))
     own_url = "    booking_url: https://northside-ketamine.example/book/eastside\n"

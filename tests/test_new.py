@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Run, copy_project
+from helpers import Run, copy_project
 
 from ketabrochure.cli import main
 from ketabrochure.read.fields import is_placeholder

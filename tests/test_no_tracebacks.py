@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import copy_minimal, copy_project, run_cli
+from helpers import copy_minimal, copy_project, run_cli
 
 from ketabrochure.build import run, watch
 from ketabrochure.diagnostics import Diagnostic, Location

@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 import pytest
-from conftest import REPO, UNFINISHED, Run, copy_minimal, run_cli
+from helpers import REPO, UNFINISHED, Run, copy_minimal, run_cli
 
 from ketabrochure import cli, layouts
 from ketabrochure.build import inputs, scaffold

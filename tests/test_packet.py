@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pypdf
 import yaml
-from conftest import edit, run_cli, tree
+from helpers import edit, run_cli, tree
 
 
 def title(root: Path, condition: str) -> str:
     """A sheet's heading: the condition's title, read from its YAML."""
-    return yaml.safe_load((root / f"content/conditions/{condition}.yaml").read_text())["title"]
+    heading: str = yaml.safe_load((root / f"content/conditions/{condition}.yaml").read_text())["title"]
+    return heading
 
 
 def texts(path: Path) -> list[str]:
@@ -64,6 +65,7 @@ def test_packet_command_escapes_markup_in_names(project: Path) -> None:
     assert "20 November 2026" in pages[0]
     assert title(project, "anxiety") in pages[1] and title(project, "ptsd") in pages[2]
     metadata = pypdf.PdfReader(path).metadata
+    assert metadata is not None
     assert metadata.title == "Referral packet for <b>Dr</b> & <script>, Smith & Jones <i>Clinic</i>"
     manifest = json.loads((project / "out/manifest.json").read_text())
     entry = next(e for e in manifest["documents"] if e["file"] == path.name)

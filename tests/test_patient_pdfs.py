@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import collections
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
-from conftest import edit, run_cli
+from helpers import decode_qr, edit, run_cli
 
 CONDITIONS = ("anxiety", "chronic-pain", "depression", "ketamine-assisted-psychotherapy", "ptsd",
               "suicidal-ideation")
@@ -46,7 +48,8 @@ def test_brochure_is_two_landscape_letter_sides(built: Path, lang: str, variant:
         assert (float(trim.width), float(trim.height)) == pytest.approx((792, 612), abs=0.5)
 
 
-def panel_chars(path: Path, edges: dict[int, tuple[float, ...]], unit: float):
+def panel_chars(path: Path, edges: Mapping[int, tuple[float, ...]], unit: float
+                ) -> Iterator[tuple[int, int, float, float, dict[str, Any], float]]:
     """Every character with the panel (0, 1, 2) its centre falls in, per page."""
     with pdfplumber.open(path) as pdf:
         for number, page in enumerate(pdf.pages):
@@ -62,7 +65,7 @@ def panel_chars(path: Path, edges: dict[int, tuple[float, ...]], unit: float):
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_text_of_each_panel_stays_inside_its_panel(built: Path, lang: str) -> None:
     """0.25 in from trim and folds, read back from the PDF (office variant: no bleed offset)."""
-    seen = collections.Counter()
+    seen: collections.Counter[tuple[int, int]] = collections.Counter()
     for page, panel, left, right, char, height in panel_chars(
             out(built, f"{BROCHURE}-letter-{lang}"), LETTER_EDGES, PT_PER_IN):
         seen[page, panel] += 1
@@ -146,9 +149,6 @@ def test_crop_marks_are_off_the_artwork(built: Path) -> None:
     assert not any(grey(c) for c in top_bleed), "no crop mark sits in the bleed, on the artwork"
 
 
-def decode_qr(path: Path, page: int) -> list[zxingcpp.Barcode]:
-    pdf = pypdfium2.PdfDocument(path)
-    return zxingcpp.read_barcodes(pdf[page].render(scale=3).to_pil())
 
 
 @pytest.mark.parametrize(("name", "page"), [("handout-depression-letter-en", -1),
@@ -169,14 +169,15 @@ def test_handouts_fit_and_speak_their_language(built: Path, condition: str) -> N
         path = out(built, f"handout-{condition}-letter-{lang}")
         reader = pypdf.PdfReader(path)
         assert len(reader.pages) <= 2
-        assert reader.trailer["/Root"]["/Lang"] == lang
+        assert str(reader.root_object["/Lang"]) == lang
         assert off_label in text_of(path)
 
 
 def modal_size(path: Path) -> float:
     with pdfplumber.open(path) as pdf:
         sizes = collections.Counter(round(c["size"], 1) for p in pdf.pages for c in p.chars)
-    return sizes.most_common(1)[0][0]
+    size: float = sizes.most_common(1)[0][0]
+    return size
 
 
 def test_body_text_sizes(built: Path) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import edit, run_cli
-from test_diagnostics import diagnostics, line_of
+from helpers import diagnostics, edit, line_of, run_cli
 
 from ketabrochure.patient import numbers as plain
 

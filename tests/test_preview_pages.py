@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import edit, run_cli
+from helpers import edit, run_cli
 
 from ketabrochure.build.run import Result
 from ketabrochure.serve.live import Live, page_versions

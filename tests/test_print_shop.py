@@ -18,7 +18,7 @@ import pikepdf
 import pypdfium2
 import pytest
 import yaml
-from conftest import REPO, copy_project, run_cli, seed_cache
+from helpers import REPO, copy_project, run_cli, seed_cache
 from PIL import Image
 
 from ketabrochure.typeset import print_shop, tags
@@ -75,9 +75,10 @@ def text_colours(page: pikepdf.Page) -> dict[tuple[str, tuple[float, ...]], int]
     """How many text-showing operators are drawn in each fill colour (colour space, values),
     following q/Q, cs/scn, k, rg and g."""
     fill: tuple[str, tuple[float, ...]] = ("/DeviceGray", (0.0,))
-    stack, found = [], {}
-    for operands, operator in pikepdf.parse_content_stream(page):
-        op = str(operator)
+    stack: list[tuple[str, tuple[float, ...]]] = []
+    found: dict[tuple[str, tuple[float, ...]], int] = {}
+    for instruction in pikepdf.parse_content_stream(page):
+        operands, op = instruction.operands, str(instruction.operator)
         values = tuple(float(v) for v in operands
                        if not isinstance(v, pikepdf.Name | pikepdf.Array | pikepdf.Dictionary))
         if op == "q":
@@ -99,8 +100,8 @@ def marks(page: pikepdf.Page) -> list[tuple[str, Any]]:
     """The instructions of the page's printer's marks: marked content /Artifact with
     /Type /Page (production aids: crop and fold marks), as (operator, operands)."""
     inside, depth, found = False, 0, []
-    for operands, operator in pikepdf.parse_content_stream(page):
-        op = str(operator)
+    for instruction in pikepdf.parse_content_stream(page):
+        operands, op = instruction.operands, str(instruction.operator)
         if op in ("BDC", "BMC"):
             depth += 1
             if (not inside and op == "BDC" and operands[0] == "/Artifact"
@@ -135,7 +136,7 @@ def box(page: pikepdf.Page, name: str) -> tuple[float, float, float, float]:
     return left, bottom, right, top
 
 
-def outside(point: tuple[float, float], rect: tuple[float, float, float, float]) -> bool:
+def outside(point: tuple[float, ...], rect: tuple[float, float, float, float]) -> bool:
     x, y = point
     return x < rect[0] - 0.01 or x > rect[2] + 0.01 or y < rect[1] - 0.01 or y > rect[3] + 0.01
 
@@ -215,7 +216,7 @@ def test_trim_and_bleed_box_on_every_page(shop: Path, name: str) -> None:
 def check_no_rgb(pdf: pikepdf.Pdf) -> None:
     for number, page in enumerate(pdf.pages, start=1):
         for stream in (page, *forms(page.obj.Resources)):
-            ops = {str(op) for _, op in pikepdf.parse_content_stream(stream)}
+            ops = {str(i.operator) for i in pikepdf.parse_content_stream(stream)}
             assert not ops & {"rg", "RG"}, f"page {number}: DeviceRGB colour {ops & {'rg', 'RG'}}"
     for obj in pdf.objects:  # colour spaces of images, groups, shadings and resources
         assert "/DeviceRGB" not in names(obj), f"{obj.objgen}: DeviceRGB"
@@ -295,8 +296,8 @@ def test_brand_colour_fills_the_cover(shop: Path) -> None:
     brand = tuple(print_shop.cmyk(hex_rgb(colours["primary"])))
     pdf = open_pdf(shop, f"{BROCHURE}-letter-en-print-shop")
     page = pdf.pages[0]
-    fills = [tuple(float(v) for v in operands) for operands, op
-             in pikepdf.parse_content_stream(page) if str(op) in ("scn", "k")]
+    fills = [tuple(float(v) for v in i.operands) for i in pikepdf.parse_content_stream(page)
+             if str(i.operator) in ("scn", "k")]
     assert brand in fills
 
 
@@ -316,7 +317,8 @@ def check_marks_in_registration_colour(pdf: pikepdf.Pdf) -> None:
         assert spaces, f"page {number}: marks in no colour space of their own"
         for name in spaces:
             space = page.obj.Resources.ColorSpace[name]
-            assert (space[0], space[1], space[2]) == ("/Separation", "/All", "/DeviceCMYK")
+            assert (str(space[0]), str(space[1]), str(space[2])) == \
+                ("/Separation", "/All", "/DeviceCMYK")
         assert all(operands == [1] for op, operands in found if op == "SCN"), "full tint"
         bleed = box(page, "/BleedBox")
         crops = [segment for dashed, segment in lines(found) if not dashed]
@@ -396,6 +398,13 @@ def plates(path: Path, page: int, folder: Path) -> dict[str, Image.Image]:
             for ink in ("Cyan", "Magenta", "Yellow", "Black")}
 
 
+def darkest(plate: Image.Image) -> float:
+    """The darkest value of a grey plate (0: full ink on a tiffsep plate)."""
+    low = plate.getextrema()[0]
+    assert isinstance(low, int | float)
+    return low
+
+
 @pytest.mark.skipif(shutil.which("gs") is None, reason="needs Ghostscript (scripts/install-system-deps.sh)")
 def test_body_text_is_on_the_black_plate_only(shop: Path, tmp_path: Path) -> None:
     path = shop / f"{BROCHURE}-letter-en-print-shop.pdf"
@@ -408,7 +417,7 @@ def test_body_text_is_on_the_black_plate_only(shop: Path, tmp_path: Path) -> Non
         # pdfplumber measures in pt from the MediaBox's top-left corner; gs renders the
         # MediaBox at 72 dpi, a pixel a pt
         area = (round(word["x0"]), round(word["top"]), round(word["x1"]), round(word["bottom"]))
-    inked = {ink: image.crop(area).getextrema()[0] < 128 for ink, image in separated.items()}
+    inked = {ink: darkest(image.crop(area)) < 128 for ink, image in separated.items()}
     assert inked == {"Cyan": False, "Magenta": False, "Yellow": False, "Black": True}
 
 

@@ -22,6 +22,15 @@ def cmyk(value: object) -> tuple[float, ...]:
         return ()
 
 
+def grey_levels(plate: Image.Image) -> list[tuple[int, int]]:
+    """(pixels, value) of each grey level of one of tiffsep's plates (8-bit grey)."""
+    colours = plate.getcolors(1 << 16)
+    assert colours is not None
+    levels = [(count, value) for count, value in colours if isinstance(value, int)]
+    assert len(levels) == len(colours), "a plate is grey"
+    return levels
+
+
 def test_small_text_is_on_the_black_plate_alone(built: Path) -> None:
     """Citation numbers, the sources' heading, the kicker, the booking address: K only."""
     pdfs = sorted((built / "out").glob("*-print-shop.pdf"))
@@ -60,9 +69,9 @@ def test_black_text_overprints_a_tint(built: Path, tmp_path: Path, lang: str) ->
     area = tuple(round(v * scale) for v in (
         rect["x0"] + inset - left, top - top_edge, rect["x1"] - 2 - left,
         rect["bottom"] - 2 - top_edge))
-    black = Image.open(tmp_path / "page(Black).tif").crop(area)
-    inked = sum(count for count, value in black.getcolors(1 << 16) if value < 128)
+    plate = Image.open(tmp_path / "page(Black).tif").crop(area)
+    inked = sum(count for count, value in grey_levels(plate) if value < 128)
     assert inked > 1000  # the area holds the text (0 is full ink in tiffsep's plates)
     cyan = Image.open(tmp_path / "page(Cyan).tif").crop(area)
-    values = {value for _, value in cyan.getcolors(1 << 16)}
+    values = {value for _, value in grey_levels(cyan)}
     assert len(values) == 1 and 240 <= values.pop() <= 245, values  # 5% cyan, text or not

@@ -9,6 +9,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,8 @@ def test_a_malformed_findings_record_is_refused(broken: Callable[[dict[str, Any]
     broken(data)
     with pytest.raises(ValueError, match="findings"):
         Findings.from_json(data)
-    entry = {"warnings": [], "files": {}, "pdf": None, "thumb": None, "findings": data}
+    entry: dict[str, Any] = {"warnings": [], "files": {}, "pdf": None, "thumb": None,
+                             "findings": data}
     assert entry_from_json(entry) is None
 
 
@@ -123,8 +125,9 @@ def test_an_old_format_or_corrupt_entry_is_a_miss_not_a_crash(tmp_path: Path,
 
 # For each option a value other than its default: the test fails when an option is added
 # without one, so every option is shown to change the key.
-OTHER = {"bleed": 8.5, "duplex": "short-edge", "office": False, "measure_css": "p {}",
-         "pdf_variant": print_shop.PDF_VARIANT, "least_pt": 18.0}
+OTHER: dict[str, Any] = {"bleed": 8.5, "duplex": "short-edge", "office": False,
+                         "measure_css": "p {}", "pdf_variant": print_shop.PDF_VARIANT,
+                         "least_pt": 18.0}
 
 
 def test_changing_any_option_changes_the_key() -> None:
@@ -153,8 +156,8 @@ def test_the_key_covers_the_typesetting_code_and_its_libraries(
     tags.write_text(tags.read_text() + "\n# a change to how tags are mended\n")
     assert options.source_digest(package) != before
     key = PrintOptions().cache_key()
-    real = options.metadata.version
-    monkeypatch.setattr(options.metadata, "version",
+    real = metadata.version  # what options.py reads the versions with
+    monkeypatch.setattr(metadata, "version",
                         lambda name: "99.0" if name == "weasyprint" else real(name))
     options.code_digest.cache_clear()
     try:

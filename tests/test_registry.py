@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import copy_minimal, copy_project, run_cli
-from test_architecture import PACKAGE, imports, part_of
+from helpers import PACKAGE, copy_minimal, copy_project, imports, part_of, run_cli
 
 from ketabrochure import kinds
 from ketabrochure import model as m

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Run, copy_minimal, edit, run_cli
+from helpers import Run, copy_minimal, edit, run_cli
 from pypdf import PdfReader
 
 from ketabrochure.review.gate import add_months

@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import edit, run_cli
-from test_diagnostics import diagnostics, line_of
+from helpers import diagnostics, edit, line_of, run_cli
 
 STUDY = "content/studies/feder2021.yaml"  # quoted as {feder2021.n}, {feder2021.response}
 HANDOUT = "content/handouts/ptsd.yaml"

@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, edit
-from test_diagnostics import line_of
+from helpers import copy_project, edit, line_of
 
 from ketabrochure.build.run import load
 from ketabrochure.diagnostics import Diagnostic, Diagnostics

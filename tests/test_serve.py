@@ -20,16 +20,14 @@ from urllib.parse import quote
 
 import pypdf
 import pytest
-from conftest import copy_project, edit, run_cli
+from helpers import axe_violations, copy_project, edit, run_cli, screenshot
 from playwright.sync_api import Browser, BrowserContext, Page
-from test_shelf import axe_violations, browser, screenshot
 
 from ketabrochure.serve.server import is_loopback, out_name
 
 # one xdist worker runs the module: one server and one browser for the module
 pytestmark = pytest.mark.xdist_group("test_serve")
 
-__all__ = ["browser"]  # the Chromium fixture, shared with test_shelf
 
 DOCUMENTS = """edition: "2026.11"
 documents:
@@ -57,7 +55,8 @@ class Served:
     process: subprocess.Popen[bytes]
 
     def state(self) -> dict[str, Any]:
-        return get(self, "/_version")[2]
+        state: dict[str, Any] = get(self, "/_version")[2]
+        return state
 
     def lines(self) -> list[str]:
         return self.log.read_text().splitlines()

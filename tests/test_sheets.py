@@ -63,11 +63,13 @@ def test_animal_and_mechanism_studies_are_labelled(built: Path) -> None:
 
 def test_tagged_pdf_with_metadata(built: Path) -> None:
     reader = pypdf.PdfReader(sheet(built, "ptsd", "letter"))
-    root = reader.trailer["/Root"]
+    root = reader.root_object
     assert "/StructTreeRoot" in root
-    assert root["/MarkInfo"]["/Marked"]
-    assert root["/Lang"] == "en"
+    mark_info = root["/MarkInfo"]
+    assert isinstance(mark_info, pypdf.generic.DictionaryObject) and mark_info["/Marked"]
+    assert str(root["/Lang"]) == "en"
     info = reader.metadata
+    assert info is not None and info.title is not None
     assert (info.title and "PTSD" in info.title.upper()) or "POSTTRAUMATIC" in info.title.upper()
     assert info.author == "Northside Ketamine Clinic"
     assert info.subject

@@ -4,75 +4,28 @@ its accessibility checked with axe-core (the npm package, installed into tests/n
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, run_cli
-from playwright.sync_api import Browser, Page, sync_playwright
-from test_locations import patient_project
+from helpers import axe_violations, htmlcs_errors, matched, patient_project, run_cli, screenshot
+from playwright.sync_api import Browser, Page
 
-from ketabrochure import files
 from ketabrochure.site import shelf as shelf_module
 
 # one xdist worker runs the module: one built shelf and one browser for the module
 pytestmark = pytest.mark.xdist_group("test_shelf")
 
-CHROMIUM = Path(os.environ.get("KETABROCHURE_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-SCREENSHOTS = os.environ.get("KETABROCHURE_SHELF_SCREENSHOTS")  # a folder: keep pictures
-NODE = REPO / "tests" / "node"
-AXE = NODE / "node_modules" / "axe-core" / "axe.min.js"
-# HTML_CodeSniffer as pa11y runs it (pa11y's own dependency, installed with it)
-HTMLCS = NODE / "node_modules" / "@pa11y" / "html_codesniffer" / "build" / "HTMLCS.js"
 
 
-def axe_source() -> str:
-    """axe-core's browser script, installed from tests/node/package-lock.json when missing
-    (with pa11y and its HTML_CodeSniffer)."""
-    with files.lock(NODE / ".install.lock"):  # one installer at a time under pytest-xdist
-        if not AXE.is_file() or not HTMLCS.is_file():
-            npm = shutil.which("npm")
-            if npm is None:
-                pytest.fail("npm is missing: install Node.js and npm (Debian: apt-get install npm)")
-            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE, check=True,
-                           capture_output=True,  # pa11y's puppeteer: Debian's Chromium
-                           env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"})
-    return AXE.read_text()
 
 
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's violations on the page as it is now (WCAG 2.x A and AA and best practice)."""
-    page.add_script_tag(content=axe_source())
-    result = page.evaluate("""() => axe.run(document, {runOnly: {type: 'tag', values:
-        ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})""")
-    assert len(result["passes"]) > 10, "axe-core checked next to nothing"
-    return [{"id": v["id"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
 
 
-def htmlcs_errors(page: Page) -> list[str]:
-    """HTML_CodeSniffer's WCAG 2 AA errors (what pa11y's htmlcs runner reports as errors)."""
-    axe_source()  # installs tests/node when missing
-    page.add_script_tag(content=HTMLCS.read_text())
-    return list(page.evaluate("""() => new Promise(resolve => {
-        HTMLCS.process('WCAG2AA', document, () => resolve(HTMLCS.getMessages()
-            .filter(m => m.type === HTMLCS.ERROR)
-            .map(m => m.code + ': ' + m.msg + ' @ ' + (m.element.outerHTML || '').slice(0, 80))));
-    })"""))
 
 
-def screenshot(page: Page, name: str) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=False)
 
 
 @pytest.fixture(scope="module")
@@ -87,17 +40,6 @@ def shelf(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Path:
     result = run_cli(root, "build", "--jobs", "1")
     assert result.code == 0, result.stderr
     return root / "out"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (Debian chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -116,7 +58,8 @@ def manifest(shelf: Path) -> list[dict[str, Any]]:
 
 
 def visible_cards(page: Page) -> list[str]:
-    return page.eval_on_selector_all(".card:not([hidden]) .file", "els => els.map(e => e.textContent)")
+    return list(page.eval_on_selector_all(".card:not([hidden]) .file",
+                                          "els => els.map(e => e.textContent)"))
 
 
 def office(entries: list[dict[str, Any]]) -> list[str]:
@@ -301,7 +244,7 @@ def test_general_documents_come_first_and_a_filter_picks_the_type() -> None:
     patients = page.split('id="section-patients"')[1].split("</section>")[0]
     assert re.findall(r'data-name="([^"]+)"', patients) == \
         ["trifold", "handout-anxiety", "handout-depression", "handout-ptsd"]
-    types = re.search(r'<select id="filter-layout".*?</select>', page, re.S).group(0)
+    types = matched(r'<select id="filter-layout".*?</select>', page, re.S).group(0)
     assert re.findall(r'<option value="([\w-]*)">([^<]+)<', types) == [
         ("", "All documents"), ("evidence-sheet", "Evidence sheet"), ("handout", "Handout"),
         ("trifold", "Trifold")]

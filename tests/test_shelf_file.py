@@ -8,20 +8,20 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
-from playwright.sync_api import Browser, sync_playwright
-from test_shelf import ARGS, CHROMIUM
+from playwright.sync_api import Browser
 
 from ketabrochure.site import shelf
 
-ENTRY = {"file": "handout-ptsd-letter-en.pdf", "layout": "handout", "subject": "ptsd",
-         "paper": "letter", "language": "en", "variant": "office", "pages": 2,
-         "sha256": "0" * 64, "title": "Ketamine for PTSD", "audience": "patient",
-         "kind": "handouts", "subject_name": "PTSD", "reviewed_on": "2026-11-01"}
+ENTRY: dict[str, Any] = {
+    "file": "handout-ptsd-letter-en.pdf", "layout": "handout", "subject": "ptsd",
+    "paper": "letter", "language": "en", "variant": "office", "pages": 2,
+    "sha256": "0" * 64, "title": "Ketamine for PTSD", "audience": "patient",
+    "kind": "handouts", "subject_name": "PTSD", "reviewed_on": "2026-11-01"}
 NOTE = "Print opens the PDF in a new tab; print it from there"
 
 
@@ -34,17 +34,6 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open(folder / ENTRY["file"], "wb") as handle:
         writer.write(handle)
     return folder
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-deps.sh (Debian chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 def test_from_a_file_the_shelf_says_print_opens_a_tab_and_it_does(browser: Browser,

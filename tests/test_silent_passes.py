@@ -10,8 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_minimal, edit, run_cli
-from test_diagnostics import diagnostics, line_of
+from helpers import copy_minimal, diagnostics, edit, line_of, run_cli
 
 from ketabrochure.build.run import load
 from ketabrochure.diagnostics import Diagnostics

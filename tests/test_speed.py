@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pypdf
-from conftest import UNFINISHED, copy_minimal, copy_project, edit, run_cli
+from helpers import UNFINISHED, copy_minimal, copy_project, edit, run_cli
 
 from ketabrochure import kinds, layouts
 from ketabrochure.build import engine
@@ -28,6 +28,13 @@ PTSD = ["evidence-sheet-ptsd-letter-en", "evidence-sheet-ptsd-a4-en"]
 # a study of the PTSD sheet is also in the research report and in the sample referral packet,
 # which encloses the PTSD sheet
 CITING_FEDER2014 = [*PTSD, "report-research-letter-en", "referral-packet-sample-letter-en"]
+
+
+def stepped(watcher: Watcher) -> build.Result:
+    """One step of the watcher that found a change (the test fails if it found none)."""
+    result = watcher.step()
+    assert result is not None
+    return result
 
 
 def warm_copy(built: Path, target: Path,
@@ -102,16 +109,16 @@ def test_editing_one_study_rerenders_only_the_documents_citing_it(built: Path,
     out, err = io.StringIO(), io.StringIO()
     watcher = Watcher(root, build.Options(jobs=1), out, err)
     try:
-        assert watcher.step().rendered == []  # everything comes from the cache
+        assert stepped(watcher).rendered == []  # everything comes from the cache
         assert watcher.step() is None  # nothing changed: nothing done
         edit(root / "content/studies/feder2014.yaml", "Chronic Posttraumatic",
              "Chronic, Posttraumatic")
-        result = watcher.step()
+        result = stepped(watcher)
         assert sorted(result.rendered) == sorted(CITING_FEDER2014)
         assert "changed: content/studies/feder2014.yaml" in out.getvalue()
         assert f"rendered 4 of {total(built)}: evidence-sheet-ptsd" in out.getvalue()
         edit(root / "content/studies/conley2021.yaml", "meta-analysis", "Meta-analysis")
-        assert watcher.step().rendered == ["report-research-letter-en"]  # no sheet cites it
+        assert stepped(watcher).rendered == ["report-research-letter-en"]  # no sheet cites it
     finally:
         watcher.close()
     text = " ".join(pypdf.PdfReader(root / "out/evidence-sheet-ptsd-a4-en.pdf").pages[0]
@@ -126,9 +133,9 @@ def test_editing_the_shared_stylesheet_rerenders_every_document(built_minimal: P
     root = warm_copy(built_minimal, tmp_path / "p", copy_minimal)
     watcher = Watcher(root, build.Options(jobs=2), io.StringIO(), io.StringIO())
     try:
-        assert watcher.step().rendered == []  # everything comes from the cache
+        assert stepped(watcher).rendered == []  # everything comes from the cache
         edit(root / "layouts/_shared/base.css", "--tint: #eef3f6;", "--tint: #eef3f7;")
-        assert len(watcher.step().rendered) == total(built_minimal)
+        assert len(stepped(watcher).rendered) == total(built_minimal)
     finally:
         watcher.close()
 
@@ -143,14 +150,14 @@ def test_watch_reports_located_errors_and_keeps_going(built_minimal: Path,
     try:
         watcher.step()
         edit(root / "content/conditions/ptsd.yaml", "importance:", "importance: [")
-        result = watcher.step()
+        result = stepped(watcher)
         assert result.diags.has_errors()
         assert "content/conditions/ptsd.yaml:" in err.getvalue()
         assert "nothing written" in out.getvalue()
         assert pdfs(root) == before
         edit(root / "content/conditions/ptsd.yaml", "importance: [", "importance:")
         (root / "assets/fonts/atkinson-hyperlegible-latin-700-normal.woff2").touch()
-        assert watcher.step().rendered == []  # fixed, and a touched font has the same bytes
+        assert stepped(watcher).rendered == []  # fixed, and a touched font has the same bytes
     finally:
         watcher.close()
 
@@ -219,6 +226,7 @@ def test_watch_command_stops_cleanly_on_ctrl_c(built_minimal: Path, tmp_path: Pa
     process = subprocess.Popen([sys.executable, "-m", "ketabrochure", "--project", str(root),
                                 "watch", "--jobs", "2", "--interval", "0.1"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
     try:
         lines = []
         for line in process.stdout:
@@ -282,9 +290,12 @@ def test_brochure_panels_measured_in_place_match_one_tall_page(built: Path) -> N
     assert len(brochures) == 4
     for document in brochures:
         kind = kinds.kind_of(document)
-        (part,) = kind.parts(document, project, env, diags)
+        parts = kind.parts(document, project, env, diags)
+        assert parts is not None
+        (part,) = parts
         typeset = jobs.fit(part, allowed)
         css = kind.measure_css
+        assert css is not None
         here = measure.panels(typeset, part.base_dir, allowed, css, split=False)
         tall = measure.panels(typeset, part.base_dir, allowed, css, split=True)
         assert set(here) == set(tall) == {"flap", "back", "front", "left", "middle", "right"}

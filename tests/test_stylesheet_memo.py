@@ -33,7 +33,7 @@ def lay_out(folder: Path, lang: str) -> pdf.Typeset:
 
 def width_mm(result: pdf.Typeset) -> float:
     assert result.document is not None
-    return round(result.document.pages[0].width * 25.4 / 96, 1)
+    return round(float(result.document.pages[0].width) * 25.4 / 96, 1)
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

@@ -10,10 +10,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
-from conftest import copy_minimal, run_cli
+from helpers import copy_minimal, run_cli
 
 from ketabrochure import layouts
 from ketabrochure.build.cache import Cache, Entry, entry_from_json
@@ -238,8 +239,8 @@ def test_a_tampered_cache_entry_is_a_miss_then_replaced(tmp_path: Path, how: str
                                                           "fields": {}}}}])
 def test_numbers_in_an_entry_are_bounded(field: dict[str, object]) -> None:
     """Even a validly sealed entry (a secret leaked, a bug) cannot claim absurd numbers."""
-    entry = {"warnings": [], "files": {}, "pdf": None, "thumb": None,
-             "findings": {**Findings(2).to_json(), **field}}
+    entry: dict[str, Any] = {"warnings": [], "files": {}, "pdf": None, "thumb": None,
+                             "findings": {**Findings(2).to_json(), **field}}
     assert entry_from_json(entry) is None
     assert entry_from_json({**entry, "findings": Findings(2).to_json()}) is not None
 
@@ -326,10 +327,11 @@ def test_a_font_linked_out_is_not_read(tmp_path: Path) -> None:
     assert result.code == 1 and f"{font.name}:1:1: error[asset.font]" in result.stderr
 
 
-def test_a_tampered_claims_memo_is_made_again(tmp_path: Path) -> None:
+def test_a_tampered_claims_memo_is_made_again(minimal: Path) -> None:
     """out/claims.json is remembered in out/.cache/claims/ sealed like the cache's entries: a
-    memo edited by hand (or restored from another branch's cache) is not published."""
-    root = copy_minimal(tmp_path / "p")
+    memo edited by hand (or restored from another branch's cache) is not published. (The
+    minimal project with its session build's cache: its PDFs come from there.)"""
+    root = minimal
     assert run_cli(root, "build", "--jobs", "1").code == 0
     honest = (root / "out/claims.json").read_bytes()
     (memo,) = (root / "out/.cache/claims").glob("*.json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import edit, run_cli
+from helpers import edit, run_cli
 
 TEMPLATE = "layouts/evidence-sheet/sheet.html.j2"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 import yaml
-from conftest import REPO
+from helpers import REPO
 from pdfjs import read
 
 from ketabrochure.layouts import url

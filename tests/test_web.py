@@ -1,5 +1,5 @@
 """The web edition (out/web/): built from the same records and texts as the PDFs, static and
-self-contained, checked by `check` without a browser, and proven in Debian's Chromium: axe-core
+self-contained, checked by `check` without a and proven in Debian's Chromium: axe-core
 and HTML_CodeSniffer (pa11y's runner, and pa11y itself) on every page, reflow at 320 CSS px and
 at 200% zoom, keyboard focus visible in reading order, targets of at least 24 px."""
 
@@ -19,9 +19,21 @@ from typing import Any
 
 import pypdf
 import pytest
-from conftest import REPO, copy_minimal, edit, run_cli, seed_cache
+from helpers import (
+    HTMLCS,
+    NODE,
+    REPO,
+    axe_source,
+    axe_violations,
+    copy_minimal,
+    edit,
+    htmlcs_errors,
+    matched,
+    run_cli,
+    screenshot,
+    seed_cache,
+)
 from playwright.sync_api import Browser, Page
-from test_shelf import HTMLCS, NODE, axe_source, axe_violations, browser, htmlcs_errors, screenshot
 
 from ketabrochure.build.run import load
 from ketabrochure.diagnostics import Diagnostics
@@ -30,7 +42,6 @@ from ketabrochure.site import web, webcheck
 # one xdist worker runs the module: one built project and one browser for the module
 pytestmark = pytest.mark.xdist_group("test_web")
 
-__all__ = ["browser"]  # the Chromium fixture, shared with test_shelf
 PA11Y = NODE / "node_modules" / ".bin" / "pa11y"
 CHROMIUM = os.environ.get("KETABROCHURE_CHROMIUM", "/usr/bin/chromium")
 
@@ -65,8 +76,8 @@ def test_build_writes_a_static_edition_in_both_languages(site: Path) -> None:
             assert f'<html lang="{lang}">' in html
             other = "es" if lang == "en" else "en"
             assert f'hreflang="{other}" href="' in html and f'hreflang="{lang}"' in html
-            data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>',
-                                        html, re.S).group(1))
+            data = json.loads(matched(r'<script type="application/ld\+json">(.*?)</script>',
+                                      html, re.S).group(1))
             assert data["@type"] == "MedicalWebPage" and data["inLanguage"] == lang
             # the minimal project keeps no sign-off ledger: no review date or reviewer invented
             assert "lastReviewed" not in data and "reviewedBy" not in data
@@ -115,7 +126,7 @@ def test_animal_and_mechanism_work_is_labelled_as_such() -> None:
         html = edition.files[f"web/{lang}/index.html"].decode()
         seen = set()
         for row in re.findall(r"<tr><th scope=\"row\">.*?</tr>", html, re.S):
-            name = re.search(r'href="#ref-\d+">([^<]+)</a>', row).group(1)
+            name = matched(r'href="#ref-\d+">([^<]+)</a>', row).group(1)
             study = next((s for s in lower if name.startswith(s.citation.authors[0].split()[0]
                                                            if s.citation.authors else "\u201c")
                           and str(s.citation.year) in name), None)

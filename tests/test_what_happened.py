@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import edit, run_cli
+from helpers import edit, run_cli
 
 from ketabrochure.build import run as build
 from ketabrochure.build.watch import Watcher
