@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import copy_minimal, run_cli
+from helpers import copy_minimal, run_cli
 from pdfjs import read
 
 BLOCK = re.compile(r"^( *)(P|H\d?|LBody|Lbl|TD|TH|Caption|Note|BlockQuote) \(block\)")

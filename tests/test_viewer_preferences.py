@@ -17,12 +17,12 @@ PAPERS = {"letter": (612.0, 792.0), "a4": (595.28, 841.89)}
 
 def test_actual_size_and_the_right_duplex_mode(built: Path) -> None:
     entries = json.loads((built / "out/manifest.json").read_text())["documents"]
-    seen = set()
+    seen: set[str] = set()
     for entry in entries:
         with pikepdf.open(built / "out" / entry["file"]) as pdf:
             preferences = pdf.Root.ViewerPreferences
             assert preferences.PrintScaling == pikepdf.Name("/None"), entry["file"]
-            assert preferences.PickTrayByPDFSize is True, entry["file"]
+            assert bool(preferences.PickTrayByPDFSize), entry["file"]
             for page in pdf.pages:
                 left, bottom, right, top = (float(v) for v in page.trimbox)
                 size = sorted((right - left, top - bottom))  # the tri-fold is landscape
