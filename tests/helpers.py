@@ -309,17 +309,23 @@ AXE = NODE / "node_modules" / "axe-core" / "axe.min.js"
 HTMLCS = NODE / "node_modules" / "@pa11y" / "html_codesniffer" / "build" / "HTMLCS.js"
 
 
-def axe_source() -> str:
-    """axe-core's browser script, installed from tests/node/package-lock.json when missing
-    (with pa11y and its HTML_CodeSniffer)."""
+def node_modules(*wanted: Path) -> None:
+    """Install tests/node/package-lock.json (axe-core, pa11y with its HTML_CodeSniffer,
+    pdf.js) when a file wanted from it is missing."""
     with files.lock(NODE / ".install.lock"):  # one installer at a time under pytest-xdist
-        if not AXE.is_file() or not HTMLCS.is_file():
-            npm = shutil.which("npm")
-            if npm is None:
-                pytest.fail("npm is missing: install Node.js and npm (Debian: apt-get install npm)")
-            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE, check=True,
-                           capture_output=True,  # pa11y's puppeteer: Debian's Chromium
-                           env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"})
+        if all(path.is_file() for path in wanted):
+            return
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is missing: install Node.js and npm (Debian: apt-get install npm)")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE, check=True,
+                       capture_output=True,  # pa11y's puppeteer: Debian's Chromium
+                       env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"})
+
+
+def axe_source() -> str:
+    """axe-core's browser script (with pa11y's HTML_CodeSniffer beside it)."""
+    node_modules(AXE, HTMLCS)
     return AXE.read_text()
 
 

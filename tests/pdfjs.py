@@ -5,17 +5,13 @@ tag tree gets for each heading, paragraph and list item (tests/node/pdftext.mjs)
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import REPO
+from helpers import NODE, node_modules
 
-from ketabrochure import files
-
-NODE = REPO / "tests" / "node"
 PDFJS = NODE / "node_modules" / "pdfjs-dist" / "legacy" / "build" / "pdf.mjs"
 SCRIPT = NODE / "pdftext.mjs"
 
@@ -26,14 +22,7 @@ def ensure() -> str:
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
         pytest.skip("Node.js is missing, so pdf.js cannot run (Debian: apt-get install nodejs npm)")
-    with files.lock(NODE / ".install.lock"):  # one installer at a time under pytest-xdist
-        if not PDFJS.is_file():
-            npm = shutil.which("npm")
-            if npm is None:
-                pytest.skip("npm is missing, so pdfjs-dist cannot be installed "
-                            "(Debian: apt-get install npm)")
-            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE, check=True,
-                           capture_output=True, env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"})
+    node_modules(PDFJS)
     return node
 
 
