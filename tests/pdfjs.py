@@ -1,6 +1,5 @@
 """pdf.js (the npm package pdfjs-dist, installed into tests/node/ from its package-lock.json) as
-a PDF reader for the tests: the text its viewer gives, and the text a reader that follows the
-tag tree gets for each heading, paragraph and list item (tests/node/pdftext.mjs)."""
+a PDF reader for the tests: the text its viewer gives (tests/node/pdftext.mjs)."""
 
 from __future__ import annotations
 
@@ -27,7 +26,7 @@ def ensure() -> str:
 
 
 def read(paths: list[Path]) -> dict[Path, dict[str, object]]:
-    """{path: {"text": the viewer's text, "tagged": [[role, text], ...]}} for each PDF."""
+    """{path: {"text": the viewer's text}} for each PDF."""
     node = ensure()
     found: dict[Path, dict[str, object]] = {}
     for start in range(0, len(paths), 16):  # one node process per 16 PDFs

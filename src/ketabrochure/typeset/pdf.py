@@ -339,7 +339,7 @@ def _finisher(bleed: float | None,
         preferences["PrintScaling"] = "/None"
         # the printer's tray follows the page size: an A4 copy on A4, a Letter copy on Letter,
         # each at 100% (PDF 1.7, 12.2): never a copy shrunk onto the other paper
-        preferences["PickTrayByPDFSize"] = True
+        preferences["PickTrayByPDFSize"] = "true"  # a PDF boolean, as WeasyPrint writes them
         preferences["Duplex"] = duplex
         if bleed is None:
             return
