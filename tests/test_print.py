@@ -71,9 +71,11 @@ def pdfs(built: Path, *patterns: str) -> list[Path]:
 
 
 def drawn(page: Page) -> Iterator[dict[str, Any]]:
-    """Everything that leaves ink: characters, images, and paths that are stroked, or filled
-    with anything but white (pdfplumber lists a path even when it paints nothing)."""
-    yield from page.chars
+    """Everything that leaves ink: characters but spaces (a line's last space is drawn past
+    the line, at no width, for readers: typeset.linespace), images, and paths that are
+    stroked, or filled with anything but white (pdfplumber lists a path even when it paints
+    nothing)."""
+    yield from (char for char in page.chars if char["text"].strip())
     yield from page.images
     for item in page.paths:
         filled = item.get("fill") and colour(item.get("non_stroking_color")) not in WHITE
