@@ -16,21 +16,23 @@ TEMPLATE = "layouts/evidence-sheet/sheet.html.j2"
     ('<link rel="stylesheet" href="https://example.com/x.css">', "https://example.com/x.css"),
     ('<img src="http://127.0.0.1:9/x.png" alt="x">', "http://127.0.0.1:9/x.png"),
 ])
-def test_outside_resources_are_refused(project: Path, tag: str, refused: str) -> None:
-    (project.parent / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    edit(project / TEMPLATE, '<header class="masthead">', tag + '<header class="masthead">')
-    result = run_cli(project, "check")
+def test_outside_resources_are_refused(minimal: Path, tag: str, refused: str) -> None:
+    """On the minimal project: the rule is WeasyPrint's URL fetcher's, whatever the content
+    (one evidence sheet and the packet enclosing it typeset again, not twelve sheets)."""
+    (minimal.parent / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    edit(minimal / TEMPLATE, '<header class="masthead">', tag + '<header class="masthead">')
+    result = run_cli(minimal, "check")
     assert result.code == 1
     lines = [line for line in result.stderr.splitlines() if "pdf.url-policy" in line]
     assert lines and all(refused in line for line in lines), result.stderr
     assert lines[0].startswith("layouts/evidence-sheet/layout.yaml:1:1: error[pdf.url-policy]:")
 
 
-def test_symlink_out_of_the_project_is_refused(project: Path) -> None:
-    (project / "assets/escape.txt").symlink_to("/etc/hostname")
-    edit(project / TEMPLATE, '<header class="masthead">',
+def test_symlink_out_of_the_project_is_refused(minimal: Path) -> None:
+    (minimal / "assets/escape.txt").symlink_to("/etc/hostname")
+    edit(minimal / TEMPLATE, '<header class="masthead">',
          '<img src="../../assets/escape.txt" alt="x"><header class="masthead">')
-    result = run_cli(project, "check")
+    result = run_cli(minimal, "check")
     assert result.code == 1
     assert "escape.txt" in result.stderr and "outside the project" in result.stderr
 
