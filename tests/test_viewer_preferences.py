@@ -22,7 +22,8 @@ def test_actual_size_and_the_right_duplex_mode(built: Path) -> None:
         with pikepdf.open(built / "out" / entry["file"]) as pdf:
             preferences = pdf.Root.ViewerPreferences
             assert preferences.PrintScaling == pikepdf.Name("/None"), entry["file"]
-            assert bool(preferences.PickTrayByPDFSize), entry["file"]
+            pick: object = preferences.PickTrayByPDFSize  # a PDF boolean, not the string
+            assert pick is True, entry["file"]
             for page in pdf.pages:
                 left, bottom, right, top = (float(v) for v in page.trimbox)
                 size = sorted((right - left, top - bottom))  # the tri-fold is landscape
