@@ -113,3 +113,11 @@ def test_the_matrix_workflow_builds_every_share_and_joins_them() -> None:
     assert check[0] == "check"
     for args in (build, join, check):
         parser().parse_args(args)  # SystemExit (exit 2) on an option that does not exist
+
+
+@pytest.mark.parametrize("workflow", [WORKFLOW, EDITION], ids=lambda p: p.name)
+def test_every_workflow_seals_its_cache_with_the_repository_secret(workflow: Path) -> None:
+    """A restored or uploaded render cache is trusted only under the repository's own key
+    (files.seal): every job of every workflow gets KETABROCHURE_CACHE_SECRET."""
+    env = yaml.safe_load(workflow.read_text()).get("env", {})
+    assert env.get("KETABROCHURE_CACHE_SECRET") == "${{ secrets.KETABROCHURE_CACHE_SECRET }}"

@@ -166,3 +166,14 @@ def test_the_key_covers_the_typesetting_code_and_its_libraries(
         monkeypatch.undo()
         options.code_digest.cache_clear()
     assert PrintOptions().cache_key() == key
+
+
+def test_the_print_shop_key_covers_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unsigned print-shop copy is dated from SOURCE_DATE_EPOCH (PDF/X needs dates): a new
+    value must not reuse a cached copy with the old date. The office copy has no such date."""
+    shop, office = PrintOptions(pdf_variant=print_shop.PDF_VARIANT), PrintOptions()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    before = shop.cache_key(), office.cache_key()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796515200")
+    assert shop.cache_key() != before[0]
+    assert office.cache_key() == before[1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from dataclasses import dataclass, fields
 from importlib import metadata
 from pathlib import Path
@@ -22,6 +23,7 @@ from .pdf import PDF_VARIANT
 # Libraries whose version can change a PDF's or a thumbnail's bytes: the layout and the PDF
 # writer, font subsetting, the tag repair, the print shop's colours and the thumbnail.
 LIBRARIES = ("weasyprint", "pydyf", "fonttools", "pikepdf", "pillow", "pypdfium2")
+DATE_VARIABLE = "SOURCE_DATE_EPOCH"  # typeset.pdf reads it for an unsigned copy's dates
 
 
 @dataclass(frozen=True)
@@ -35,12 +37,15 @@ class PrintOptions:
 
     def cache_key(self) -> str:
         """A SHA-256 over every field, the typesetting code and its libraries; for the
-        print-shop copy also the CMYK profile (a system file no served file records)."""
+        print-shop copy also the CMYK profile (a system file no served file records) and
+        SOURCE_DATE_EPOCH (the PDF/X dates of a copy nobody has signed)."""
         digest = hashlib.sha256(code_digest().encode())
         for option in fields(self):
             digest.update(f"\0{option.name}={getattr(self, option.name)!r}".encode())
         if self.pdf_variant == print_shop.PDF_VARIANT:
+            # the press profile, and the date an unsigned copy is given (pdf._fixed_dates)
             digest.update(f"\0profile={print_shop.profile_digest()}".encode())
+            digest.update(f"\0epoch={os.environ.get(DATE_VARIABLE, '')}".encode())
         return digest.hexdigest()
 
 
