@@ -9,6 +9,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -355,3 +356,14 @@ def screenshot(page: Page, name: str) -> None:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=False)
+
+
+def interrupt(process: subprocess.Popen[bytes], log: Path) -> None:
+    """Stop a `serve` or `watch` process as Ctrl-C does: it must exit 0 (its log says why
+    not); killed if it does not end."""
+    process.send_signal(signal.SIGINT)
+    try:
+        assert process.wait(30) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()

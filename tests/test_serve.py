@@ -8,7 +8,6 @@ import http.client
 import io
 import json
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from urllib.parse import quote
 
 import pypdf
 import pytest
-from helpers import axe_violations, copy_project, edit, run_cli, screenshot
+from helpers import axe_violations, copy_project, edit, interrupt, run_cli, screenshot
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from ketabrochure.serve.server import is_loopback, out_name
@@ -105,12 +104,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                    and served.state()["building"] is None, 300)
         yield served
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            assert process.wait(30) == 0, log.read_text()
-        finally:
-            if process.poll() is None:
-                process.kill()
+        interrupt(process, log)
     assert "stopped serving" in log.read_text()
 
 

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from helpers import (
     copy_minimal,
     edit,
     htmlcs_errors,
+    interrupt,
     matched,
     run_cli,
     screenshot,
@@ -387,12 +387,7 @@ def test_serve_shows_the_web_edition_and_follows_a_save(browser: Browser, tmp_pa
         context.close()
         strict.close()
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            assert process.wait(30) == 0, log.read_text()
-        finally:
-            if process.poll() is None:
-                process.kill()
+        interrupt(process, log)
 
 
 def wait_until(what: str, check: Callable[[], Any], timeout: float = 60) -> Any:
