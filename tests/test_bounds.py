@@ -161,3 +161,67 @@ def test_sigterm_ends_the_process_even_when_its_clean_up_hangs() -> None:
     assert process.returncode == 143, stderr
     assert 7 < took < 12, took  # the watchdog's 8 s
     assert b"terminated (SIGTERM)" in stderr
+
+
+def test_sigterm_at_any_moment_of_start_up_ends_cleanly(tmp_path: Path) -> None:
+    """Start-up imports the pipeline; SIGTERM in the middle of any import (a half-run module,
+    a dataclass being made by exec) still ends with 143 and no traceback."""
+    root = copy_minimal(tmp_path / "p")
+    for step in range(12):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ketabrochure", "--project", str(root), "check", "--jobs",
+             "2", "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True)
+        time.sleep(0.1 + 0.1 * step)
+        os.killpg(process.pid, signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+        assert process.returncode in (143, -signal.SIGTERM), (step, stderr)
+        assert b"Traceback" not in stderr, (step, stderr)
+
+
+IGNORED = """
+import gc, sys
+from ketabrochure.cli import Termination
+class Finalized:
+    def __del__(self):  # Python drops what is raised here ("Exception ignored in ...")
+        import os, signal
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # the handler runs (and raises) in here
+            pass
+with Termination():
+    try:
+        Finalized()  # gone at once
+        for _ in range(10**9):  # a minute of work: the second delivery must stop it
+            pass
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(143)
+"""
+
+
+def test_a_sigterm_python_swallowed_is_delivered_again() -> None:
+    """Not left to the watchdog: that ends the process only after TERMINATION_DEADLINE."""
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-c", IGNORED], capture_output=True, timeout=60)
+    assert run.returncode == 143, run.stderr
+    assert time.monotonic() - started < 4, run.stderr
+    assert b"terminated (SIGTERM)" not in run.stderr  # (what the watchdog writes)
+
+
+FORGETS = """
+from ketabrochure.cli import _forget_interrupt
+try:
+    exec("raise KeyboardInterrupt")  # as in a dataclass made while an import is interrupted
+except KeyboardInterrupt:
+    _forget_interrupt()
+raise SystemExit(143)
+"""
+
+
+def test_a_handled_interrupt_keeps_the_exit_code(tmp_path: Path) -> None:
+    """`python -m` on CPython 3.11 ends by SIGINT after a KeyboardInterrupt raised inside
+    exec() of a string, even one that was caught, unless that record is reset."""
+    (tmp_path / "forgets.py").write_text(FORGETS)
+    run = subprocess.run([sys.executable, "-m", "forgets"], cwd=tmp_path, capture_output=True,
+                         timeout=60)
+    assert run.returncode == 143, run.stderr

@@ -312,16 +312,26 @@ class Termination:
     """While active, SIGTERM raises KeyboardInterrupt in this process, as Ctrl-C does, so the
     same clean-up runs (the renderer's context manager shuts the worker pool down). Forked
     workers inherit the handler but ignore the signal (their parent stops them), and so does
-    this process after the first one, while it shuts down."""
+    this process after the first one, while it shuts down.
+
+    Python drops an exception raised inside a finalizer or an at-fork callback ("Exception
+    ignored in ..."): should the handler's land there, it is raised once more."""
 
     def __init__(self) -> None:
         self.received = False
+        self.dropped = False  # the handler's KeyboardInterrupt was swallowed by Python
         self.pid = os.getpid()
         self.previous: Any = None  # the handler to put back
+        self.previous_hook = sys.unraisablehook
         self.installed = False
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
-        if os.getpid() != self.pid or self.received:
+        if os.getpid() != self.pid:
+            return
+        if self.dropped:
+            self.dropped = False
+            raise KeyboardInterrupt
+        if self.received:
             return
         self.received = True
         # the clean-up below has every wait bounded; should anything still hang (a library
@@ -331,9 +341,26 @@ class Termination:
         watchdog.start()
         raise KeyboardInterrupt
 
+    def unraisable(self, unraisable: Any) -> None:
+        """sys.unraisablehook: the handler's interrupt was dropped; deliver it again."""
+        if (self.received and os.getpid() == self.pid
+                and isinstance(unraisable.exc_value, KeyboardInterrupt)):
+            self.dropped = True
+            threading.Thread(target=self._deliver_again, daemon=True).start()
+            return
+        self.previous_hook(unraisable)
+
+    def _deliver_again(self) -> None:
+        """From another thread, so that the handler runs once Python is out of the code that
+        drops exceptions."""
+        while self.dropped:
+            time.sleep(0.05)
+            os.kill(self.pid, signal.SIGTERM)
+
     def __enter__(self) -> Termination:
         if threading.current_thread() is threading.main_thread():
             self.previous = signal.signal(signal.SIGTERM, self.handle)
+            sys.unraisablehook = self.unraisable
             self.installed = True
         return self
 
@@ -342,6 +369,7 @@ class Termination:
         if self.installed:
             signal.signal(signal.SIGTERM,
                           signal.SIG_DFL if self.previous is None else self.previous)
+            sys.unraisablehook = self.previous_hook
 
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None,
@@ -359,11 +387,20 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
             interrupted = True
         if not (interrupted or term.received):  # (watch stops on either, and returns 0)
             return code
+        _forget_interrupt()
         what = "terminated (SIGTERM)" if term.received else "interrupted"
         with contextlib.suppress(OSError, ValueError):
             print(f"ketabrochure: {what}; out/ still holds its last complete edition",
                   file=stderr)
         return EXIT_TERMINATED if term.received else EXIT_INTERRUPTED
+
+
+def _forget_interrupt() -> None:
+    """CPython 3.11 remembers a KeyboardInterrupt raised inside exec() of a string (a
+    dataclass being made, mid-import) as never handled, even once it is caught, and then
+    ends `python -m ketabrochure` by SIGINT instead of with our exit code. Running one more
+    string resets that record."""
+    exec("pass")  # (a constant string)
 
 
 def _discard(*streams: TextIO) -> None:

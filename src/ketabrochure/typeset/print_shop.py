@@ -30,7 +30,6 @@ import functools
 import hashlib
 import io
 import re
-import sys
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,8 +43,6 @@ else:  # imported on first use: only a print-shop PDF needs them
     pikepdf = lazy_module("pikepdf")
     Image = lazy_module("PIL.Image")
     ImageCms = lazy_module("PIL.ImageCms")
-    for _name in ("Image", "ImageCms"):  # so that `import PIL.Image; PIL.Image` still works
-        setattr(sys.modules["PIL"], _name, sys.modules[f"PIL.{_name}"])
 
 PDF_VARIANT = "pdf/x-4"
 # Debian's libgs-common (Ghostscript's ICC profiles): "Artifex CMYK SWOP Profile", an output

@@ -1,0 +1,52 @@
+"""A module put off (lazy.lazy_module) is imported by an ordinary import on first use: an
+import interrupted part-way leaves nothing half-run behind."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ketabrochure.lazy import lazy_module
+
+HALF = """\
+import os
+FIRST = 1
+if os.path.exists(os.path.join(os.path.dirname(__file__), "interrupt")):
+    raise KeyboardInterrupt  # as Ctrl-C or SIGTERM part-way through the import
+SECOND = 2
+"""
+
+
+@pytest.fixture
+def half(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    (tmp_path / "kb_half.py").write_text(HALF)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield tmp_path
+    sys.modules.pop("kb_half", None)
+
+
+@pytest.mark.usefixtures("half")
+def test_nothing_is_imported_before_first_use() -> None:
+    deferred = lazy_module("kb_half")
+    assert "kb_half" not in sys.modules
+    assert deferred.SECOND == 2
+    assert sys.modules["kb_half"].FIRST == 1
+
+
+def test_an_interrupted_import_leaves_no_half_run_module(half: Path) -> None:
+    deferred = lazy_module("kb_half")
+    (half / "interrupt").touch()
+    with pytest.raises(KeyboardInterrupt):
+        deferred.SECOND  # noqa: B018 - reading it is the import
+    assert "kb_half" not in sys.modules
+    (half / "interrupt").unlink()
+    from kb_half import SECOND  # type: ignore[import-not-found]  # (was an ImportError)
+    assert SECOND == 2 and deferred.FIRST == 1
+
+
+def test_a_missing_module_is_an_error_at_once() -> None:
+    with pytest.raises(ModuleNotFoundError):
+        lazy_module("kb_no_such_module")
