@@ -109,6 +109,8 @@ def _near_memory_limit() -> bool:
         status = Path("/proc/self/status").read_text()
     except OSError:
         return False
+    except MemoryError:  # too little left even to read it (a worker importing under its limit)
+        return True
     found = re.search(r"^VmPeak:\s+(\d+) kB", status, re.MULTILINE)
     return found is not None and int(found[1]) * 1024 > 0.9 * soft
 
