@@ -8,6 +8,8 @@ import dataclasses
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -166,6 +168,58 @@ def test_the_key_covers_the_typesetting_code_and_its_libraries(
         monkeypatch.undo()
         options.code_digest.cache_clear()
     assert PrintOptions().cache_key() == key
+
+
+def test_the_key_covers_what_the_worker_imports_from_outside_typeset(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """model.PageBudget decides which alternative of a document is kept, but lives in
+    model/: an edit to it changes the key, found from the imports (no list kept by hand);
+    an edit to a module the worker never imports (the command line) does not."""
+    copy = tmp_path / "ketabrochure"
+    shutil.copytree(Path(options.__file__).parent.parent, copy,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    real = options.code_digest
+    monkeypatch.setattr(options, "code_digest", lambda: real(copy / "typeset"))
+    before = PrintOptions().cache_key()
+    cli = copy / "cli.py"
+    cli.write_text(cli.read_text() + "\n# a change to the command line only\n")
+    real.cache_clear()
+    assert PrintOptions().cache_key() == before
+    budget = copy / "model" / "documents.py"
+    text = budget.read_text()
+    assert "return pages == self.exactly" in text
+    budget.write_text(text.replace("return pages == self.exactly",
+                                   "return pages <= self.exactly"))
+    real.cache_clear()
+    assert PrintOptions().cache_key() != before
+    real.cache_clear()
+
+
+def test_every_module_a_worker_loads_is_in_the_key() -> None:
+    """By construction: in a fresh interpreter that imports every typesetting module (the
+    pool's workers run them) and typesets a document, every ketabrochure module loaded is
+    one the key hashes."""
+    here = Path(options.__file__).parent
+    code = ("import importlib, pkgutil, sys\n"
+            "import ketabrochure.typeset as t\n"
+            "from pathlib import Path\n"
+            "for m in pkgutil.walk_packages(t.__path__, 'ketabrochure.typeset.'):\n"
+            "    importlib.import_module(m.name)\n"
+            "from ketabrochure.model import PageBudget\n"
+            "from ketabrochure.typeset.jobs import Job, Part, typeset_job\n"
+            "html = '<html lang=en><title>t</title><p>x</p></html>'\n"
+            "here = Path.cwd()\n"
+            "out = typeset_job(Job(0, (Part((html,), PageBudget(maximum=1), here),),"
+            " (here,), None))\n"
+            "assert out.ok and out.findings.pages == 1, out\n"
+            "print('\\n'.join(m.__file__ for n, m in sys.modules.items()"
+            " if n.split('.')[0] == 'ketabrochure'))\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=here)
+    loaded = {Path(line).resolve() for line in run.stdout.splitlines()}
+    hashed = {path.resolve() for path in options.worker_modules(here)}
+    assert len(loaded) > 20 and here.parent / "model" / "documents.py" in loaded
+    assert loaded <= hashed, sorted(map(str, loaded - hashed))
 
 
 def test_the_print_shop_key_covers_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:

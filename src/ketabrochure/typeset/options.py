@@ -2,14 +2,17 @@
 and the cache keys on, so the two cannot disagree.
 
 Its `cache_key()` covers every field and also what makes the bytes besides the HTML: the
-typesetting code itself (every module of this package, hashed once per process) and the
-versions of the libraries that lay out, write, mend and picture the PDF, as Black's
-Mode.get_cache_key() does. Changing any of them makes every cached document a miss, with no
-format number to bump by hand.
+typesetting code itself (every module of this package and every ketabrochure module they
+import, found by reading their imports, hashed once per process) and the versions of the
+libraries that lay out, write, mend and picture the PDF, as Black's Mode.get_cache_key()
+does. Changing any of them makes every cached document a miss, with no format number to bump
+by hand. Found from the imports, a module the worker comes to use outside this package (say
+model.PageBudget, which decides the alternative kept) is in the key by construction.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import os
@@ -50,10 +53,10 @@ class PrintOptions:
 
 
 @functools.cache
-def code_digest() -> str:
-    """The SHA-256 of this package's source and of its libraries' versions: computed once
-    per process."""
-    digest = hashlib.sha256(source_digest(Path(__file__).parent).encode())
+def code_digest(package: Path = Path(__file__).parent) -> str:
+    """The SHA-256 of the typesetting code (this package and what it imports of ketabrochure)
+    and of its libraries' versions: computed once per process."""
+    digest = hashlib.sha256(files_digest(package.parent, worker_modules(package)).encode())
     for name in LIBRARIES:
         digest.update(f"\0{name} {metadata.version(name)}".encode())
     return digest.hexdigest()
@@ -61,8 +64,73 @@ def code_digest() -> str:
 
 def source_digest(package: Path) -> str:
     """The SHA-256 of every module of a package, each by its path in it and its bytes."""
+    return files_digest(package, sorted(package.rglob("*.py")))
+
+
+def files_digest(root: Path, paths: list[Path]) -> str:
+    """The SHA-256 of source files, each by its path under `root` and its bytes."""
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(f"{path.relative_to(package).as_posix()}\0".encode())
+    for path in sorted(paths):
+        digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def worker_modules(package: Path) -> list[Path]:
+    """Every module of `package` and every module of its top-level package (the folder
+    above) that they import, directly or through others, with the __init__.py each import
+    runs on the way (`from ..model import PageBudget` runs model/__init__.py and all it
+    imports). Imports under `if TYPE_CHECKING:` never run and are left out; a module put off
+    with lazy_module("ketabrochure.x") is in."""
+    top = package.parent
+    todo, seen = sorted(package.rglob("*.py")), set[Path]()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for name in imported(path, top):
+            todo += module_files(top, name)
+    return sorted(seen)
+
+
+def imported(path: Path, top: Path) -> list[str]:
+    """The dotted names (under `top`'s package) a module imports at run time."""
+    tree = ast.parse(path.read_bytes(), str(path))
+    parts = list(path.relative_to(top.parent).with_suffix("").parts)
+    package = parts[:-1]  # what a relative import starts from (for __init__ too)
+    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and "TYPE_CHECKING" in ast.unparse(node.test)
+                   for statement in node.body for n in ast.walk(statement)}
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            # `from . import pdf` imports submodules; `from .x import y` may too
+            names += [module] + [f"{module}.{alias.name}" for alias in node.names]
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id == "lazy_module" and node.args
+              and isinstance(node.args[0], ast.Constant)):
+            names.append(str(node.args[0].value))
+    return [name for name in names if name.split(".")[0] == top.name]
+
+
+def module_files(top: Path, name: str) -> list[Path]:
+    """The files importing the dotted name runs: each package's __init__.py on the way and
+    the module itself (none for a name that is no module: an attribute imported from one)."""
+    found, folder = [], top.parent
+    for piece in name.split("."):
+        folder = folder / piece
+        if (folder / "__init__.py").is_file():
+            found.append(folder / "__init__.py")
+        elif folder.with_suffix(".py").is_file():
+            found.append(folder.with_suffix(".py"))
+            break
+        else:
+            break
+    return found
