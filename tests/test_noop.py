@@ -118,6 +118,103 @@ def test_any_change_to_what_went_in_runs_the_build(built_minimal: Path, tmp_path
     assert "nothing changed" in run_cli(root, "build").stdout  # remembered again
 
 
+def test_a_no_op_check_replays_its_diagnostics_and_exit_code(built_minimal: Path,
+                                                             tmp_path: Path) -> None:
+    """`check` keeps its own memo (out/.cache/check.json): the same inputs and out/ replay
+    its diagnostics and exit code without loading the pipeline, and write nothing."""
+    root = warm(built_minimal, tmp_path / "p")
+    (root / "content" / "studies" / "feder2014.yaml~").write_text("an editor's backup\n")
+    first = run_cli(root, "check")
+    assert first.code == 0 and "warning[content.file-name]" in first.stderr, first.stderr
+    assert "nothing changed" not in first.stdout and (root / "out" / inputs.CHECK_MEMO).is_file()
+    before = stamps(root)
+    second, loaded = fresh("--project", str(root), "check")
+    assert (second.code, second.stderr) == (first.code, first.stderr)
+    documents = len(json.loads((root / "out" / "manifest.json").read_text())["documents"])
+    assert re.fullmatch(rf"check passed: {documents} documents \(0 rendered, {documents} from "
+                        r"the cache\), 0 errors, 1 warning in 0\.\d s; nothing changed since "
+                        r"the last check\n", second.stdout), second.stdout
+    assert not loaded & PIPELINE, loaded & PIPELINE
+    assert stamps(root) == before  # nothing written
+    strict = run_cli(root, "check", "--strict")  # the replayed warning fails it, as in full
+    assert (strict.code, strict.stderr) == (3, first.stderr)
+    assert "failed under --strict (warnings only)" in strict.stdout
+    assert "nothing changed" in strict.stdout
+    github = run_cli(root, "check", "--format", "github")
+    assert "::warning file=content/studies/feder2014.yaml~" in github.stdout
+    assert "nothing changed" in github.stdout
+    listed = run_cli(root, "check", "--format", "json")  # lists every document: it runs
+    assert len(json.loads(listed.stdout)["documents"]) == documents
+    assert run_cli(root, "build").code == 0  # the same edition: a build's memo is apart
+    assert "nothing changed" in run_cli(root, "check").stdout
+
+
+def add_a_stray_pdf(root: Path) -> None:
+    """A PDF in out/ that the manifest does not list: check warns (out.unlisted)."""
+    shutil.copy(sorted((root / "out").glob("*.pdf"))[0], root / "out" / "stray.pdf")
+
+
+@pytest.mark.parametrize("edit", [
+    ("content/clinic.yaml", "\n# touched\n", ()),  # a comment: no printed text changes
+    ("layouts/handout/handout.html.j2", "{# touched #}", ()),  # the same HTML
+    ("", "", ("evidence-sheet",)),  # an option: the documents named
+    ("out/stray.pdf", "", ()),  # out/ changed: its diagnostics depend on it
+])
+def test_any_change_to_what_went_in_runs_the_check(built_minimal: Path, tmp_path: Path,
+                                                   edit: tuple[str, str, tuple[str, ...]]
+                                                   ) -> None:
+    root = warm(built_minimal, tmp_path / "p")
+    assert "nothing changed" not in run_cli(root, "check").stdout
+    assert "nothing changed" in run_cli(root, "check").stdout
+    name, text, argv = edit
+    if name == "out/stray.pdf":
+        add_a_stray_pdf(root)
+    elif name:
+        with (root / name).open("a") as handle:
+            handle.write(text)
+    again = run_cli(root, "check", *argv)
+    assert again.code == 0 and "nothing changed" not in again.stdout, again.stdout
+    replayed = run_cli(root, "check", *argv)
+    assert "nothing changed" in replayed.stdout  # remembered again
+    assert (replayed.code, replayed.stderr) == (again.code, again.stderr)
+    if name == "out/stray.pdf":
+        assert "warning[out.unlisted]: out/stray.pdf" in replayed.stderr
+
+
+def test_a_check_with_errors_or_mid_publish_runs_in_full(built_minimal: Path,
+                                                        tmp_path: Path) -> None:
+    """An error is no verdict to keep (a worker may have died, a disk filled): the next
+    check runs; and none replays while a publish was cut short (.out.next, .out.prev)."""
+    root = warm(built_minimal, tmp_path / "p")
+    assert run_cli(root, "check").code == 0
+    (root / ".out.next").mkdir()
+    assert "nothing changed" not in run_cli(root, "check").stdout
+    (root / ".out.next").rmdir()
+    assert "nothing changed" in run_cli(root, "check").stdout
+    study = next((root / "content" / "studies").glob("*.yaml"))
+    study.write_text(study.read_text() + "\nnot a field: [\n")
+    for _ in range(2):
+        failed = run_cli(root, "check")
+        assert failed.code == 1 and "nothing changed" not in failed.stdout, failed.stdout
+
+
+def test_the_check_key_covers_its_options_not_how_it_reports(tmp_path: Path) -> None:
+    """--release and the documents named change what a check finds; --strict, --format and
+    --jobs only how its findings are counted and shown (a replay does so anew)."""
+    root = tmp_path / "project"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "documents.yaml").write_text("documents: []\n")
+
+    def key(*argv: str) -> str | None:
+        return inputs.key(root, cli.key_options(cli.parser().parse_args(argv)))
+
+    plain = key("check")
+    assert plain is not None and plain != key("build")
+    assert key("check", "--release") != plain and key("check", "report") != plain
+    assert key("check", "--strict") == key("check", "--format", "github") == \
+        key("check", "-j", "1") == plain
+
+
 def test_the_key_covers_the_package_the_date_and_the_options(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch
                                                              ) -> None:

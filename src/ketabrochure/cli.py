@@ -215,12 +215,13 @@ def cmd_run(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO
     shows_progress = args.format in ("text", "github") and not args.quiet
     started = time.perf_counter()
     progress = stdout if shows_progress else None
-    key = inputs.key(root, key_options(args)) if write else None
+    key = inputs.key(root, key_options(args)) if args.command != "join" else None
+    memo = inputs.MEMO if write else inputs.CHECK_MEMO
     replay = None
     if key and not args.no_cache and args.format in ("text", "github"):
-        replay = inputs.replay(root, key)  # (json and junit list every document: they run)
-    if replay is not None:  # nothing changed: what the last build said, and out/ is as it left it
-        result, unchanged = results.Result(replay.diags, published=True), replay.documents
+        replay = inputs.replay(root, key, memo)  # (json and junit list every document: they run)
+    if replay is not None:  # nothing changed: what the last run said, and out/ is as it left it
+        result, unchanged = results.Result(replay.diags, published=write), replay.documents
     elif args.command == "join":
         result, unchanged = join.join(root, [(path, str(path)) for path in args.shards],
                                       build.Options(progress=progress)), 0
@@ -235,10 +236,11 @@ def cmd_run(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO
 
 
 def key_options(args: argparse.Namespace) -> list[str]:
-    """What of the command line changes what a build makes (not --jobs, --strict or how it
-    reports)."""
+    """What of the command line changes what a build makes or a check finds (not --jobs, nor
+    --strict or the format: the same diagnostics, reported and counted as the run asks)."""
     return [f"command {args.command}", f"documents {json.dumps(args.documents)}",
-            f"shard {args.shard}", f"html {args.html}", f"release {args.release}"]
+            f"shard {getattr(args, 'shard', None)}", f"html {getattr(args, 'html', False)}",
+            f"release {args.release}"]
 
 
 def cmd_packet(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

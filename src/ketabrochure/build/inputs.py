@@ -15,6 +15,10 @@ SHA-256 of every file out/ then held (outside .cache/). The next build with the 
 replays those diagnostics instead of running, if out/ still holds exactly those files with
 those bytes. Outputs are hashed, not trusted by mtime and size: all of out/ hashes in tens of
 milliseconds, and a copy restored with old mtimes (a CI cache, `cp -p`) cannot fool it.
+
+`check` keeps its own memo (CHECK_MEMO, keyed with "command check" and its options) by the
+same rules, written after a check without errors while it still shares the lock: its
+diagnostics depend on out/ too (a PDF the manifest does not list is a warning).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 SYSTEM_FILES = (Path("/usr/share/color/icc/ghostscript/default_cmyk.icc"),)
 ENVIRONMENT = ("SOURCE_DATE_EPOCH",)  # (KETABROCHURE_TODAY goes in as the date it gives)
 MEMO = ".cache/inputs.json"  # under out/
+CHECK_MEMO = ".cache/check.json"  # under out/: `check`'s own (a check writes no edition)
 MAX_MEMO = 4_000_000  # bytes: a larger memo is not read
 LOCK = ".out.lock"  # beside out/ (build/run.py takes it too)
 
@@ -177,9 +182,11 @@ def outputs(root: Path) -> dict[str, str] | None:
     return dict(sorted(found.items()))
 
 
-def remember(root: Path, inputs: str, diags: Diagnostics, documents: int) -> None:
-    """After a build published its edition: the memo that lets the next one with the same
-    inputs stop at once. Only a memo: if it cannot be written, the next build runs."""
+def remember(root: Path, inputs: str, diags: Diagnostics, documents: int,
+             name: str = MEMO) -> None:
+    """After a build published its edition (or a check passed: `name` CHECK_MEMO): the memo
+    that lets the next one with the same inputs stop at once. Only a memo: if it cannot be
+    written, the next run runs."""
     snapshot = outputs(root)
     if snapshot is None:
         return
@@ -188,16 +195,16 @@ def remember(root: Path, inputs: str, diags: Diagnostics, documents: int) -> Non
     text = json.dumps(body, sort_keys=True, separators=(",", ":"))
     memo = {"seal": seal("inputs", inputs, text), "memo": body}
     with suppress(OSError):
-        beneath.write(root, f"out/{MEMO}", json.dumps(memo).encode(), fsync=False)
+        beneath.write(root, f"out/{name}", json.dumps(memo).encode(), fsync=False)
 
 
-def replay(root: Path, inputs: str) -> Replay | None:
+def replay(root: Path, inputs: str, name: str = MEMO) -> Replay | None:
     """What the last build with these inputs reported, when out/ still holds exactly what it
     published; None (build as usual) on anything else. Under the shared lock, so that no
     build publishes meanwhile."""
     try:
         with lock(root / LOCK, shared=True, waiting=_busy):
-            return _replay(root, inputs)
+            return _replay(root, inputs, name)
     except (LockError, _Busy):
         return None  # another run holds out/: the build waits for it, and says so
 
@@ -210,12 +217,12 @@ def _busy() -> None:
     raise _Busy
 
 
-def _replay(root: Path, inputs: str) -> Replay | None:
+def _replay(root: Path, inputs: str, name: str) -> Replay | None:
     out = root / "out"
     if files.staging(out).exists() or files.aside(out).exists():
         return None  # a killed publish left its folders: the full build recovers them
     try:
-        memo = json.loads(beneath.read(root, f"out/{MEMO}", MAX_MEMO))
+        memo = json.loads(beneath.read(root, f"out/{name}", MAX_MEMO))
         body = memo["memo"]
         text = json.dumps(body, sort_keys=True, separators=(",", ":"))
         if not (hmac.compare_digest(str(memo["seal"]), seal("inputs", inputs, text))

@@ -67,7 +67,7 @@ class Run:
     seconds: float
     version: str
     root: Path  # the project's folder, that diagnostic paths are relative to
-    unchanged: int = 0  # a no-op build (build.inputs): the documents out/ holds, as they were
+    unchanged: int = 0  # a no-op build or check (build.inputs): the documents, as they were
 
     @property
     def code(self) -> int:
@@ -122,7 +122,7 @@ class Run:
         documents = "document" if built == 1 else "documents"
         written = len(self.result.written)
         wrote = f"wrote {written} PDF{'s' * (written != 1)}, " if self.written else ""
-        since = "; nothing changed since the last build" if self.unchanged else ""
+        since = f"; nothing changed since the last {self.command}" if self.unchanged else ""
         return (f"{self.command} {self.outcome()}: {built} {documents} ({rendered} rendered, "
                 f"{built - rendered} from the cache), {wrote}{summary(self.result.diags)} "
                 f"in {self.seconds:.1f} s{since}")

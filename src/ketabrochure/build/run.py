@@ -28,7 +28,7 @@ from . import engine, shards
 from .cache import Cache, has_entries
 from .claimfiles import editorial_files
 from .engine import Built
-from .inputs import LOCK, remember
+from .inputs import CHECK_MEMO, LOCK, remember
 from .inputs import find_root as find_root  # (moved; here for the public API and callers)
 from .outputs import entries, unlisted, write_outputs
 from .plan import load as load
@@ -226,6 +226,10 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
             readability.remember(root)
     if not write:
         report_unlisted(root, result.diags)
+        if options.inputs and ctx.store and not result.diags.has_errors():
+            # the next check with these inputs replays this one (build.inputs); one with
+            # errors runs again: a worker that died or a full disk is no verdict on them
+            remember(root, options.inputs, result.diags, len(result.built), CHECK_MEMO)
     full = not names and not options.shard
     edition, key = None, ""
     if not result.diags.has_errors():
