@@ -66,6 +66,8 @@ def test_help_and_list_never_load_the_pipeline() -> None:
     assert run.code == 0 and "handout-ptsd-letter-en.pdf" in run.stdout, run.stderr
     assert not loaded & PIPELINE, loaded & PIPELINE
     assert "ketabrochure.kinds" in loaded  # (it did load what listing needs)
+    typesetting = {name for name in loaded if name.startswith("ketabrochure.typeset")}
+    assert not typesetting, typesetting  # no typesetting module at all
 
 
 def test_the_help_lists_the_kinds_new_makes() -> None:

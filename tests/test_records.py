@@ -19,10 +19,10 @@ import pytest
 
 from ketabrochure.build.cache import Cache, Entry, entry_from_json
 from ketabrochure.files import put_object, seal
-from ketabrochure.model import PageBudget
+from ketabrochure.model import PageBudget, Part
 from ketabrochure.typeset import options, print_shop
 from ketabrochure.typeset.findings import Findings
-from ketabrochure.typeset.jobs import Job, Outcome, Part, typeset_job
+from ketabrochure.typeset.jobs import Job, Outcome, typeset_job
 from ketabrochure.typeset.options import PrintOptions
 
 # Two panels of text (measured with measure_css), too long for one page (a spill), a word
@@ -205,8 +205,8 @@ def test_every_module_a_worker_loads_is_in_the_key() -> None:
             "from pathlib import Path\n"
             "for m in pkgutil.walk_packages(t.__path__, 'ketabrochure.typeset.'):\n"
             "    importlib.import_module(m.name)\n"
-            "from ketabrochure.model import PageBudget\n"
-            "from ketabrochure.typeset.jobs import Job, Part, typeset_job\n"
+            "from ketabrochure.model import PageBudget, Part\n"
+            "from ketabrochure.typeset.jobs import Job, typeset_job\n"
             "html = '<html lang=en><title>t</title><p>x</p></html>'\n"
             "here = Path.cwd()\n"
             "out = typeset_job(Job(0, (Part((html,), PageBudget(maximum=1), here),),"

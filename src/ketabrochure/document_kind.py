@@ -14,15 +14,16 @@ import abc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import jinja2
 
 from . import checks, render
 from . import model as m
 from .diagnostics import Diagnostics, Location
-from .typeset.findings import Findings
-from .typeset.jobs import Part
+
+if TYPE_CHECKING:  # `list` loads no typesetting code: a kind only names what laying out found
+    from .typeset.findings import Findings
 
 # Where the print shelf files a kind's documents (print-shop copies are filed apart): in its
 # layout's audience's section (patients, physicians), or with the referral packets.
@@ -125,11 +126,11 @@ class DocumentKind(abc.ABC):
         return htmls
 
     def parts(self, document: m.Document, project: m.Project, env: jinja2.Environment,
-              diags: Diagnostics) -> list[Part] | None:
+              diags: Diagnostics) -> list[m.Part] | None:
         """What to lay out: by default one part, the document's alternatives."""
         htmls = self.alternatives(document, project, env, diags)
-        return None if htmls is None else [Part(tuple(htmls), document.budget,
-                                                document.layout.folder)]
+        return None if htmls is None else [m.Part(tuple(htmls), document.budget,
+                                                  document.layout.folder)]
 
     def check(self, document: m.Document, project: m.Project, laid: Laid,
               diags: Diagnostics) -> None:

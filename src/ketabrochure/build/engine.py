@@ -23,7 +23,7 @@ from ..kinds import kind_of
 from ..review.gate import add_months
 from ..typeset import print_shop
 from ..typeset.findings import Findings
-from ..typeset.jobs import Job, Outcome, Part
+from ..typeset.jobs import Job, Outcome
 from ..typeset.options import PrintOptions
 from ..typeset.pdf import PDF_VARIANT
 from ..typeset.pool import Renderer
@@ -101,7 +101,7 @@ def standalone(html: str, base_dir: Path) -> str:
     return html.replace("<head>", "<head>\n  " + base, 1)
 
 
-def doc_key(ctx: Context, document: m.Document, parts: list[Part]) -> str:
+def doc_key(ctx: Context, document: m.Document, parts: list[m.Part]) -> str:
     """The cache key: each part's HTML (every alternative), base folder and the page budget
     the alternatives are fitted to, and how the document is laid out (the job's own
     PrintOptions, with the code and libraries that make PDFs and thumbnails)."""

@@ -18,6 +18,7 @@ from .documents import (
     DocumentSpec,
     Layout,
     PageBudget,
+    Part,
     Recipient,
 )
 from .patient import (
@@ -98,6 +99,7 @@ __all__ = [
 ]
 # a condition's outcomes and their GRADE judgements
 __all__ += ["Edition", "EditionStudy", "Reviewer", "SignOff"]
+__all__ += ["Part"]  # HTML to lay out, to its page budget
 __all__ += ["DOWNGRADES", "IMPORTANCE", "UPGRADES", "GradedOutcome", "Rating", "StartLevel"]
 # what GRADE's rules read from a study's outcomes
 __all__ += ["RegulatoryRisk"]

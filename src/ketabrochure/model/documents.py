@@ -1,4 +1,5 @@
-"""What to make: documents.yaml's specs, layouts, and the documents they expand to."""
+"""What to make: documents.yaml's specs, layouts, the documents they expand to, and the
+parts of HTML a document is laid out from."""
 
 from __future__ import annotations
 
@@ -51,6 +52,17 @@ class PageBudget:
         if self.exactly is not None:
             return f"exactly {self.exactly}"
         return f"at most {self.maximum}"
+
+
+@dataclass(frozen=True)
+class Part:
+    """HTML to lay out: its alternatives are tried in order until one fits the budget (the
+    last one is kept). Here, not in typeset/, so that listing and planning documents load no
+    typesetting code; the typesetting code imports it (and its key covers it: typeset.options)."""
+
+    htmls: tuple[str, ...]
+    budget: PageBudget
+    base_dir: Path  # relative URLs resolve from here (the layout's folder)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from .. import model as m
 from ..citations import Citations, first_author_year
 from ..diagnostics import Diagnostics, Location
 from ..document_kind import DocumentKind
-from ..typeset.jobs import Part
 from . import numbers, readability, statements
 
 
@@ -131,7 +130,7 @@ class PatientKind(DocumentKind):
         return found
 
     def parts(self, document: m.Document, project: m.Project, env: jinja2.Environment,
-              diags: Diagnostics) -> list[Part] | None:
+              diags: Diagnostics) -> list[m.Part] | None:
         """The document's HTML, checked for the statements it must print (a template that
         drops the crisis line, the off-label or the long-term safety statement fails). Without
         readable shared text (patient.yaml broken, empty, outside the project: its own error

@@ -3,14 +3,16 @@ that does not fit names its YAML field)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import model as m
 from ..diagnostics import Diagnostics
 from ..document_kind import Laid
-from ..typeset.measure import Region
 from .statements import position
 from .text import PatientKind, cited, shared_context
+
+if TYPE_CHECKING:  # `list` loads no typesetting code
+    from ..typeset.measure import Region
 
 PX_PER_IN = 96.0
 PX_PER_MM = 96.0 / 25.4

@@ -3,7 +3,7 @@ evidence sheets, each laid out exactly as on its own."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -11,11 +11,12 @@ from .. import layouts
 from .. import model as m
 from ..diagnostics import Diagnostics, Location
 from ..document_kind import DocumentKind, Laid
-from ..typeset.findings import Findings
-from ..typeset.jobs import Part
 from . import certainty, edition
 from .evidence_sheet import EvidenceSheet
 from .report import studies_of
+
+if TYPE_CHECKING:  # `list` loads no typesetting code
+    from ..typeset.findings import Findings
 
 LAYOUT = "referral-packet"
 SHEET_LAYOUT = "evidence-sheet"  # the enclosures: exactly the sheets `build` makes
@@ -63,7 +64,7 @@ class ReferralPacket(DocumentKind):
         return letter_context(project, project.recipients[document.subject])
 
     def parts(self, document: m.Document, project: m.Project, env: jinja2.Environment,
-              diags: Diagnostics) -> list[Part] | None:
+              diags: Diagnostics) -> list[m.Part] | None:
         """The letter (one page), then each sheet rendered exactly as on its own."""
         recipient = project.recipients[document.subject]
         letter = self.alternatives(document, project, env, diags)
@@ -77,7 +78,7 @@ class ReferralPacket(DocumentKind):
                         f"a referral packet encloses {SHEET_LAYOUT} pages: "
                         f"no layouts/{SHEET_LAYOUT}")
             return None
-        found = [Part(tuple(letter), ONE_PAGE, document.layout.folder)]
+        found = [m.Part(tuple(letter), ONE_PAGE, document.layout.folder)]
         sheets = EvidenceSheet()
         for condition in recipient.conditions:
             if condition not in project.conditions:
@@ -87,7 +88,7 @@ class ReferralPacket(DocumentKind):
             htmls = sheets.alternatives(sheet, project, env, diags, {"anchor": f"{condition}-"})
             if htmls is None:
                 return None
-            found.append(Part(tuple(htmls), ONE_PAGE, sheet_layout.folder))
+            found.append(m.Part(tuple(htmls), ONE_PAGE, sheet_layout.folder))
         return found
 
     def over_budget(self, document: m.Document, findings: Findings) -> bool:

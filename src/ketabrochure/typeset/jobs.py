@@ -14,21 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..files import put_object
-from ..model import PageBudget
+from ..model import Part
 from . import legible, measure, pdf, print_shop, spill, tags
 from .findings import Findings
 from .options import PrintOptions
 from .thumbs import thumbnail
-
-
-@dataclass(frozen=True)
-class Part:
-    """HTML to lay out: its alternatives are tried in order until one fits the budget (the
-    last one is kept)."""
-
-    htmls: tuple[str, ...]
-    budget: PageBudget
-    base_dir: Path  # relative URLs resolve from here (the layout's folder)
 
 
 @dataclass(frozen=True)
