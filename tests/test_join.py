@@ -157,3 +157,41 @@ def test_a_build_other_than_a_shard_drops_the_record(built_minimal: Path,
     assert record["shard"] == "1/2" and record["documents"]
     assert run_cli(root, "build", "--quiet").code == 0  # all from the cache: nothing typeset
     assert not (root / "out/shard.json").exists()
+
+
+def test_join_out_writes_the_edition_into_dir(built_minimal: Path, shards: list[Path],
+                                              tmp_path: Path) -> None:
+    """`join --out DIR`: the same edition in DIR (made beside it, then put in place in one
+    step); the project's out/ is never written; a failed join leaves DIR as it was."""
+    root = copy_minimal(tmp_path / "join")
+    target = tmp_path / "site" / "edition"  # its folder does not exist yet
+    result = run_cli(root, "join", *map(str, shards), "--out", str(target))
+    assert result.code == 0, result.stderr + result.stdout
+    assert "join passed: 8 documents (0 rendered, 8 from the cache), wrote 8 PDFs" in result.stdout
+    assert digests(target) == digests(built_minimal / "out")
+    assert not (root / "out").exists()
+    assert {p.name for p in target.parent.iterdir()} == {"edition", ".edition.lock"}
+    pdf = sorted(target.glob("*.pdf"))[0]
+    inode = pdf.stat().st_ino
+    again = run_cli(root, "join", *map(str, shards), "--out", str(target))
+    assert again.code == 0 and "wrote 0 PDFs" in again.stdout, again.stdout
+    assert pdf.stat().st_ino == inode  # the same bytes: the same file, not rewritten
+    before = {p: p.stat().st_ino for p in target.rglob("*")}
+    missing = run_cli(root, "join", str(shards[0]), str(shards[2]), "--out", str(target))
+    assert missing.code == 1 and "error[join.shards]" in missing.stderr
+    assert {p: p.stat().st_ino for p in target.rglob("*")} == before
+    assert {p.name for p in target.parent.iterdir()} == {"edition", ".edition.lock"}
+    inside = run_cli(root, "join", str(shards[0]), str(target / "shard-2"), str(shards[2]),
+                     "--out", str(target))
+    assert f"lies in {target}, which join replaces as a whole" in inside.stderr
+
+
+@pytest.mark.parametrize("where", ["content/edition", "out/edition", "a-file", "."])
+def test_join_out_refuses_a_folder_it_must_not_replace(shards: list[Path], tmp_path: Path,
+                                                       where: str) -> None:
+    root = copy_minimal(tmp_path / "join")
+    (root / "a-file").write_text("not a folder\n")
+    result = run_cli(root, "join", *map(str, shards), "--out", str(root / where))
+    assert result.code == 2 and result.stderr.startswith("ketabrochure: error: --out "), \
+        result.stderr
+    assert not (root / "out").exists() and not (root / "content" / "edition").exists()

@@ -118,6 +118,9 @@ def parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     j.add_argument("shards", nargs="+", type=Path, metavar="SHARD_OUT",
                    help="a shard's out/ folder, with its .cache/ (one per K, 1 to N)")
+    j.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="write the joined edition into DIR instead of the project's out/ "
+                        "(replaced as a whole, in one step, as out/ is)")
     project_option(j)
     report_options(j)
     ls = sub.add_parser("list", help="list the documents that build makes")
@@ -223,8 +226,10 @@ def cmd_run(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO
     if replay is not None:  # nothing changed: what the last run said, and out/ is as it left it
         result, unchanged = results.Result(replay.diags, published=write), replay.documents
     elif args.command == "join":
-        result, unchanged = join.join(root, [(path, str(path)) for path in args.shards],
-                                      build.Options(progress=progress)), 0
+        shards = [(path, str(path)) for path in args.shards]
+        result = (join.join(root, shards, build.Options(progress=progress)) if args.out is None
+                  else join.join_into(root, shards, args.out, build.Options(progress=progress)))
+        unchanged = 0
     else:
         result, unchanged = build.run(root, args.documents, write,
                                       options(args, progress, key)), 0

@@ -192,7 +192,8 @@ _TABLE: tuple[tuple[str, Family, str, str], ...] = (
     ("join.record", E, "a folder given to join is not a shard's out/ or its shard record "
      "cannot be read", "name each `build --shard K/N` run's out/ folder, as it was uploaded"),
     ("join.shards", E, "the shards given are not one run's N shares, each once (or lie in "
-     "out/)", "give join every shard 1/N to N/N of one run, from outside out/"),
+     "out/ or the --out DIR)", "give join every shard 1/N to N/N of one run, from outside "
+     "out/ and DIR"),
     ("layout.missing", E, "the project has no layouts/ folder",
      "copy layouts/ and assets/ from the ketabrochure repository"),
     ("layout.missing-file", E, "a layout's template or a layout a document needs does not exist",

@@ -9,20 +9,28 @@ project's render cache, and the one full build runs over them with a renderer th
 nothing: the edition (PDFs, thumbnails, manifest, shelf, web edition, claims.json,
 review.html) is the one a single machine makes, by the same code, and out/ is replaced in one
 step as by any build. A document no shard made is an error, never typeset here.
+
+`join --out DIR` makes the same edition in DIR instead (join_into): the build runs in a
+working copy of the project's inputs (content/, layouts/, assets/, with DIR's files as its
+out/) in DIR's staging folder beside it, and DIR is then exchanged for the new edition in one
+step, under a lock beside DIR, as out/ is.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import Diagnostics, Location
-from ..files import LockError, beneath, put_object
+from ..diagnostics import Diagnostics, Location, UsageError
+from ..files import LockError, beneath, exchange, lock, put_object, recover, staging
 from ..typeset.jobs import Job, Outcome
 from ..typeset.pool import Renderer
 from . import shards
 from .cache import CACHE_DIR, SHA256_RE, Cache
+from .inputs import FOLDERS
 from .run import Options, Result, one_writer, writable_out
 from .run import _lock_refused as lock_refused
 from .run import _locked_run as locked_run
@@ -54,10 +62,13 @@ class Taken:
     objects: list[str] = field(default_factory=list)  # objects/<sha256>.<suffix> names
 
 
-def join(root: Path, folders: list[tuple[Path, str]], options: Options) -> Result:
-    """Join the shards in `folders` ((path, as the command line named it)) into out/."""
+def join(root: Path, folders: list[tuple[Path, str]], options: Options,
+         target: Path | None = None) -> Result:
+    """Join the shards in `folders` ((path, as the command line named it)) into out/.
+    `target`: the folder the edition goes to in the end (join_into), which no shard may lie
+    in either."""
     result = Result()
-    taken = _checked(root, folders, result.diags)
+    taken = _checked(root, folders, result.diags, target)
     if result.diags.has_errors():
         return result
     with NoTypesetting() as renderer:
@@ -70,15 +81,17 @@ def join(root: Path, folders: list[tuple[Path, str]], options: Options) -> Resul
             return lock_refused(exc)
 
 
-def _checked(root: Path, folders: list[tuple[Path, str]], diags: Diagnostics) -> list[Taken]:
+def _checked(root: Path, folders: list[tuple[Path, str]], diags: Diagnostics,
+             target: Path | None = None) -> list[Taken]:
     """Every shard read and checked; problems as located errors (all of them)."""
-    out = (root / "out").resolve()
+    out = (target or root / "out").resolve()
+    named = f"{target}" if target else "this project's out/"
     records = []
     for folder, shown in folders:
         where = folder.resolve()
         if where == out or where.is_relative_to(out):
             diags.error(shards.location(shown), "join.shards", shown,
-                        "lies in this project's out/, which join replaces as a whole: put "
+                        f"lies in {named}, which join replaces as a whole: put "
                         "the shards elsewhere (e.g. shards/1 ... shards/N)")
         elif not where.is_dir():
             diags.error(shards.location(shown), "join.record", shown,
@@ -194,3 +207,100 @@ def _seed(root: Path, taken: list[Taken], diags: Diagnostics) -> bool:
                     f"({exc.strerror or exc}); out/ itself is unchanged")
         return False
     return True
+
+
+def join_into(root: Path, folders: list[tuple[Path, str]], target: Path,
+              options: Options) -> Result:
+    """`join --out DIR`: the edition join makes, written into `target` instead of out/, by
+    the same rules: nothing changes in it unless the whole edition is made, then it is
+    exchanged in one step; a PDF whose bytes did not change keeps its file."""
+    # the folder it is in resolved, not DIR itself: a link there is refused, not followed
+    target = Path(os.path.realpath(target.parent)) / target.name
+    if target == (root / "out").resolve():
+        return join(root, folders, options)
+    _usable(root.resolve(), target)
+    result = Result()
+    held = target.parent / f".{target.name}.lock"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with lock(held, shared=False, waiting=lambda: _waiting(options)):
+            recover(target)  # what a join killed here left: its working copy, a swap
+            return _joined_into(root, folders, target, options)
+    except LockError as exc:
+        result.diags.error(Location(str(held)), "out.lock", str(held),
+                           f"{exc.strerror}: join keeps its lock file beside {target}, so "
+                           "that one run at a time writes it; remove it (a new one is made)")
+    except OSError as exc:  # the working copy cannot be made beside DIR
+        result.diags.error(Location(str(target)), "out.write", str(target),
+                           f"cannot make the edition beside it ({exc.strerror or exc}); "
+                           "it is unchanged")
+    return result
+
+
+def _joined_into(root: Path, folders: list[tuple[Path, str]], target: Path,
+                 options: Options) -> Result:
+    work = staging(target)  # dropped by `recover` if this process is killed
+    try:
+        work.mkdir()
+        for name in FOLDERS:  # what a build reads (build.inputs), and nothing else
+            if (root / name).is_dir():
+                shutil.copytree(root / name, work / name, symlinks=True)
+        if target.is_dir():  # its files as they are: unchanged ones stay the same file
+            shutil.copytree(target, work / "out", ignore=_links, copy_function=_link)
+        result = join(work, folders, options, target)
+        if result.published:
+            try:
+                _replace(target, work / "out")
+            except OSError as exc:
+                result.published, result.written = False, []
+                why = exc.strerror or exc
+                result.diags.error(Location(str(target)), "out.write", str(target),
+                                   f"cannot put the new edition in place ({why}); it still "
+                                   "holds the previous one, unchanged")
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the copy, and the edition DIR held before
+
+
+def _usable(project: Path, target: Path) -> None:
+    """DIR must be a folder (or not exist yet) outside the project's inputs and out/, not a
+    link (it is replaced as a whole; what a link led to would silently be lost)."""
+    if target.is_symlink():
+        raise UsageError(f"--out {target}: is a link; join replaces the folder as a whole and "
+                         "never writes through a link: name the folder itself")
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"--out {target}: is a file, not a folder")
+    if project.is_relative_to(target):
+        raise UsageError(f"--out {target}: holds the project, and join replaces it as a whole")
+    for name in (*FOLDERS, "out"):
+        if target.is_relative_to(project / name):
+            raise UsageError(f"--out {target}: lies in the project's {name}/, which builds "
+                             "read or replace: name a folder elsewhere")
+
+
+def _waiting(options: Options) -> None:
+    print("waiting for another ketabrochure join into this folder to finish",
+          file=options.progress, flush=True)
+
+
+def _links(folder: str, names: list[str]) -> set[str]:
+    """Links in DIR are never carried into an edition (out/ holds none)."""
+    return {name for name in names if os.path.islink(os.path.join(folder, name))}
+
+
+def _link(source: str, copy: str) -> None:
+    """A hard link (the file is never changed in place: publishing writes new files), or a
+    copy on a file system without them."""
+    try:
+        os.link(source, copy)
+    except OSError:
+        shutil.copy2(source, copy)
+
+
+def _replace(target: Path, new: Path) -> None:
+    """`new` becomes `target` in one step (files.exchange); the old edition is left in `new`."""
+    if target.is_dir():
+        exchange(target, new)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(new, target)
