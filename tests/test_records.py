@@ -172,20 +172,22 @@ def test_the_key_covers_the_typesetting_code_and_its_libraries(
 
 def test_the_key_covers_what_the_worker_imports_from_outside_typeset(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """model.PageBudget decides which alternative of a document is kept, but lives in
-    model/: an edit to it changes the key, found from the imports (no list kept by hand);
-    an edit to a module the worker never imports (the command line) does not."""
+    """PageBudget decides which alternative of a document is kept, but lives outside
+    typeset/ (pages.py): an edit to it changes the key, found from the imports (no list kept
+    by hand); an edit to a module the worker never imports (the command line, the content
+    model, the diagnostic codes) does not."""
     copy = tmp_path / "ketabrochure"
     shutil.copytree(Path(options.__file__).parent.parent, copy,
                     ignore=shutil.ignore_patterns("__pycache__"))
     real = options.code_digest
     monkeypatch.setattr(options, "code_digest", lambda: real(copy / "typeset"))
     before = PrintOptions().cache_key()
-    cli = copy / "cli.py"
-    cli.write_text(cli.read_text() + "\n# a change to the command line only\n")
-    real.cache_clear()
-    assert PrintOptions().cache_key() == before
-    budget = copy / "model" / "documents.py"
+    for name in ("cli.py", "model/research.py", "codes.py"):
+        module = copy / name
+        module.write_text(module.read_text() + "\n# a change the worker never runs\n")
+        real.cache_clear()
+        assert PrintOptions().cache_key() == before, name
+    budget = copy / "pages.py"
     text = budget.read_text()
     assert "return pages == self.exactly" in text
     budget.write_text(text.replace("return pages == self.exactly",
@@ -205,7 +207,7 @@ def test_every_module_a_worker_loads_is_in_the_key() -> None:
             "from pathlib import Path\n"
             "for m in pkgutil.walk_packages(t.__path__, 'ketabrochure.typeset.'):\n"
             "    importlib.import_module(m.name)\n"
-            "from ketabrochure.model import PageBudget, Part\n"
+            "from ketabrochure.pages import PageBudget, Part\n"
             "from ketabrochure.typeset.jobs import Job, typeset_job\n"
             "html = '<html lang=en><title>t</title><p>x</p></html>'\n"
             "here = Path.cwd()\n"
@@ -218,7 +220,7 @@ def test_every_module_a_worker_loads_is_in_the_key() -> None:
                          check=True, cwd=here)
     loaded = {Path(line).resolve() for line in run.stdout.splitlines()}
     hashed = {path.resolve() for path in options.worker_modules(here)}
-    assert len(loaded) > 20 and here.parent / "model" / "documents.py" in loaded
+    assert len(loaded) > 20 and here.parent / "pages.py" in loaded
     assert loaded <= hashed, sorted(map(str, loaded - hashed))
 
 

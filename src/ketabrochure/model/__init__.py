@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..pages import PageBudget, Part
 from .clinic import Clinic, ClinicLocation, contact
 from .documents import (
     AUDIENCES,
@@ -17,8 +18,6 @@ from .documents import (
     Document,
     DocumentSpec,
     Layout,
-    PageBudget,
-    Part,
     Recipient,
 )
 from .patient import (

@@ -1,5 +1,4 @@
-"""What to make: documents.yaml's specs, layouts, the documents they expand to, and the
-parts of HTML a document is laid out from."""
+"""What to make: documents.yaml's specs, layouts, and the documents they expand to."""
 
 from __future__ import annotations
 
@@ -8,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Location
+from ..pages import PageBudget
 from .research import Locs, _locs
 
 PAPERS: tuple[str, ...] = ("letter", "a4")
@@ -31,38 +31,6 @@ class Recipient:
     loc: Location
     address: tuple[str, ...] = ()
     condition_locs: tuple[Location, ...] = ()
-
-
-@dataclass(frozen=True)
-class PageBudget:
-    exactly: int | None = None
-    maximum: int | None = None
-
-    def allows(self, pages: int) -> bool:
-        if self.exactly is not None:
-            return pages == self.exactly
-        return self.maximum is None or pages <= self.maximum
-
-    @property
-    def last(self) -> int | None:
-        """The last page the budget allows (None: no upper limit)."""
-        return self.exactly if self.exactly is not None else self.maximum
-
-    def __str__(self) -> str:
-        if self.exactly is not None:
-            return f"exactly {self.exactly}"
-        return f"at most {self.maximum}"
-
-
-@dataclass(frozen=True)
-class Part:
-    """HTML to lay out: its alternatives are tried in order until one fits the budget (the
-    last one is kept). Here, not in typeset/, so that listing and planning documents load no
-    typesetting code; the typesetting code imports it (and its key covers it: typeset.options)."""
-
-    htmls: tuple[str, ...]
-    budget: PageBudget
-    base_dir: Path  # relative URLs resolve from here (the layout's folder)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..files import put_object
-from ..model import Part
+from ..pages import Part
 from . import legible, measure, pdf, print_shop, spill, tags
 from .findings import Findings
 from .options import PrintOptions
