@@ -7,7 +7,7 @@ import, found by reading their imports, hashed once per process) and the version
 libraries that lay out, write, mend and picture the PDF, as Black's Mode.get_cache_key()
 does. Changing any of them makes every cached document a miss, with no format number to bump
 by hand. Found from the imports, a module the worker comes to use outside this package (say
-model.PageBudget, which decides the alternative kept) is in the key by construction.
+pages.PageBudget, which decides the alternative kept) is in the key by construction.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def files_digest(root: Path, paths: list[Path]) -> str:
 def worker_modules(package: Path) -> list[Path]:
     """Every module of `package` and every module of its top-level package (the folder
     above) that they import, directly or through others, with the __init__.py each import
-    runs on the way (`from ..model import PageBudget` runs model/__init__.py and all it
+    runs on the way (`from ..files import put_object` runs files/__init__.py and all it
     imports). Imports under `if TYPE_CHECKING:` never run and are left out; a module put off
     with lazy_module("ketabrochure.x") is in."""
     top = package.parent
