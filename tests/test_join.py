@@ -184,6 +184,14 @@ def test_join_out_writes_the_edition_into_dir(built_minimal: Path, shards: list[
     inside = run_cli(root, "join", str(shards[0]), str(target / "shard-2"), str(shards[2]),
                      "--out", str(target))
     assert f"lies in {target}, which join replaces as a whole" in inside.stderr
+    # a join killed midway: its working copy left, the old edition moved aside (files.exchange
+    # without renameat2); the next join puts the edition back and drops the copy first
+    edition = digests(target)
+    target.rename(tmp_path / "site" / ".edition.prev")
+    (tmp_path / "site" / ".edition.next" / "content").mkdir(parents=True)
+    refused = run_cli(root, "join", str(shards[0]), "--out", str(target))
+    assert refused.code == 1 and digests(target) == edition
+    assert {p.name for p in target.parent.iterdir()} == {"edition", ".edition.lock"}
 
 
 @pytest.mark.parametrize("where", ["content/edition", "out/edition", "a-file", "."])
