@@ -17,7 +17,7 @@ from helpers import copy_minimal, run_cli
 
 from ketabrochure.diagnostics import Diagnostics
 from ketabrochure.read import reader, yamlsource
-from ketabrochure.typeset import pdf, pool
+from ketabrochure.typeset import jobs, pdf, pool
 
 
 def test_an_alias_of_a_long_text_counts_its_full_length(tmp_path: Path) -> None:
@@ -93,6 +93,37 @@ def test_a_worker_past_its_memory_is_a_located_error(tmp_path: Path,
     assert result.code == 1 and "Traceback" not in result.stderr
     failed = [x for x in result.stderr.splitlines() if "error[pdf.failed]" in x]
     assert failed and all(("ran out of memory" in x or pool.DIED in x) for x in failed), failed
+
+
+class _Unreportable(Exception):
+    def __str__(self) -> str:  # as an interpreter near its memory limit fails: anywhere
+        raise SystemError("error return without exception set")
+
+
+def _fails_unreportably(_job: jobs.Job) -> jobs.Outcome:
+    raise _Unreportable
+
+
+def _raises_in_worker(_job: jobs.Job) -> jobs.Outcome:
+    raise RuntimeError("no outcome at all")
+
+
+@pytest.mark.parametrize("where", ["report", "worker"])
+def test_a_worker_that_cannot_report_its_failure_is_a_located_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """Past its memory limit a worker's interpreter fails in odd ways, even while it reports
+    a failure: still one located error per document, never a traceback."""
+    root = copy_minimal(tmp_path / "p")
+    if where == "report":  # typeset_job's own report fails: it still returns an outcome
+        monkeypatch.setattr(jobs, "typeset_one", _fails_unreportably)
+    else:  # no outcome comes back at all: the pool makes one
+        monkeypatch.setattr(pool, "typeset_job", _raises_in_worker)
+    result = run_cli(root, "check", "--jobs", "2", "--no-cache", "evidence-sheet-ptsd-letter-en",
+                     "handout-ptsd-letter-en")
+    assert result.code == 1 and "Traceback" not in result.stderr
+    failed = [x for x in result.stderr.splitlines() if "error[pdf.failed]" in x]
+    expected = jobs.OUT_OF_MEMORY if where == "report" else pool.DIED
+    assert len(failed) == 2 and all(expected in x for x in failed), result.stderr
 
 
 def _busy() -> subprocess.Popen[bytes]:

@@ -72,6 +72,7 @@ def typeset_parts(parts: tuple[Part, ...],
 
 TOO_MUCH = ("it prints far too much: shorten or remove what it prints (for the report, "
             "studies in content/studies/), then check again")
+OUT_OF_MEMORY = f"ran out of memory (past the limit a worker may use); {TOO_MUCH}"
 
 
 def typeset_job(job: Job) -> Outcome:
@@ -83,10 +84,12 @@ def typeset_job(job: Job) -> Outcome:
         return Outcome(job.index, failure=f"{exc}; {TOO_MUCH}")
     except (Exception, pdf.fatal_fetch_error()) as exc:  # noqa: BLE001 - any library's
         # failure fails this document only (WeasyPrint's fatal fetch error is a BaseException)
-        if any(isinstance(e, MemoryError) for e in _chain(exc)) or _near_memory_limit():
-            return Outcome(job.index, failure=f"ran out of memory (past the limit a worker "
-                           f"may use); {TOO_MUCH}")
-        return Outcome(job.index, failure=f"typesetting failed: {type(exc).__name__}: {exc}")
+        try:
+            if any(isinstance(e, MemoryError) for e in _chain(exc)) or _near_memory_limit():
+                return Outcome(job.index, failure=OUT_OF_MEMORY)
+            return Outcome(job.index, failure=f"typesetting failed: {type(exc).__name__}: {exc}")
+        except Exception:  # noqa: BLE001 - even the report failed: an interpreter near its
+            return Outcome(job.index, failure=OUT_OF_MEMORY)  # limit fails in odd ways
 
 
 def _near_memory_limit() -> bool:

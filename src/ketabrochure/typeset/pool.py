@@ -95,6 +95,8 @@ class Renderer:
                     except BrokenProcessPool:
                         suspects.append(job)
                         continue
+                    except Exception:  # noqa: BLE001 - the worker could not even report its
+                        outcome = Outcome(job.index, failure=DIED)  # failure: out of memory
                     yield outcome
                     if not suspects:
                         self._fill(futures, queue)
