@@ -37,8 +37,11 @@ TARGETS = {"cold": 0.85, "jobs1": 0.9, "noop": 0.005, "noop_s": 0.3, "help_s": 0
 
 
 def copy_project(target: Path) -> Path:
+    """The project as a fresh clone has it: its folders and its committed fits.json."""
     for folder in ("content", "layouts", "assets"):
         shutil.copytree(REPO / folder, target / folder)
+    if (REPO / "fits.json").is_file():
+        shutil.copy2(REPO / "fits.json", target / "fits.json")
     return target
 
 

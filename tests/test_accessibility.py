@@ -184,6 +184,24 @@ def test_margins_are_artifacts_except_the_first_paragraph_footer(
         assert any(a.get("/Type") == "/Pagination" for a in artifacts)
 
 
+def test_a_kept_walk_follows_every_change_of_kids(sample: tuple[bytes, bytes]) -> None:
+    """Tree.walk keeps the whole tree's walk between repairs: a /K changed through set_kids
+    shows in the next walk, as a fresh Tree's walk shows it."""
+    raw, _ = sample
+    document, tree = tree_of(raw)
+    before = [e.objgen for e in tree.walk()]
+    assert [e.objgen for e in tree.walk()] == before  # kept: the same walk again
+    top = tree.top
+    kids = structure.kids_of(top)
+    last = kids[-1]
+    assert structure.is_elem(last)
+    structure.set_kids(top, kids[:-1])
+    after = [e.objgen for e in tree.walk()]
+    assert after == [e.objgen for e in structure.Tree(document).walk()]
+    gone = {e.objgen for e in tree.walk(last)}
+    assert gone and after == [g for g in before if g not in gone]
+
+
 def test_split_elements_are_merged_and_read_in_order(sample: tuple[bytes, bytes]) -> None:
     _, repaired = sample
     _, tree = tree_of(repaired)

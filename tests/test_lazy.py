@@ -50,3 +50,14 @@ def test_an_interrupted_import_leaves_no_half_run_module(half: Path) -> None:
 def test_a_missing_module_is_an_error_at_once() -> None:
     with pytest.raises(ModuleNotFoundError):
         lazy_module("kb_no_such_module")
+
+
+@pytest.mark.usefixtures("half")
+def test_kept_attributes_are_read_once_then_stay_on_the_stand_in() -> None:
+    kept, plain = lazy_module("kb_half", keep=True), lazy_module("kb_half")
+    assert "SECOND" not in vars(kept)
+    assert kept.SECOND == 2 and plain.SECOND == 2
+    assert vars(kept)["SECOND"] == 2  # a hot loop's next read skips __getattr__
+    assert "SECOND" not in vars(plain)  # a plain stand-in reads the module every time
+    setattr(sys.modules["kb_half"], "SECOND", 3)  # noqa: B010 - mypy knows no such module
+    assert plain.SECOND == 3 and kept.SECOND == 2

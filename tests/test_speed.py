@@ -293,7 +293,7 @@ def test_brochure_panels_measured_in_place_match_one_tall_page(built: Path) -> N
         parts = kind.parts(document, project, env, diags)
         assert parts is not None
         (part,) = parts
-        typeset = jobs.fit(part, allowed)
+        typeset, _ = jobs.fit(part, allowed)
         css = kind.measure_css
         assert css is not None
         here = measure.panels(typeset, part.base_dir, allowed, css, split=False)

@@ -19,17 +19,26 @@ class _Deferred(ModuleType):
     CPython 3.11 `from ketabrochure.kinds import FILTERS` then turned the interrupt into an
     ImportError. An ordinary import removes a module that failed to run."""
 
+    _keep = False  # keep each attribute read on the stand-in (see lazy_module)
+
     def __getattr__(self, attr: str) -> Any:
         name = self.__name__
         module = sys.modules.get(name) or importlib.import_module(name)
-        return getattr(module, attr)
+        value = getattr(module, attr)
+        if self._keep:  # the next read finds it here, without this method
+            setattr(self, attr, value)
+        return value
 
 
-def lazy_module(name: str) -> ModuleType:
+def lazy_module(name: str, keep: bool = False) -> ModuleType:
     """The module `name`, imported when one of its attributes is first read (a module that
-    does not exist is an error now, not then)."""
+    does not exist is an error now, not then). `keep`: each attribute, once read, stays on
+    the stand-in, for a library read in hot loops (the tag repair reads `pikepdf.Dictionary`
+    over a million times a build); not for a module whose attributes a test replaces."""
     if name in sys.modules:
         return sys.modules[name]
     if importlib.util.find_spec(name) is None:
         raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-    return _Deferred(name)
+    deferred = _Deferred(name)
+    deferred._keep = keep
+    return deferred

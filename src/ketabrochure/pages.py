@@ -35,6 +35,15 @@ class PageBudget:
 
 
 @dataclass(frozen=True)
+class Known:
+    """An alternative's page count from an earlier layout of the same HTML, with the same
+    files, options and code (build.fits), and the files that layout read."""
+
+    pages: int
+    served: tuple[tuple[Path, str], ...]
+
+
+@dataclass(frozen=True)
 class Part:
     """HTML to lay out: its alternatives are tried in order until one fits the budget (the
     last one is kept)."""
@@ -42,3 +51,4 @@ class Part:
     htmls: tuple[str, ...]
     budget: PageBudget
     base_dir: Path  # relative URLs resolve from here (the layout's folder)
+    known: tuple[Known | None, ...] = ()  # what is known of each alternative (build.fits)

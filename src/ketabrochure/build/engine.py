@@ -28,6 +28,7 @@ from ..typeset.options import PrintOptions
 from ..typeset.pdf import PDF_VARIANT
 from ..typeset.pool import Renderer
 from .cache import Cache, Entry, key
+from .fits import Fits
 from .progress import Progress
 
 TITLE_RE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
@@ -70,6 +71,9 @@ class Context:
     diags: Diagnostics
     html_dir: Path | None = None  # --html: also write each document's HTML here
     store: bool = False  # keep what is typeset in the cache (check too, where it can write)
+    fits: Fits | None = None  # which alternatives fit, measured before (fits.json)
+    # the fits.json keys of each typeset document's alternatives, by part (see _finish)
+    fit_keys: dict[int, list[list[str]]] = field(default_factory=dict)
 
 
 def shelf_meta(html: str, document: m.Document, project: m.Project) -> dict[str, Any]:
@@ -142,6 +146,9 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
                 ctx.diags.error(Location("out/html"), "out.write", document.label,
                                 f"cannot write its HTML ({exc.strerror or exc})")
         k = doc_key(ctx, document, parts)
+        if ctx.fits is not None:  # this document's alternatives are live: fits.json keeps them
+            for part in parts:
+                ctx.fits.keys(print_options(document), part)
         entry = ctx.cache.lookup(k, need_pdf=ctx.write)
         meta = shelf_meta(html, document, ctx.project)
         if entry is None:
@@ -181,7 +188,11 @@ def _jobs(documents: list[m.Document], missed: list[tuple[int, str]],
         document = documents[i]
         parts = kind_of(document).parts(document, ctx.project, ctx.env, Diagnostics())
         assert parts is not None
-        yield Job(i, tuple(parts), ctx.allowed, folder, print_options(document))
+        options = print_options(document)
+        if ctx.fits is not None:  # alternatives known not to fit are not laid out again
+            parts = [ctx.fits.known(ctx.cache, options, part) for part in parts]
+            ctx.fit_keys[i] = [ctx.fits.keys(options, part) for part in parts]
+        yield Job(i, tuple(parts), ctx.allowed, folder, options)
 
 
 def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
@@ -194,6 +205,10 @@ def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:
     if outcome.failure is not None:
         ctx.diags.error(kind_of(document).source(ctx.project, document.subject), "pdf.failed",
                         document.label, outcome.failure)
+    keys = ctx.fit_keys.pop(outcome.index, None)
+    if ctx.fits is not None and keys is not None:
+        for part, alternative, pages, served in outcome.dropped:
+            ctx.fits.add(keys[part][alternative], pages, ctx.cache.relative(served))
     if not outcome.ok:
         return
     item.pages, item.rendered = outcome.findings.pages, True

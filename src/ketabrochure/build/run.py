@@ -28,6 +28,7 @@ from . import engine, shards
 from .cache import Cache, has_entries
 from .claimfiles import editorial_files
 from .engine import Built
+from .fits import Fits
 from .inputs import CHECK_MEMO, LOCK, remember
 from .inputs import find_root as find_root  # (moved; here for the public API and callers)
 from .outputs import entries, unlisted, write_outputs
@@ -221,6 +222,8 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
     gate(root, project, ctx.env, chosen, documents, result.diags, options.release)
     progress = Progress(len(chosen), options.progress) if options.progress else None
     result.built = engine.produce_all(chosen, ctx, renderer, progress)
+    if ctx.fits is not None:
+        ctx.fits.save(full=not names and not options.shard)
     if ctx.store:
         with suppress(OSError):  # only a memo: the grades are computed again next time
             readability.remember(root)
@@ -276,8 +279,9 @@ def _context(root: Path, project: m.Project, write: bool, options: Options,
         for own in (".cache/entries", ".cache/objects", engine.REJECTED, "html"):
             with suppress(OSError):
                 beneath.drop_links(root, f"out/{own}")
+    fits = (Fits.load(root) if options.cache else Fits(root)) if store else None
     return engine.Context(project, env, root, allowed_folders(root), cache, write, diags,
-                          html_dir, store=store)
+                          html_dir, store=store, fits=fits)
 
 
 def packet(root: Path, recipient: m.Recipient, write: bool = True) -> Result:
@@ -313,6 +317,8 @@ def _packet(root: Path, recipient: m.Recipient, write: bool) -> Result:
     ctx = _context(root, project, write, Options(), result.diags)
     with Renderer(jobs=1) as renderer:
         result.built = engine.produce_all([document], ctx, renderer)
+    if ctx.fits is not None:
+        ctx.fits.save(full=False)
     if write and result.built and not result.diags.has_errors():
         _publish(root, result, False)
     return result

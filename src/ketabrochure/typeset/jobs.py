@@ -43,31 +43,48 @@ class Outcome:
     pdf: str | None = None  # SHA-256 of the PDF in the object store
     thumb: str | None = None
     failure: str | None = None  # why the document could not be made (a worker died, disk full)
+    # each alternative laid out and dropped: (part, alternative, pages, files it read)
+    dropped: list[tuple[int, int, int, dict[Path, str]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems and self.failure is None
 
 
-def fit(part: Part, allowed: tuple[Path, ...]) -> pdf.Typeset:
+def fit(part: Part, allowed: tuple[Path, ...]
+        ) -> tuple[pdf.Typeset, list[tuple[int, int, dict[Path, str]]]]:
     """The first alternative that fits the part's budget, else the last; `served` names the
-    files every attempt read (the choice depends on them all)."""
+    files every attempt read (the choice depends on them all). An alternative known not to fit
+    (`part.known`) is not laid out again; the one kept always is, so its budget is proven on
+    its real layout. Also: each alternative laid out and dropped (index, pages, files read)."""
     served: dict[Path, str] = {}
+    dropped: list[tuple[int, int, dict[Path, str]]] = []
+    last = len(part.htmls) - 1
     for i, html in enumerate(part.htmls):
+        known = part.known[i] if i < len(part.known) else None
+        if i < last and known is not None and not part.budget.allows(known.pages):
+            served.update(known.served)  # what it read still decides the choice
+            continue
         result = pdf.typeset(html, part.base_dir, allowed)
         served.update(result.served)
-        if i == len(part.htmls) - 1 or result.document is None or part.budget.allows(result.pages):
+        if i == last or result.document is None or part.budget.allows(result.pages):
             break
+        dropped.append((i, result.pages, result.served))
     result.served = served
-    return result
+    return result, dropped
 
 
-def typeset_parts(parts: tuple[Part, ...],
-                  allowed: tuple[Path, ...]) -> tuple[pdf.Typeset, list[int]]:
-    """Every part fitted, their pages combined into one document; and each part's pages."""
-    fitted = [fit(part, allowed) for part in parts]
+def typeset_parts(parts: tuple[Part, ...], allowed: tuple[Path, ...]
+                  ) -> tuple[pdf.Typeset, list[int], list[tuple[int, int, int, dict[Path, str]]]]:
+    """Every part fitted, their pages combined into one document; each part's pages; and the
+    alternatives laid out and dropped, by part (see `fit`)."""
+    fitted, dropped = [], []
+    for number, part in enumerate(parts):
+        result, tried = fit(part, allowed)
+        fitted.append(result)
+        dropped += [(number, *t) for t in tried]
     combined = fitted[0] if len(fitted) == 1 else pdf.combine(fitted)
-    return combined, [part.pages for part in fitted]
+    return combined, [part.pages for part in fitted], dropped
 
 
 TOO_MUCH = ("it prints far too much: shorten or remove what it prints (for the report, "
@@ -121,9 +138,9 @@ def typeset_one(job: Job) -> Outcome:
     """Typeset one document and check its pages and its tagged PDF; with a cache, write the
     PDF and its thumbnail into the object store. Without one (a check that cannot write), the
     PDF is still made, in memory, for the accessibility audit, then dropped."""
-    result, part_pages = typeset_parts(job.parts, job.allowed)
+    result, part_pages, dropped = typeset_parts(job.parts, job.allowed)
     outcome = Outcome(job.index, Findings(result.pages, tuple(part_pages)), result.warnings,
-                      result.problems, result.served)
+                      result.problems, result.served, dropped=dropped)
     if result.document is None:
         return outcome
     outcome.findings = measured(job, result, tuple(part_pages))

@@ -12,7 +12,7 @@ from .structure import HEADINGS, Tree, id_tree_names, is_elem, is_objr, kids_of,
 if TYPE_CHECKING:
     import pikepdf
 else:  # about 0.2 s to import: only a build that writes a PDF needs it
-    pikepdf = lazy_module("pikepdf")
+    pikepdf = lazy_module("pikepdf", keep=True)
 
 Problem = tuple[int | None, str, str]  # page number (None: the document), element, problem
 

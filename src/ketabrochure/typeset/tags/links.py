@@ -12,7 +12,7 @@ from .structure import Kid, Tree, is_elem, is_objr, kids_of, norm, set_kids, tag
 if TYPE_CHECKING:
     import pikepdf
 else:  # about 0.2 s to import: only a build that writes a PDF needs it
-    pikepdf = lazy_module("pikepdf")
+    pikepdf = lazy_module("pikepdf", keep=True)
 
 # Words of link descriptions, by the document's language ("Reference 3: …, page 12").
 WORDS = {"en": ("Reference", "page"), "es": ("Referencia", "página")}

@@ -12,7 +12,7 @@ from .structure import CONTAINERS, HEADINGS, Tree, is_elem, kids_of, norm, set_k
 if TYPE_CHECKING:
     import pikepdf
 else:  # about 0.2 s to import: only a build that writes a PDF needs it
-    pikepdf = lazy_module("pikepdf")
+    pikepdf = lazy_module("pikepdf", keep=True)
 
 
 def fix_reading_order(tree: Tree, hints: Hints) -> bool:

@@ -17,7 +17,7 @@ from .structure import HEADINGS, Kid, Page, Tree, is_elem, is_objr, kids_of, nor
 if TYPE_CHECKING:
     import pikepdf
 else:  # about 0.2 s to import: only a build that writes a PDF needs it
-    pikepdf = lazy_module("pikepdf")
+    pikepdf = lazy_module("pikepdf", keep=True)
 
 
 def repair(data: bytes, html: str = "") -> bytes:

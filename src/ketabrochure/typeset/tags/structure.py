@@ -13,7 +13,7 @@ from ...lazy import lazy_module
 if TYPE_CHECKING:
     import pikepdf
 else:  # about 0.2 s to import: only a build that writes a PDF needs it
-    pikepdf = lazy_module("pikepdf")
+    pikepdf = lazy_module("pikepdf", keep=True)
 
 HEADINGS = tuple(f"/H{i}" for i in range(1, 7))
 CONTAINERS = ("/Sect", "/Art", "/Div", "/Part", "/BlockQuote", "/NonStruct", "/Table",
@@ -174,6 +174,7 @@ class Tree:
         self.index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
         self._pages: dict[int, Page] = {}
         self._blocks: dict[int, list[tuple[pikepdf.Object, Mark]]] | None = None
+        self._walked: tuple[int, list[pikepdf.Object]] | None = None  # (_edits, the walk)
 
     def page(self, number: int) -> Page:
         if number not in self._pages:
@@ -221,8 +222,17 @@ class Tree:
         return document
 
     def walk(self, element: pikepdf.Object | None = None) -> Iterator[pikepdf.Object]:
-        """Every structure element reachable from the root, in tree (reading) order."""
-        stack = [element if element is not None else self.root]
+        """Every structure element reachable from the root (or `element`), in tree (reading)
+        order. The whole tree's walk is kept until a /K changes (`set_kids`): the repairs walk
+        it about ten times, most of them with no /K changed in between."""
+        if element is not None:
+            return self._walk(element)
+        if self._walked is None or self._walked[0] != _edits[0]:
+            self._walked = (_edits[0], list(self._walk(self.root)))
+        return iter(self._walked[1])
+
+    def _walk(self, top: pikepdf.Object | None) -> Iterator[pikepdf.Object]:
+        stack = [top]
         while stack:
             current = stack.pop()
             if current is None:
@@ -293,8 +303,13 @@ def kids_of(element: pikepdf.Object) -> list[Kid]:
     return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
 
 
+_edits = [0]  # how many times set_kids changed a /K (this process): a kept walk is stale
+
+
 def set_kids(element: pikepdf.Object, kids: list[Kid]) -> None:
+    """Every change of a /K goes through here (a kept `Tree.walk` relies on it)."""
     element.K = pikepdf.Array(kids)
+    _edits[0] += 1
 
 
 def is_elem(obj: object) -> TypeGuard[pikepdf.Dictionary]:
