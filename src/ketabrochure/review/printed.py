@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from pathlib import Path
 
 import jinja2
@@ -53,6 +54,8 @@ class Sources:
     def __init__(self, root: Path, project: m.Project) -> None:
         self.root, self.project = root, project
         self.scalars: list[tuple[Location, set[str]]] | None = None
+        self.having: dict[str, list[int]] = {}  # a word -> the scalars that have it, in order
+        self.numbers: dict[str, list[tuple[Location, float]]] = {}  # a study's, read once
         self.labels = {s.id: first_author_year(s) for s in project.studies.values()}
 
     def locate(self, document: m.Document, sentence: Sentence | str,
@@ -79,18 +82,21 @@ class Sources:
         for n in numbers:
             value = float(n.rstrip("% ").replace(",", ""))
             wanted |= {value, value / 100} if n.endswith("%") else {value}
-        path = self.root / self.project.studies[study].loc.path
-        node = load(path, relative(path, self.root), Diagnostics(), self.root)
-        return next((loc for loc, value in _numbers(node) if value in wanted), None)
+        if study not in self.numbers:
+            path = self.root / self.project.studies[study].loc.path
+            node = load(path, relative(path, self.root), Diagnostics(), self.root)
+            self.numbers[study] = _numbers(node)
+        return next((loc for loc, value in self.numbers[study] if value in wanted), None)
 
     def best(self, text: str) -> Location | None:
         """The content text most of whose words the sentence prints (a sentence filled in
         from a template, or a caption quoting a `left_out` reason), with the most in common;
         at least two words shared."""
         words = set(_WORD.findall(text.casefold()))
-        scored = [(len(common), loc) for loc, have in self._scalars()
-                  if len(common := words & have) >= 2
-                  and len(common) >= 0.75 * min(len(have), len(words))]
+        scalars = self._scalars()  # only those sharing a word with it: counted by word
+        shared = Counter(i for word in words for i in self.having.get(word, ()))
+        scored = [(common, scalars[i][0]) for i, common in sorted(shared.items())
+                  if common >= 2 and common >= 0.75 * min(len(scalars[i][1]), len(words))]
         return max(scored, default=(0, None), key=lambda pair: pair[0])[1]
 
     def _scalars(self) -> list[tuple[Location, set[str]]]:
@@ -116,6 +122,8 @@ class Sources:
         elif isinstance(node.value, str):
             words = set(_WORD.findall(node.value.casefold()))
             if words:
+                for word in words:
+                    self.having.setdefault(word, []).append(len(self.scalars))
                 self.scalars.append((node.loc, words))
 
 

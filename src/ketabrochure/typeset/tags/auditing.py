@@ -24,7 +24,7 @@ def audit(data: bytes) -> list[Problem]:
     that no /IDTree resolves, heading levels skipped, a first heading that is not H1, links
     without a /Link element or a description, a document without /Lang."""
     pdf = pikepdf.open(io.BytesIO(data))
-    tree = Tree(pdf)
+    tree = Tree(pdf, placed=False)  # which marks each page has, not where or what they say
     problems: list[Problem] = []
     if not str(pdf.Root.get("/Lang", "")).strip():
         problems.append((None, "Document", "no /Lang in the catalog"))

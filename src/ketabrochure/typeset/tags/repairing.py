@@ -89,8 +89,8 @@ def fix_margins(tree: Tree) -> None:
     for page, top, mcids in sorted(groups.values(), key=lambda g: (g[0], g[2][0])):
         paragraphs = any(tag_of(e) == "/P" for e in tree.walk(top))
         text = " ".join("".join(tree.page(page).marks[mcid].text for mcid in mcids
-                                if mcid in tree.page(page).marks).split())
-        if paragraphs and text not in kept:
+                                if mcid in tree.page(page).marks).split()) if paragraphs else ""
+        if paragraphs and text not in kept:  # (a page number's text is never decoded)
             kept.add(text)
             top.S = pikepdf.Name("/Div")
             top.P = document

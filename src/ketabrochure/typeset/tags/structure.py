@@ -90,10 +90,13 @@ class Page:
     """A page's content stream, parsed once: its instructions and its marked content."""
 
     OPERATORS = "BDC BMC EMC q Q cm Tf Tm TJ Tj ' \""  # all it reads (parsing is faster)
+    MARKS = "BDC BMC EMC TJ Tj ' \""  # enough for which MCIDs it has and untagged text
 
-    def __init__(self, page: pikepdf.Page) -> None:
+    def __init__(self, page: pikepdf.Page, placed: bool = True) -> None:
+        """`placed`: also where each mark sits and its text (the repairs); else only which
+        marks there are (the audit: the page's other instructions are not looked at)."""
         self.page = page
-        self.ops = pikepdf.parse_content_stream(page, self.OPERATORS)
+        self.ops = pikepdf.parse_content_stream(page, self.OPERATORS if placed else self.MARKS)
         self.marks: dict[int, Mark] = {}
         self.untagged_text = 0  # text shown outside any marked content
         self.artifacts: dict[int, str] = {}  # MCID -> /Header or /Footer, to rewrite
@@ -136,6 +139,8 @@ class Page:
                 if not stack:
                     self.untagged_text += 1
                     continue
+                if not placed:  # (its text is not asked for)
+                    continue
                 current = next((m for m in reversed(stack) if m >= 0), None)
                 if current is None:
                     continue
@@ -168,8 +173,9 @@ _MCID_BDC = re.compile(rb"/(\w+)\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 class Tree:
     """The structure tree of an open PDF, with page lookups and text per element."""
 
-    def __init__(self, pdf: pikepdf.Pdf) -> None:
+    def __init__(self, pdf: pikepdf.Pdf, placed: bool = True) -> None:
         self.pdf = pdf
+        self.placed = placed  # read where marks sit and their text (Page)
         self.root = pdf.Root.get("/StructTreeRoot")
         self.index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
         self._pages: dict[int, Page] = {}
@@ -178,7 +184,7 @@ class Tree:
 
     def page(self, number: int) -> Page:
         if number not in self._pages:
-            self._pages[number] = Page(self.pdf.pages[number])
+            self._pages[number] = Page(self.pdf.pages[number], self.placed)
         return self._pages[number]
 
     def blocks(self) -> dict[int, list[tuple[pikepdf.Object, Mark]]]:
