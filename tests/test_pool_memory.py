@@ -11,8 +11,13 @@ from typing import Any
 import pytest
 
 from ketabrochure.build import run
+from ketabrochure.model import PageBudget
 from ketabrochure.typeset import pool
+from ketabrochure.typeset.jobs import Job, Part
 from ketabrochure.typeset.pool import Renderer
+
+PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T{n}</title>'
+        '</head><body><h1>Page {n}</h1><p>Ketamine is a medicine.</p></body></html>')
 
 
 def _rss_kb() -> int:
@@ -65,3 +70,16 @@ def test_workers_lent_to_a_build_stay_warm_for_the_next(minimal: Path,
         assert result.published and not result.diags.has_errors()
         assert len(seen) == 1 and seen[0], "the lent workers were ended"
         assert all(process.is_alive() for process in seen[0])
+
+
+@pytest.mark.parametrize("transient", [True, False])
+def test_a_transient_renderers_workers_end_with_its_last_outcome(tmp_path: Path,
+                                                                  transient: bool) -> None:
+    jobs = [Job(n, (Part((PAGE.format(n=n),), PageBudget(maximum=1), tmp_path),),
+                (tmp_path,), None) for n in range(3)]
+    with Renderer(jobs=2, transient=transient) as renderer:
+        outcomes = list(renderer.run(iter(jobs), len(jobs)))
+        assert sorted(o.index for o in outcomes) == [0, 1, 2]
+        assert all(o.ok and o.findings.pages == 1 for o in outcomes)
+        # a build's own renderer: no worker left while the main process goes on alone
+        assert (multiprocessing.active_children() == []) is transient

@@ -68,7 +68,7 @@ def run(root: Path, names: list[str], write: bool, options: Options | None = Non
     options = options or Options()
     if renderer is not None:
         return _run(root, names, write, options, renderer)
-    with Renderer(options.jobs) as own:
+    with Renderer(options.jobs, transient=True) as own:
         # before the content is read, so that the forked workers stay small; with nothing in
         # the cache every document will be typeset, so they may import WeasyPrint at once
         own.fork(warm=not options.cache or not has_entries(root / "out"))
@@ -221,7 +221,7 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
     gate(root, project, ctx.env, chosen, documents, result.diags, options.release)
     progress = Progress(len(chosen), options.progress) if options.progress else None
     result.built = engine.produce_all(chosen, ctx, renderer, progress)
-    if own:  # the run's own workers end now, not after the web edition and publishing
+    if own:  # (they ended with the last outcome; with every document cached, now)
         renderer.close()
     if ctx.store:
         with suppress(OSError):  # only a memo: the grades are computed again next time

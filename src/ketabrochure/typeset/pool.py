@@ -101,8 +101,12 @@ def typeset_in_worker(job: Job) -> Outcome:
 class Renderer:
     """Runs jobs in this process (jobs=1) or in a pool of warm workers, kept between calls."""
 
-    def __init__(self, jobs: int | None = None) -> None:
+    def __init__(self, jobs: int | None = None, transient: bool = False) -> None:
         self.jobs = jobs or default_jobs()
+        # transient: the workers end as soon as a run's last outcome is in (a build's own,
+        # whose main process then makes the reading grades, web edition and claims ledger
+        # alone); watch and serve keep theirs warm for the next build
+        self.transient = transient
         self._pool: ProcessPoolExecutor | None = None
 
     def run(self, jobs: Iterable[Job], count: int) -> Iterator[Outcome]:
@@ -152,6 +156,8 @@ class Renderer:
                 yield self._alone(job)
             if suspects:
                 self._fill(futures, queue)
+        if self.transient:
+            self.close()
 
     def _alone(self, job: Job) -> Outcome:
         self._restart()
