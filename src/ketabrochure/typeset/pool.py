@@ -91,11 +91,13 @@ def _rss_kb() -> int:
 
 
 def typeset_in_worker(job: Job) -> Outcome:
-    """A job in a worker process, which then gives back what the document used."""
+    """A job in a worker process, which then gives back what the document used (only a
+    help: a worker near its memory limit may fail even at that, and keeps the outcome)."""
     try:
         return typeset_job(job)
     finally:
-        give_back()
+        with contextlib.suppress(Exception):
+            give_back()
 
 
 class Renderer:
