@@ -12,8 +12,9 @@ import pytest
 
 from ketabrochure.build import run
 from ketabrochure.model import PageBudget
+from ketabrochure.pages import Part
 from ketabrochure.typeset import pool
-from ketabrochure.typeset.jobs import Job, Part
+from ketabrochure.typeset.jobs import Job
 from ketabrochure.typeset.pool import Renderer
 
 PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T{n}</title>'
