@@ -39,7 +39,7 @@ def _claims(root: Path, project: m.Project, env: jinja2.Environment, built: list
         mark, data = beneath.read(root, memo).split(b"\n", 1)
         if hmac.compare_digest(mark.decode(), seal("claims", key, data)):
             return data
-    data = claims.ledger_json(root, project, env, [(b.document, b.data()) for b in built])
+    data = claims.ledger_json(root, project, env, [(b.document, b.data) for b in built])
     with suppress(OSError):
         beneath.remove_tree(root, "out/.cache/claims")  # keep only the latest
         beneath.write(root, memo, seal("claims", key, data).encode() + b"\n" + data)

@@ -69,11 +69,11 @@ def run(root: Path, names: list[str], write: bool, options: Options | None = Non
     options = options or Options()
     if renderer is not None:
         return _run(root, names, write, options, renderer)
-    with Renderer(options.jobs) as own:
+    with Renderer(options.jobs, transient=True) as own:
         # before the content is read, so that the forked workers stay small; with nothing in
         # the cache every document will be typeset, so they may import WeasyPrint at once
         own.fork(warm=not options.cache or not has_entries(root / "out"))
-        return _run(root, names, write, options, own)
+        return _run(root, names, write, options, own, own=True)
 
 
 def check(root: Path, names: list[str] | None = None, options: Options | None = None) -> Result:
@@ -188,10 +188,10 @@ def _publish(root: Path, result: Result, full: bool, edition: web.Edition | None
 
 
 def _run(root: Path, names: list[str], write: bool, options: Options,
-         renderer: Renderer) -> Result:
+         renderer: Renderer, own: bool = False) -> Result:
     try:
         with one_writer(root, write, options.progress):
-            return _locked_run(root, names, write, options, renderer)
+            return _locked_run(root, names, write, options, renderer, own)
     except LockError as exc:
         return _lock_refused(exc)
 
@@ -206,7 +206,7 @@ def _lock_refused(exc: LockError) -> Result:
 
 
 def _locked_run(root: Path, names: list[str], write: bool, options: Options,
-                renderer: Renderer) -> Result:
+                renderer: Renderer, own: bool = False) -> Result:
     result = Result()
     if write and not writable_out(root, result.diags):
         return result
@@ -224,6 +224,8 @@ def _locked_run(root: Path, names: list[str], write: bool, options: Options,
     result.built = engine.produce_all(chosen, ctx, renderer, progress)
     if ctx.fits is not None:
         ctx.fits.save(full=not names and not options.shard)
+    if own:  # (they ended with the last outcome; with every document cached, now)
+        renderer.close()
     if ctx.store:
         with suppress(OSError):  # only a memo: the grades are computed again next time
             readability.remember(root)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +59,10 @@ class Ledger:
         self.fields: dict[str, list[tuple[str, float, int, int]]] = {}
 
     def claims(self, document: m.Document, sentences: list[Sentence],
-               pdfs: dict[str, bytes]) -> list[dict[str, Any]]:
-        """Every number the document prints; `pdfs`: its PDF files by name, for the pages."""
-        pages = {name: page_texts(data) for name, data in pdfs.items()}
+               pdfs: dict[str, Callable[[], bytes]]) -> list[dict[str, Any]]:
+        """Every number the document prints; `pdfs`: how to read each of its PDF files, by
+        name, for the pages (one at a time: a text prints in every location's copies)."""
+        pages = {name: page_texts(read()) for name, read in pdfs.items()}
         found = []
         for sentence in sentences:
             for match in NUMBER.finditer(sentence.text):
@@ -103,11 +105,12 @@ def _paths(node: Node | None, prefix: str) -> list[tuple[str, float, int, int]]:
 
 
 def ledger_json(root: Path, project: m.Project, env: jinja2.Environment,
-                built: list[tuple[m.Document, bytes]]) -> bytes:
-    """out/claims.json for the documents just built (each PDF's bytes, for its pages)."""
-    pdfs: dict[str, dict[str, bytes]] = {}
-    for document, data in built:
-        pdfs.setdefault(document.signed_name, {})[document.file] = data
+                built: list[tuple[m.Document, Callable[[], bytes]]]) -> bytes:
+    """out/claims.json for the documents just built (with how to read each one's PDF, for its
+    pages: read when its pages are searched, never all at once)."""
+    pdfs: dict[str, dict[str, Callable[[], bytes]]] = {}
+    for document, read in built:
+        pdfs.setdefault(document.signed_name, {})[document.file] = read
     ledger, claims = Ledger(root, project), []
     for name, document in units([d for d, _ in built]).items():
         sentences = printed(document, project, env, Diagnostics())

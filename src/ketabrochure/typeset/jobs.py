@@ -146,7 +146,8 @@ def typeset_one(job: Job) -> Outcome:
     outcome.findings = measured(job, result, tuple(part_pages))
     options = job.options
     try:
-        data = pdf.pdf_bytes(result, options.bleed, options.duplex, options.pdf_variant)
+        data = pdf.pdf_bytes(result, options.bleed, options.duplex, options.pdf_variant,
+                             release=True)
     except print_shop.MissingProfile as exc:  # Debian's libgs-common is not installed
         outcome.failure = str(exc)
         return outcome

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import hashlib
 import io
 import logging
@@ -34,6 +35,9 @@ MAX_RESOURCE = 20_000_000  # bytes: a stylesheet, font or image larger is refuse
 MAX_HTML = 2_000_000  # characters of HTML
 MAX_ELEMENTS = 50_000  # HTML elements (each one or more boxes to lay out)
 MAX_PAGES = 200  # pages laid out: layout stops at the next one
+# pdf_bytes(release=True) collects a document this long as soon as it is written (a full
+# collection costs 50-170 ms: worth it only where the boxes are tens of MB, the report's 45)
+RELEASE_PAGES = 8
 
 
 class TooLarge(Exception):
@@ -279,7 +283,7 @@ DUPLEX = {"long-edge": "/DuplexFlipLongEdge", "short-edge": "/DuplexFlipShortEdg
 
 
 def pdf_bytes(typeset: Typeset, bleed: float | None = None, duplex: str = "long-edge",
-              variant: str = PDF_VARIANT) -> bytes:
+              variant: str = PDF_VARIANT, release: bool = False) -> bytes:
     """The tagged PDF (PDF/UA-1); dates come from the HTML metadata, so output is reproducible.
 
     With `bleed` (in points), each page's BleedBox is set that far outside its TrimBox: the CSS
@@ -290,6 +294,8 @@ def pdf_bytes(typeset: Typeset, bleed: float | None = None, duplex: str = "long-
 
     `variant` print_shop.PDF_VARIANT ("pdf/x-4", the print-shop copy): still tagged, with the
     CMYK output intent of print_shop.PROFILE, finished by `print_shop.finish` (marks, no RGB).
+
+    `release`: the laid-out document is dropped (typeset.document = None) once written.
     """
     assert typeset.document is not None
     sides = "simplex" if typeset.pages == 1 else duplex
@@ -300,9 +306,14 @@ def pdf_bytes(typeset: Typeset, bleed: float | None = None, duplex: str = "long-
         _fixed_dates(typeset.document)
     data: bytes = typeset.document.write_pdf(pdf_variant=variant, finisher=finisher,
                                              pdf_tags=True)
+    folds = print_shop.fold_lines(typeset.document) if press else None
+    if release:  # its boxes are the most this process holds while the tags are mended
+        pages, typeset.document = typeset.pages, None
+        if pages >= RELEASE_PAGES:  # boxes hold cycles: collected now, not after the tags
+            gc.collect()
     data = tags.repair(data, typeset.html)  # the structure tree WeasyPrint 70 writes, mended
-    if press:
-        data = print_shop.finish(data, print_shop.fold_lines(typeset.document))
+    if folds is not None:
+        data = print_shop.finish(data, folds)
     return data
 
 

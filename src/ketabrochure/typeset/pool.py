@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import resource
@@ -50,11 +51,64 @@ def _start_worker(parent: int) -> None:
     pdf.forget_inherited_fonts()
 
 
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - no C library to load
+        return None
+
+
+_LIBC = _libc()
+
+
+def give_back() -> None:
+    """Return the memory a finished document freed to the system: glibc keeps freed heap
+    pages mapped until asked (malloc_trim, about 1 ms a document). A worker still past
+    COLLECT_RSS after that (the report's) also collects the reference cycles its boxes left
+    now: a full collection costs 50-170 ms, too dear for every document. The report's worker
+    drops from about 196 to 160 MB with the trim, to 137 MB with the collection."""
+    _trim()
+    if _rss_kb() > COLLECT_RSS:
+        gc.collect()
+        _trim()
+
+
+COLLECT_RSS = 140 * 1024  # kB
+
+
+def _trim() -> None:
+    if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
+        _LIBC.malloc_trim(0)
+
+
+def _rss_kb() -> int:
+    """This process's resident memory in kB (0 where /proc cannot tell)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def typeset_in_worker(job: Job) -> Outcome:
+    """A job in a worker process, which then gives back what the document used (only a
+    help: a worker near its memory limit may fail even at that, and keeps the outcome)."""
+    try:
+        return typeset_job(job)
+    finally:
+        with contextlib.suppress(Exception):
+            give_back()
+
+
 class Renderer:
     """Runs jobs in this process (jobs=1) or in a pool of warm workers, kept between calls."""
 
-    def __init__(self, jobs: int | None = None) -> None:
+    def __init__(self, jobs: int | None = None, transient: bool = False) -> None:
         self.jobs = jobs or default_jobs()
+        # transient: the workers end as soon as a run's last outcome is in (a build's own,
+        # whose main process then makes the reading grades, web edition and claims ledger
+        # alone); watch and serve keep theirs warm for the next build
+        self.transient = transient
         self._pool: ProcessPoolExecutor | None = None
 
     def run(self, jobs: Iterable[Job], count: int) -> Iterator[Outcome]:
@@ -75,7 +129,7 @@ class Renderer:
         """Keep the workers busy without queueing thousands of HTML strings."""
         pool = self._ensure_pool()
         for job in queue:
-            futures[pool.submit(typeset_job, job)] = job
+            futures[pool.submit(typeset_in_worker, job)] = job
             if len(futures) >= 2 * self.jobs:
                 break
 
@@ -104,11 +158,13 @@ class Renderer:
                 yield self._alone(job)
             if suspects:
                 self._fill(futures, queue)
+        if self.transient:
+            self.close()
 
     def _alone(self, job: Job) -> Outcome:
         self._restart()
         try:
-            return self._ensure_pool().submit(typeset_job, job).result()
+            return self._ensure_pool().submit(typeset_in_worker, job).result()
         except BrokenProcessPool:
             self._restart()
             return Outcome(job.index, failure=DIED)

@@ -1,0 +1,86 @@
+"""What a build's processes keep in memory: workers give back what a document used, and a
+build's own workers are gone before it makes the web edition and publishes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ketabrochure.build import run
+from ketabrochure.model import PageBudget
+from ketabrochure.pages import Part
+from ketabrochure.typeset import pool
+from ketabrochure.typeset.jobs import Job
+from ketabrochure.typeset.pool import Renderer
+
+PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T{n}</title>'
+        '</head><body><h1>Page {n}</h1><p>Ketamine is a medicine.</p></body></html>')
+
+
+def _rss_kb() -> int:
+    status = Path("/proc/self/status").read_text()
+    found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    assert found is not None
+    return int(found[1])
+
+
+def test_give_back_returns_freed_heap_pages_to_the_system() -> None:
+    # 1 KB objects come from glibc's heap (not Python's small-object arenas); keeping one
+    # in eight leaves whole pages free in the middle of the heap, which glibc keeps mapped
+    # until malloc_trim asks it to give them back
+    blocks = [bytes(1024) + bytes([i % 256]) for i in range(100_000)]
+    kept = blocks[::8]
+    del blocks
+    before = _rss_kb()
+    pool.give_back()
+    after = _rss_kb()
+    assert len(kept) == 12_500
+    assert before - after > 25_000, (before, after)  # of about 90 MB freed, most given back
+
+
+def _children_during_web_edition(monkeypatch: pytest.MonkeyPatch) -> list[list[Any]]:
+    seen: list[list[Any]] = []
+    real = run.web_edition
+
+    def web_edition(*args: Any, **kwargs: Any) -> Any:
+        seen.append(multiprocessing.active_children())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run, "web_edition", web_edition)
+    return seen
+
+
+def test_a_builds_own_workers_end_before_it_publishes(minimal: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _children_during_web_edition(monkeypatch)
+    result = run.run(minimal, [], True, run.Options(jobs=2))
+    assert result.published and not result.diags.has_errors()
+    assert seen == [[]]  # (the pool was started: see the next test)
+
+
+def test_workers_lent_to_a_build_stay_warm_for_the_next(minimal: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _children_during_web_edition(monkeypatch)
+    with Renderer(jobs=2) as renderer:  # as watch and serve keep theirs between builds
+        renderer.fork()
+        result = run.run(minimal, [], True, run.Options(jobs=2), renderer)
+        assert result.published and not result.diags.has_errors()
+        assert len(seen) == 1 and seen[0], "the lent workers were ended"
+        assert all(process.is_alive() for process in seen[0])
+
+
+@pytest.mark.parametrize("transient", [True, False])
+def test_a_transient_renderers_workers_end_with_its_last_outcome(tmp_path: Path,
+                                                                  transient: bool) -> None:
+    jobs = [Job(n, (Part((PAGE.format(n=n),), PageBudget(maximum=1), tmp_path),),
+                (tmp_path,), None) for n in range(3)]
+    with Renderer(jobs=2, transient=transient) as renderer:
+        outcomes = list(renderer.run(iter(jobs), len(jobs)))
+        assert sorted(o.index for o in outcomes) == [0, 1, 2]
+        assert all(o.ok and o.findings.pages == 1 for o in outcomes)
+        # a build's own renderer: no worker left while the main process goes on alone
+        assert (multiprocessing.active_children() == []) is transient
