@@ -76,7 +76,9 @@ def dearest(log: Path, top: int) -> None:
         print(f"  {record['cpu']:7.1f} s  {record['name']}")
     files: collections.Counter[str] = collections.Counter()
     for record in records:
-        name = record["name"].split("(", 1)[-1] if record["kind"] == "fixture" else record["name"]
+        name = record["name"]
+        if record["kind"] == "fixture":  # "module fixture shards (tests/test_join.py)"
+            name = name.split("(", 1)[-1].rstrip(")") or "session fixtures"
         files[name.split("::", 1)[0]] += record["cpu"]
     print("by test file (its tests and the shared fixtures first set up in it):")
     for name, seconds in files.most_common(top):
