@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pdfjs
 import pytest
 from _pytest.nodeid import NodeId
 from helpers import (
@@ -17,6 +18,7 @@ from helpers import (
     copy_project,
     once,
     run_cli,
+    run_folder,
     seed_cache,
 )
 from playwright.sync_api import Browser, sync_playwright
@@ -37,6 +39,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         suffix = f"@{'_'.join(groups)}"
         if groups and not item.nodeid.endswith(suffix):
             item._id = NodeId.parse(item.nodeid + suffix)  # what xdist's _nodeid did
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pdfjs_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """pdf.js reads each PDF once per run, whichever worker asks (tests/pdfjs.py)."""
+    pdfjs.CACHE = run_folder(tmp_path_factory) / "pdfjs-text"
 
 
 @pytest.fixture(scope="session")
