@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pdfjs
 import pytest
+from _pytest.nodeid import NodeId
 from helpers import (
     ARGS,
     CHROMIUM,
@@ -16,9 +18,33 @@ from helpers import (
     copy_project,
     once,
     run_cli,
+    run_folder,
     seed_cache,
 )
 from playwright.sync_api import Browser, sync_playwright
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--dist loadgroup` on pytest 9: a test marked xdist_group gets the group after its id
+    ("...::test_x@test_print"), so one worker runs the group and makes its module fixtures
+    once. pytest-xdist 3.8 sets the old `_nodeid`, which pytest 9 no longer reads (its ids
+    are NodeId objects): without this each group was spread over the workers, and a module
+    fixture made once per worker."""
+    if not config.getoption("loadgroup", False):  # set on xdist workers under loadgroup
+        return
+    for item in items:
+        groups = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                         for mark in item.iter_markers("xdist_group")})
+        suffix = f"@{'_'.join(groups)}"
+        if groups and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)  # what xdist's _nodeid did
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pdfjs_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """pdf.js reads each PDF once per run, whichever worker asks (tests/pdfjs.py)."""
+    pdfjs.CACHE = run_folder(tmp_path_factory) / "pdfjs-text"
 
 
 @pytest.fixture(scope="session")

@@ -64,13 +64,18 @@ def run_cli(root: Path, *args: str) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test run's temporary folder: under pytest-xdist the one every worker shares."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return tmp_path_factory.getbasetemp().parent
+    return tmp_path_factory.getbasetemp()
+
+
 def once(tmp_path_factory: pytest.TempPathFactory, name: str,
          make: Callable[[Path], None]) -> Path:
     """A folder made by `make` once per test run: under pytest-xdist every worker shares the
     first worker's (made under a lock in the run's common temporary folder)."""
-    shared = tmp_path_factory.getbasetemp().parent  # the same for every xdist worker
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = tmp_path_factory.getbasetemp()
+    shared = run_folder(tmp_path_factory)
     root, done = shared / name, shared / f"{name}.done"
     with files.lock(shared / f"{name}.lock"):
         if not done.exists():

@@ -5,12 +5,17 @@ of the sheet (a printer with a 0.5 in hardware margin cuts the band outside it).
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
 import pdfplumber
 import pytest
 from helpers import Run, edit, run_cli
+from pdfplumber.pdf import PDF
+
+# one xdist worker runs the module: each PDF of the shared minimal build is parsed once (read())
+pytestmark = pytest.mark.xdist_group("test_legible")
 
 PT_PER_IN = 72.0
 CLEAR = 0.5 * PT_PER_IN
@@ -23,6 +28,18 @@ def large_print_in(root: Path, *langs: str) -> None:
     """The minimal project's large-print handout in the given languages."""
     edit(root / "content" / "documents.yaml", "language: en\n    variants: [large-print]",
          f"languages: [{', '.join(langs)}]\n    variants: [large-print]")
+
+
+@functools.cache
+def _read(path: Path, version: tuple[int, int]) -> PDF:  # noqa: ARG001 (a key)
+    return pdfplumber.open(path)
+
+
+def read(path: Path) -> PDF:
+    """A built PDF, opened once per process as it is now (its size and change time): pdfplumber
+    keeps what it parsed of each page, so tests and searches here parse each page once."""
+    stat = path.stat()
+    return _read(path, (stat.st_size, stat.st_mtime_ns))
 
 
 def check(root: Path, *names: str) -> Run:
@@ -61,13 +78,12 @@ def test_check_fails_on_text_under_18_pt_in_large_print(minimal: Path, lang: str
 def clear_copies(path: Path, text: str) -> list[str]:
     """Where `text` is printed, and whether CLEAR of every edge: 'page 1 (0.62 in): clear'."""
     found = []
-    with pdfplumber.open(path) as pdf:
-        for number, page in enumerate(pdf.pages, 1):
-            for hit in page.search(re.escape(text), regex=True):
-                gap = min(hit["x0"], hit["top"], page.width - hit["x1"],
-                          page.height - hit["bottom"])
-                found.append(f"page {number} ({gap / PT_PER_IN:.2f} in): "
-                             f"{'clear' if gap >= CLEAR - 0.01 else 'in the band'}")
+    for number, page in enumerate(read(path).pages, 1):
+        for hit in page.search(re.escape(text), regex=True):
+            gap = min(hit["x0"], hit["top"], page.width - hit["x1"],
+                      page.height - hit["bottom"])
+            found.append(f"page {number} ({gap / PT_PER_IN:.2f} in): "
+                         f"{'clear' if gap >= CLEAR - 0.01 else 'in the band'}")
     return found
 
 
@@ -78,8 +94,7 @@ def test_phone_crisis_and_referral_clear_of_a_half_inch_margin(built_minimal: Pa
     for path in sorted((built_minimal / "out").glob("*.pdf")):
         if "print-shop" in path.name:
             continue
-        with pdfplumber.open(path) as pdf:
-            text = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
+        text = " ".join(" ".join((p.extract_text() or "").split()) for p in read(path).pages)
         for what in (PHONE, "988", URL):
             if what != PHONE and what not in text:
                 continue  # not on this document (the report has no crisis line)
@@ -125,21 +140,19 @@ def test_physician_documents_keep_to_7_5_pt(built_minimal: Path) -> None:
     small = set()
     for pattern in ("evidence-sheet-*.pdf", "report-*.pdf", "referral-packet-*.pdf"):
         for path in (built_minimal / "out").glob(pattern):
-            with pdfplumber.open(path) as pdf:
-                small |= {(path.name, round(c["size"], 2)) for page in pdf.pages
-                          for c in page.chars if c["text"].strip() and c["size"] < 7.5 - 0.01}
+            small |= {(path.name, round(c["size"], 2)) for page in read(path).pages
+                      for c in page.chars if c["text"].strip() and c["size"] < 7.5 - 0.01}
     assert not small, sorted(small)
 
 
 def band_words(path: Path) -> list[str]:
     """Words whose glyphs reach within 0.5 in of the sheet's top or bottom edge."""
     found = []
-    with pdfplumber.open(path) as pdf:
-        for number, page in enumerate(pdf.pages, 1):
-            for word in page.extract_words():
-                gap = min(word["top"], page.height - word["bottom"])
-                if gap < CLEAR - 0.01 * PT_PER_IN:
-                    found.append(f"page {number}: {word['text']!r} {gap / PT_PER_IN:.2f} in")
+    for number, page in enumerate(read(path).pages, 1):
+        for word in page.extract_words():
+            gap = min(word["top"], page.height - word["bottom"])
+            if gap < CLEAR - 0.01 * PT_PER_IN:
+                found.append(f"page {number}: {word['text']!r} {gap / PT_PER_IN:.2f} in")
     return found
 
 
@@ -151,13 +164,13 @@ def test_sheets_and_letters_keep_a_half_inch_band_top_and_bottom(built_minimal: 
     assert paths
     for path in paths:
         assert not band_words(path), (path.name, band_words(path)[:5])
-    with pdfplumber.open(out / "evidence-sheet-ptsd-letter-en.pdf") as pdf:
-        page = pdf.pages[0]
-        assert len(pdf.pages) == 1
-        drawn = page.images + page.curves + page.rects + page.lines  # the logo is vector art
-        assert drawn and min(o["top"] for o in drawn) >= CLEAR - 0.01 * PT_PER_IN
-        footer = page.search(re.escape(PHONE))[-1]  # the footer's copy, the lowest
-        assert page.height - footer["bottom"] >= CLEAR - 0.01 * PT_PER_IN
+    pdf = read(out / "evidence-sheet-ptsd-letter-en.pdf")
+    page = pdf.pages[0]
+    assert len(pdf.pages) == 1
+    drawn = page.images + page.curves + page.rects + page.lines  # the logo is vector art
+    assert drawn and min(o["top"] for o in drawn) >= CLEAR - 0.01 * PT_PER_IN
+    footer = page.search(re.escape(PHONE))[-1]  # the footer's copy, the lowest
+    assert page.height - footer["bottom"] >= CLEAR - 0.01 * PT_PER_IN
 
 
 def test_check_fails_on_a_sheet_header_in_the_half_inch_band(minimal: Path) -> None:

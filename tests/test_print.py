@@ -84,6 +84,14 @@ def drawn(page: Page) -> Iterator[dict[str, Any]]:
             yield item
 
 
+def test_this_module_runs_as_one_group(request: pytest.FixtureRequest) -> None:
+    """Under `--dist loadgroup` (pyproject.toml) one worker runs this module, so pages() reads
+    each PDF once: the test's id carries its group (conftest.py puts it there on pytest 9)."""
+    if not request.config.getoption("loadgroup", False):
+        pytest.skip("not an xdist worker under --dist loadgroup")
+    assert request.node.nodeid.endswith("@test_print"), request.node.nodeid
+
+
 def test_office_and_large_print_keep_clear_of_the_sheet_edges(built: Path) -> None:
     """Office printers leave about 0.25 in unprinted: nothing within 0.3 in of an edge."""
     office = [p for p in pdfs(built, "*.pdf") if "print-shop" not in p.name]
