@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import multiprocessing
 import os
 import resource
@@ -63,31 +62,11 @@ _LIBC = _libc()
 
 def give_back() -> None:
     """Return the memory a finished document freed to the system: glibc keeps freed heap
-    pages mapped until asked (malloc_trim, about 1 ms a document). A worker still past
-    COLLECT_RSS after that (the report's) also collects the reference cycles its boxes left
-    now: a full collection costs 50-170 ms, too dear for every document. The report's worker
-    drops from about 196 to 160 MB with the trim, to 137 MB with the collection."""
-    _trim()
-    if _rss_kb() > COLLECT_RSS:
-        gc.collect()
-        _trim()
-
-
-COLLECT_RSS = 140 * 1024  # kB
-
-
-def _trim() -> None:
+    pages mapped until asked (malloc_trim: about 1 ms a document, 0.14% of the CPU). No full
+    collection here: one costs 50-170 ms in a worker, 8.7% of the CPU if run after every
+    document; a long document's boxes are collected once written (pdf.RELEASE_PAGES)."""
     if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
         _LIBC.malloc_trim(0)
-
-
-def _rss_kb() -> int:
-    """This process's resident memory in kB (0 where /proc cannot tell)."""
-    try:
-        with open("/proc/self/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 def typeset_in_worker(job: Job) -> Outcome:
