@@ -295,18 +295,32 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_a_worker_that_dies_is_a_located_error_and_the_others_are_made(project: Path) -> None:
+@pytest.mark.parametrize("pause", [0.0, 3.0])
+def test_a_worker_that_dies_is_a_located_error_and_the_others_are_made(project: Path,
+                                                                      pause: float) -> None:
+    """`pause`: the next job is handed out only once the pool has broken (under load, that
+    submit raised BrokenProcessPool in the main process: a traceback)."""
     code = f"""
-import os, signal, sys
+import os, signal, sys, time
+from ketabrochure.build import engine
 from ketabrochure.typeset import pool
 from ketabrochure.cli import main
 real = pool.typeset_job
+def kills(job):
+    return any('evidence sheet for referring' in html and '<title>PTSD' in html
+               for part in job.parts for html in part.htmls)
 def typeset_job(job):
-    if any('evidence sheet for referring' in html and '<title>PTSD' in html
-           for part in job.parts for html in part.htmls):
+    if kills(job):
         os.kill(os.getpid(), signal.SIGKILL)  # this worker dies on the PTSD sheets
     return real(job)
 pool.typeset_job = typeset_job
+real_jobs = engine._jobs
+def jobs(*args):
+    for job in real_jobs(*args):
+        yield job
+        if kills(job):
+            time.sleep({pause})
+engine._jobs = jobs
 sys.exit(main(['--project', {str(project)!r}, 'build', '--jobs', '2', '--no-cache',
                'evidence-sheet-ptsd-a4-en', 'evidence-sheet-anxiety-a4-en']))
 """

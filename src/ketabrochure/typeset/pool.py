@@ -108,7 +108,12 @@ class Renderer:
         """Keep the workers busy without queueing thousands of HTML strings."""
         pool = self._ensure_pool()
         for job in queue:
-            futures[pool.submit(typeset_in_worker, job)] = job
+            try:
+                futures[pool.submit(typeset_in_worker, job)] = job
+            except BrokenProcessPool as exc:  # a worker died since the last job was handed
+                failed: Future[Outcome] = Future()  # out: this one is a suspect too, run
+                failed.set_exception(exc)  # alone by _collect
+                futures[failed] = job
             if len(futures) >= 2 * self.jobs:
                 break
 
