@@ -43,11 +43,14 @@ def test_give_back_returns_freed_heap_pages_to_the_system() -> None:
 
 
 def _children_during_web_edition(monkeypatch: pytest.MonkeyPatch) -> list[list[Any]]:
+    """The child processes alive while the web edition is made, of those started after this
+    call (a pool of an earlier test in this process may still be ending)."""
     seen: list[list[Any]] = []
     real = run.web_edition
+    earlier = set(multiprocessing.active_children())
 
     def web_edition(*args: Any, **kwargs: Any) -> Any:
-        seen.append(multiprocessing.active_children())
+        seen.append([p for p in multiprocessing.active_children() if p not in earlier])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(run, "web_edition", web_edition)
