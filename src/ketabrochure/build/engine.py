@@ -72,7 +72,7 @@ class Context:
     html_dir: Path | None = None  # --html: also write each document's HTML here
     store: bool = False  # keep what is typeset in the cache (check too, where it can write)
     fits: Fits | None = None  # which alternatives fit, measured before (fits.json)
-    # the fits.json keys of each typeset document's alternatives, by part (see _finish)
+    # the fits.json keys of each document to typeset's alternatives, by part (see _finish)
     fit_keys: dict[int, list[list[str]]] = field(default_factory=dict)
 
 
@@ -146,14 +146,16 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
                 ctx.diags.error(Location("out/html"), "out.write", document.label,
                                 f"cannot write its HTML ({exc.strerror or exc})")
         k = doc_key(ctx, document, parts)
-        if ctx.fits is not None:  # this document's alternatives are live: fits.json keeps them
-            for part in parts:
-                ctx.fits.keys(print_options(document), part)
+        # (keys made live: fits.json keeps this document's alternatives)
+        fit_keys = (None if ctx.fits is None else
+                    [ctx.fits.keys(print_options(document), part) for part in parts])
         entry = ctx.cache.lookup(k, need_pdf=ctx.write)
         meta = shelf_meta(html, document, ctx.project)
         if entry is None:
             if not missed:
                 renderer.warm_up()  # workers import WeasyPrint while we render the rest
+            if fit_keys is not None:
+                ctx.fit_keys[i] = fit_keys
             done[i] = Built(document, meta=meta)
             missed.append((i, k))
             cost[i] = sum(len(html) for part in parts for html in part.htmls)
@@ -188,11 +190,10 @@ def _jobs(documents: list[m.Document], missed: list[tuple[int, str]],
         document = documents[i]
         parts = kind_of(document).parts(document, ctx.project, ctx.env, Diagnostics())
         assert parts is not None
-        options = print_options(document)
         if ctx.fits is not None:  # alternatives known not to fit are not laid out again
-            parts = [ctx.fits.known(ctx.cache, options, part) for part in parts]
-            ctx.fit_keys[i] = [ctx.fits.keys(options, part) for part in parts]
-        yield Job(i, tuple(parts), ctx.allowed, folder, options)
+            parts = [ctx.fits.known(ctx.cache, part, keys)
+                     for part, keys in zip(parts, ctx.fit_keys[i], strict=True)]
+        yield Job(i, tuple(parts), ctx.allowed, folder, print_options(document))
 
 
 def _finish(ctx: Context, item: Built, outcome: Outcome, k: str) -> None:

@@ -79,11 +79,12 @@ class Fits:
         self.live.update(found)
         return found
 
-    def known(self, cache: Cache, options: PrintOptions, part: Part) -> Part:
-        """The part with what is known of its alternatives (typeset.jobs.fit skips those known
-        not to fit): an entry counts only while every file it read is unchanged."""
+    def known(self, cache: Cache, part: Part, keys: list[str]) -> Part:
+        """The part with what is known of its alternatives (`keys`: theirs, from `keys`;
+        typeset.jobs.fit skips those known not to fit): an entry counts only while every file
+        it read is unchanged."""
         known: list[Known | None] = []
-        for key in self.keys(options, part):
+        for key in keys:
             entry = self.entries.get(key)
             if entry is None or any(cache.file_hash(p) != h for p, h in entry[1].items()):
                 known.append(None)
