@@ -3,6 +3,7 @@ helpers they are made with are in helpers.py)."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +23,16 @@ from helpers import (
     seed_cache,
 )
 from playwright.sync_api import Browser, sync_playwright
+
+
+def pytest_configure() -> None:
+    """Tests stop `watch` and `serve` with SIGINT, as Ctrl-C does in a terminal. A suite
+    started in the background by a shell (`pytest ... &`, nohup, some CI runners) inherits
+    SIGINT ignored, its processes pass that on to every command they start, and Python keeps
+    an ignored SIGINT ignored: Ctrl-C would never reach the command under test, which then
+    runs until the test's timeout. Give the commands the terminal's default."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(trylast=True)
