@@ -6,6 +6,7 @@ import dataclasses
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -39,11 +40,29 @@ def counterpart(document: m.Document, language: str = "en") -> str:
 def printed(document: m.Document, project: m.Project, env: jinja2.Environment,
             diags: Diagnostics) -> list[Sentence] | None:
     """The sentences a document prints (None: it cannot be rendered; that error is reported).
-    A part with alternatives (a sheet with or without its charts) counts its fullest one."""
+    A part with alternatives (a sheet with or without its charts) counts its fullest one.
+
+    Kept for the project and environment last asked about: a build asks for each document's
+    sentences three to five times (sign-off gate, claims ledger, review page, editorial
+    checks), and each time rendered and parsed its HTML. Only a render that reported nothing
+    is kept (a later caller's own diagnostics would miss what it reported)."""
+    if _kept[0] is not project or _kept[1] is not env:
+        _kept[:] = [project, env, {}]
+    kept: dict[m.Document, list[Sentence]] = _kept[2]
+    if document in kept:
+        return list(kept[document])
+    reported = len(diags.items)
     parts = kind_of(document).parts(document, project, env, diags)
     if parts is None:
         return None
-    return [s for part in parts for s in sentences(part.htmls[0])]
+    found = [s for part in parts for s in sentences(part.htmls[0])]
+    if len(diags.items) == reported:
+        kept[document] = found
+    return list(found)
+
+
+# (project, environment, sentences per document): the last project's (held, so `is` is safe)
+_kept: list[Any] = [None, None, {}]
 
 
 class Sources:

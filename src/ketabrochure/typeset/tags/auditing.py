@@ -7,7 +7,7 @@ import io
 from typing import TYPE_CHECKING
 
 from ...lazy import lazy_module
-from .structure import HEADINGS, Tree, id_tree_names, is_elem, is_objr, kids_of, tag_of
+from .structure import HEADINGS, Tree, id_tree_names, is_elem, is_objr, tag_of
 
 if TYPE_CHECKING:
     import pikepdf
@@ -41,7 +41,7 @@ def audit(data: bytes) -> list[Problem]:
     level = 0
     annotations_in_links: set[tuple[int, int]] = set()
     for element in tree.walk():
-        s = tag_of(element)
+        s = tree.tag(element)
         for page, mcid in tree.content(element, deep=False):  # the walk reaches each kid
             reached.setdefault(page, set()).add(mcid)
         parent = element.get("/P")
@@ -50,8 +50,8 @@ def audit(data: bytes) -> list[Problem]:
             problems.append((where(element), "LI", f"list item inside {inside}, not L"))
         if s == "/L":
             problems.extend((where(kid), tag_of(kid)[1:], "child of a list that is no LI")
-                            for kid in kids_of(element)
-                            if is_elem(kid) and tag_of(kid) not in ("/LI", "/L", "/Caption"))
+                            for kid in tree.elements(element)
+                            if tag_of(kid) not in ("/LI", "/L", "/Caption"))
         if s == "/TH":
             attributes = element.get("/A")
             if not isinstance(attributes, pikepdf.Dictionary) or "/Scope" not in attributes:
@@ -70,7 +70,7 @@ def audit(data: bytes) -> list[Problem]:
             elif number > level + 1 and level:
                 problems.append((where(element), s[1:], f"heading level skipped after H{level}"))
             level = number
-        objrs = [k for k in kids_of(element) if is_objr(k)]
+        objrs = [k for k in tree.kids(element) if is_objr(k)]
         for objr in objrs:
             annotation = objr.Obj
             if annotation.get("/Subtype") != "/Link":

@@ -26,7 +26,7 @@ class Hints(HTMLParser):
     @classmethod
     def parse(cls, html: str) -> Hints:
         hints = cls()
-        if "lang=" in html or "data-reading-order" in html:
+        if "data-reading-order" in html or _passage_lang(html):
             hints.feed(html)
             hints.close()
         return hints
@@ -61,3 +61,17 @@ class Hints(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._open and not self._skip:
             self._open[-1][2].append(data)
+
+
+def _passage_lang(html: str) -> bool:
+    """Whether any element but <html> may have a `lang` (else parsing finds nothing: most
+    documents are in one language, and parsing each took more CPU than the repair's fixes)."""
+    count = html.count("lang=")
+    if count != 1:
+        return count > 1
+    start = html.find("<html")
+    end = html.find(">", start)
+    at = html.find("lang=")
+    inside_root = (start >= 0 and html[start + 5:start + 6] in (" ", "\t", "\n", "\r", ">")
+                   and start < at < end)
+    return not inside_root

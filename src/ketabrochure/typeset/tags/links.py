@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...lazy import lazy_module
-from .structure import Kid, Tree, is_elem, is_objr, kids_of, norm, set_kids, tag_of
+from .structure import Kid, Tree, is_elem, is_objr, kids_of, norm, set_kids, set_tag, tag_of
 
 if TYPE_CHECKING:
     import pikepdf
@@ -32,7 +32,7 @@ def fix_links(tree: Tree) -> None:
     """
     dests = _named_destinations(tree.pdf)
     for element in list(tree.walk()):
-        if tag_of(element) != "/Link" or "/P" not in element:
+        if tree.tag(element) != "/Link" or "/P" not in element:
             continue
         ancestor: pikepdf.Object | None = element.P
         outer = True
@@ -46,12 +46,12 @@ def fix_links(tree: Tree) -> None:
         _flatten_link(element)
 
     for element in list(tree.walk()):  # annotations under a non-Link element
-        if tag_of(element) != "/Link" and any(is_objr(k) for k in kids_of(element)):
-            element.S = pikepdf.Name("/Link")
+        if tree.tag(element) != "/Link" and any(is_objr(k) for k in tree.kids(element)):
+            set_tag(element, "/Link")
     for element in tree.walk():
-        if tag_of(element) != "/Link":
+        if tree.tag(element) != "/Link":
             continue
-        annotations = [k.Obj for k in kids_of(element) if is_objr(k)]
+        annotations = [k.Obj for k in tree.kids(element) if is_objr(k)]
         if not annotations:
             continue
         description = _describe(tree, element, annotations[0], dests)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ...lazy import lazy_module
 from .hints import Hints
-from .structure import CONTAINERS, HEADINGS, Tree, is_elem, kids_of, norm, set_kids, tag_of
+from .structure import CONTAINERS, HEADINGS, Tree, is_elem, kids_of, norm, set_kids
 
 if TYPE_CHECKING:
     import pikepdf
@@ -28,7 +28,7 @@ def fix_reading_order(tree: Tree, hints: Hints) -> bool:
     if not hints.order:
         return False
     found: list[pikepdf.Object] = []
-    candidates = [e for e in tree.walk() if tag_of(e) in CONTAINERS]
+    candidates = [e for e in tree.walk() if tree.tag(e) in CONTAINERS]
     texts = {e.objgen: norm(tree.text(e, skip=("/Lbl",))) for e in candidates}
     for _, text in sorted(hints.order):
         match = next((e for e in candidates if texts[e.objgen] == text
@@ -64,7 +64,7 @@ def _drop_empty(tree: Tree) -> None:
     while changed:
         changed = False
         for element in list(tree.walk()):
-            if not kids_of(element) and tag_of(element) != "/Document" and "/P" in element:
+            if not tree.kids(element) and tree.tag(element) != "/Document" and "/P" in element:
                 parent = element.P
                 set_kids(parent, [k for k in kids_of(parent)
                                    if not (is_elem(k) and k.objgen == element.objgen)])
@@ -84,8 +84,8 @@ def fix_outlines(tree: Tree) -> None:
         return
     headings: dict[str, list[tuple[int, int]]] = {}
     for i, element in enumerate(tree.walk()):
-        if tag_of(element) in HEADINGS:
-            headings.setdefault(norm(tree.text(element)), []).append((i, int(tag_of(element)[2])))
+        if tree.tag(element) in HEADINGS:
+            headings.setdefault(norm(tree.text(element)), []).append((i, int(tree.tag(element)[2])))
     flat: list[tuple[int, int, int, pikepdf.Object]] = []
     used: dict[str, int] = {}
 

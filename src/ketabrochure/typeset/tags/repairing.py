@@ -12,7 +12,19 @@ from ...lazy import lazy_module
 from .hints import Hints
 from .links import fix_links
 from .order import fix_outlines, fix_reading_order
-from .structure import HEADINGS, Kid, Page, Tree, is_elem, is_objr, kids_of, norm, set_kids, tag_of
+from .structure import (
+    HEADINGS,
+    Kid,
+    Page,
+    Tree,
+    is_elem,
+    is_objr,
+    kids_of,
+    norm,
+    set_kids,
+    set_tag,
+    tag_of,
+)
 
 if TYPE_CHECKING:
     import pikepdf
@@ -87,12 +99,12 @@ def fix_margins(tree: Tree) -> None:
     kept: set[str] = set()  # the texts of the footers kept
     artifacts: dict[int, dict[int, str]] = {}
     for page, top, mcids in sorted(groups.values(), key=lambda g: (g[0], g[2][0])):
-        paragraphs = any(tag_of(e) == "/P" for e in tree.walk(top))
+        paragraphs = any(tree.tag(e) == "/P" for e in tree.walk(top))
         text = " ".join("".join(tree.page(page).marks[mcid].text for mcid in mcids
                                 if mcid in tree.page(page).marks).split()) if paragraphs else ""
         if paragraphs and text not in kept:  # (a page number's text is never decoded)
             kept.add(text)
-            top.S = pikepdf.Name("/Div")
+            set_tag(top, "/Div")
             top.P = document
             set_kids(document, [*kids_of(document), top])
             continue
@@ -164,7 +176,7 @@ def _next_column(tree: Tree, a: pikepdf.Object, b: pikepdf.Object) -> bool:
 
 def _edge_page(tree: Tree, element: pikepdf.Object, last: bool) -> int | None:
     """The page of the element's first (or last) marked content, else of the element."""
-    kids = kids_of(element)
+    kids = tree.kids(element)
     for kid in reversed(kids) if last else kids:
         if isinstance(kid, int):
             return tree.page_of(element)
@@ -273,7 +285,7 @@ def fix_tables(tree: Tree) -> None:
     """
     ids: dict[str, pikepdf.Object] = {}
     for element in tree.walk():
-        if tag_of(element) != "/TH":
+        if tree.tag(element) != "/TH":
             continue
         row = element.P
         cells = [k for k in kids_of(row) if is_elem(k)]
@@ -303,12 +315,12 @@ def fix_headings(tree: Tree) -> None:
     that looks like the <h3> (the CSS is not this module's to change)."""
     level = 0
     for element in tree.walk():
-        s = tag_of(element)
+        s = tree.tag(element)
         if s in HEADINGS:
             wanted = int(s[2])
             if wanted > level + 1:
                 wanted = level + 1
-                element.S = pikepdf.Name(f"/H{wanted}")
+                set_tag(element, f"/H{wanted}")
             level = wanted
 
 
@@ -328,14 +340,14 @@ def fix_languages(tree: Tree, hints: Hints) -> None:
         return
     prefixes = {text[:i] for text in wanted for i in range(1, len(text))}
     for parent in list(tree.walk()):
-        kids = [k for k in kids_of(parent) if is_elem(k)]
+        kids = tree.elements(parent)
         i = 0
         while i < len(kids):
             # an inline element broken over lines is one element per line (pdf/tags.py)
             run: list[pikepdf.Object] = []
             text = ""
             for kid in kids[i:]:
-                if run and tag_of(kid) != tag_of(run[0]):
+                if run and tree.tag(kid) != tree.tag(run[0]):
                     break
                 text += norm(tree.text(kid))
                 run.append(kid)
@@ -366,7 +378,7 @@ def _rebuild_parent_tree(tree: Tree) -> None:
     annotations: list[tuple[pikepdf.Object, pikepdf.Object]] = []
     for element in tree.walk():
         page = tree.page_of(element)
-        for kid in kids_of(element):
+        for kid in tree.kids(element):
             if isinstance(kid, int) and page is not None:
                 per_page.setdefault(page, {})[kid] = element
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":

@@ -4,8 +4,11 @@ structure tree (elements, their kids, pages and text), for the repairs and the a
 from __future__ import annotations
 
 import re
-import struct
+import sys
+import weakref
+from array import array
 from collections.abc import Iterable, Iterator
+from itertools import repeat
 from typing import TYPE_CHECKING, TypeAlias, TypeGuard
 
 from ...lazy import lazy_module
@@ -41,13 +44,15 @@ class Mark:
     @property
     def text(self) -> str:
         if self._text is None:
-            chars = []
+            chars: list[str] = []
             for font, shown in self._parts:
                 for item in shown:
                     if isinstance(item, pikepdf.String):
                         raw = bytes(item)
-                        codes = struct.unpack(f">{len(raw) // 2}H", raw[:len(raw) // 2 * 2])
-                        chars += [font.get(code, "\ufffd") for code in codes]
+                        codes = array("H", raw[:len(raw) // 2 * 2])  # 2-byte big-endian codes
+                        if sys.byteorder == "little":
+                            codes.byteswap()
+                        chars += map(font.get, codes, repeat("\ufffd"))
             self._text = "".join(chars)
         return self._text
 
@@ -181,6 +186,14 @@ class Tree:
         self._pages: dict[int, Page] = {}
         self._blocks: dict[int, list[tuple[pikepdf.Object, Mark]]] | None = None
         self._walked: tuple[int, list[pikepdf.Object]] | None = None  # (_edits, the walk)
+        # per element (objgen): its /K as a list, its kid elements, its tag, its marked content
+        # per `skip`, kept until `set_kids` or `set_tag` changes what they were read from (the
+        # repairs and the audit ask about 300 000 times over a build's 54 PDFs, mostly again)
+        self._kids: dict[tuple[int, int], list[Kid]] = {}
+        self._elements: dict[tuple[int, int], list[pikepdf.Dictionary]] = {}
+        self._tags: dict[tuple[int, int], str] = {}
+        self._content: dict[tuple[tuple[int, int], tuple[str, ...]], list[tuple[int, int]]] = {}
+        _TREES.add(self)
 
     def page(self, number: int) -> Page:
         if number not in self._pages:
@@ -227,6 +240,46 @@ class Tree:
             raise ValueError("the PDF's structure tree has no /Document element")
         return document
 
+    def forget(self, objgen: tuple[int, int], tag: bool) -> None:
+        """What was kept of an element whose /K (or, `tag`, whose /S) changed, and all kept
+        content (an ancestor's content holds the element's)."""
+        if tag:
+            self._tags.pop(objgen, None)
+        else:
+            self._kids.pop(objgen, None)
+            self._elements.pop(objgen, None)
+        self._content.clear()
+
+    def kids(self, element: pikepdf.Object) -> list[Kid]:
+        """`kids_of(element)`, kept (do not change the list returned)."""
+        objgen = element.objgen
+        kids = self._kids.get(objgen)
+        if kids is None:
+            kids = kids_of(element)
+            if objgen != (0, 0):  # (a direct object has no identity to keep it by)
+                self._kids[objgen] = kids
+        return kids
+
+    def elements(self, element: pikepdf.Object) -> list[pikepdf.Dictionary]:
+        """The kids that are structure elements (not MCIDs, MCRs or OBJRs), kept likewise."""
+        objgen = element.objgen
+        found = self._elements.get(objgen)
+        if found is None:
+            found = [k for k in self.kids(element) if is_elem(k)]
+            if objgen != (0, 0):
+                self._elements[objgen] = found
+        return found
+
+    def tag(self, element: pikepdf.Object) -> str:
+        """`tag_of(element)`, kept likewise."""
+        objgen = element.objgen
+        tag = self._tags.get(objgen)
+        if tag is None:
+            tag = tag_of(element)
+            if objgen != (0, 0):
+                self._tags[objgen] = tag
+        return tag
+
     def walk(self, element: pikepdf.Object | None = None) -> Iterator[pikepdf.Object]:
         """Every structure element reachable from the root (or `element`), in tree (reading)
         order. The whole tree's walk is kept until a /K changes (`set_kids`): the repairs walk
@@ -243,15 +296,15 @@ class Tree:
             current = stack.pop()
             if current is None:
                 continue
-            if is_elem(current):
+            if current is not top or is_elem(current):  # (the rest are kid elements)
                 yield current
-            stack.extend(reversed([k for k in kids_of(current) if is_elem(k)]))
+            stack.extend(reversed(self.elements(current)))
 
     def content(self, element: pikepdf.Object, deep: bool = True) -> Iterator[tuple[int, int]]:
         """(page, MCID) of every marked-content kid under the element, in order; not `deep`:
         only its own (a walk over every element then sees each once, not once per level)."""
         page = self.page_of(element)
-        for kid in kids_of(element):
+        for kid in self.kids(element):
             if isinstance(kid, int):
                 if page is not None:
                     yield page, kid
@@ -274,21 +327,32 @@ class Tree:
         return found
 
     def _content_skipping(self, element: pikepdf.Object, skip: tuple[str, ...]
-                          ) -> Iterator[tuple[int, int]]:
+                          ) -> list[tuple[int, int]]:
+        """(page, MCID) of the marked content under the element, in order, (-1, -1) where
+        an element tagged as in `skip` is; kept per element (a parent's is its kids' joined,
+        so asking for every element's text is not one walk per level)."""
+        key = (element.objgen, skip)
+        kept = self._content.get(key)
+        if kept is not None:
+            return kept
+        found: list[tuple[int, int]] = []
         page = self.page_of(element)
-        for kid in kids_of(element):
-            if is_elem(kid):
-                if str(kid.get("/S")) not in skip:
-                    yield from self._content_skipping(kid, skip)
+        for kid in self.kids(element):
+            if isinstance(kid, int):
+                if page is not None:
+                    found.append((page, kid))
+            elif is_elem(kid):
+                if self.tag(kid) not in skip:
+                    found += self._content_skipping(kid, skip)
                 else:
-                    yield -1, -1  # a word boundary where the skipped element was
-            elif isinstance(kid, int) and page is not None:
-                yield page, kid
+                    found.append((-1, -1))  # a word boundary where the skipped element was
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
                 mcr_page = self.index.get(kid.Pg.objgen) if "/Pg" in kid else page
                 if mcr_page is not None:
-                    yield mcr_page, int(kid.MCID)
-
+                    found.append((mcr_page, int(kid.MCID)))
+        if key[0] != (0, 0):
+            self._content[key] = found
+        return found
 
     def text(self, element: pikepdf.Object, skip: tuple[str, ...] = ()) -> str:
         """The element's text, a space between lines, whitespace collapsed."""
@@ -310,12 +374,23 @@ def kids_of(element: pikepdf.Object) -> list[Kid]:
 
 
 _edits = [0]  # how many times set_kids changed a /K (this process): a kept walk is stale
+_TREES: weakref.WeakSet[Tree] = weakref.WeakSet()  # the open trees, told of every change
 
 
 def set_kids(element: pikepdf.Object, kids: list[Kid]) -> None:
     """Every change of a /K goes through here (a kept `Tree.walk` relies on it)."""
     element.K = pikepdf.Array(kids)
     _edits[0] += 1
+    for tree in list(_TREES):
+        tree.forget(element.objgen, tag=False)
+
+
+def set_tag(element: pikepdf.Object, tag: str) -> None:
+    """Every change of an /S goes through here (`Tree.tag` and the content kept per `skip`
+    rely on it)."""
+    element.S = pikepdf.Name(tag)
+    for tree in list(_TREES):
+        tree.forget(element.objgen, tag=True)
 
 
 def is_elem(obj: object) -> TypeGuard[pikepdf.Dictionary]:
