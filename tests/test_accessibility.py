@@ -202,6 +202,44 @@ def test_a_kept_walk_follows_every_change_of_kids(sample: tuple[bytes, bytes]) -
     assert gone and after == [g for g in before if g not in gone]
 
 
+
+def test_kept_kids_tags_and_text_follow_every_change(sample: tuple[bytes, bytes]) -> None:
+    """A Tree keeps each element's kids, tags and text between repairs: a change through
+    set_kids or set_tag shows in them at once, as a fresh Tree reads it."""
+    raw, _ = sample
+    document, tree = tree_of(raw)
+    parent = next(e for e in tree.walk() if len(tree.elements(e)) >= 3 and tree.text(e))
+    before = tree.text(parent)
+    assert tree.text(parent) == before == structure.Tree(document).text(parent)  # kept
+    kids = tree.kids(parent)
+    structure.set_kids(parent, kids[:-1])
+    fresh = structure.Tree(document)
+    assert [k.objgen for k in tree.elements(parent)] == [k.objgen for k in fresh.elements(parent)]
+    assert tree.text(parent) == fresh.text(parent) != before
+    first = tree.elements(parent)[0]
+    structure.set_tag(first, "/Lbl")
+    assert tree.tag(first) == "/Lbl" == structure.Tree(document).tag(first)
+    skipped = tree.text(parent, skip=("/Lbl",))
+    assert skipped == structure.Tree(document).text(parent, skip=("/Lbl",)) != tree.text(parent)
+
+
+@pytest.mark.parametrize("html", [
+    '<html lang="en"><body><p>One language only.</p></body></html>',
+    '<html lang="es"><body><p>Texto.</p><p lang="en">An English passage.</p></body></html>',
+    '<html><body><p lang="es">Una frase sin idioma del documento.</p></body></html>',
+    '<htmlx lang="es">Not the root element.</htmlx>',
+    '<html lang="en"><body><a hreflang="es" href="x">Link</a></body></html>',
+])
+def test_lang_hints_skip_parsing_only_when_nothing_can_be_found(html: str) -> None:
+    """Hints.parse skips the HTML parse when only <html> has a lang: what it finds is what a
+    full parse finds, with and without a passage in another language."""
+    full = tags.hints.Hints()
+    full.feed(html)
+    full.close()
+    parsed = tags.hints.Hints.parse(html)
+    assert (parsed.langs, parsed.order) == (full.langs, full.order)
+    assert bool(full.langs) == any(x in html for x in ('<p lang', '<htmlx'))
+
 def test_split_elements_are_merged_and_read_in_order(sample: tuple[bytes, bytes]) -> None:
     _, repaired = sample
     _, tree = tree_of(repaired)
