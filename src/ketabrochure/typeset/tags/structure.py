@@ -46,13 +46,16 @@ class Mark:
         if self._text is None:
             chars: list[str] = []
             for font, shown in self._parts:
-                for item in shown:
-                    if isinstance(item, pikepdf.String):
-                        raw = bytes(item)
-                        codes = array("H", raw[:len(raw) // 2 * 2])  # 2-byte big-endian codes
-                        if sys.byteorder == "little":
-                            codes.byteswap()
-                        chars += map(font.get, codes, repeat("\ufffd"))
+                # WeasyPrint shows each glyph as its own string in a TJ array, between kerning
+                # numbers (ints and Decimals here): the strings joined, then decoded at once
+                chunks = [bytes(item) for item in shown
+                          if type(item) is pikepdf.Object and isinstance(item, pikepdf.String)]
+                if any(len(chunk) % 2 for chunk in chunks):
+                    chunks = [chunk[:len(chunk) // 2 * 2] for chunk in chunks]
+                codes = array("H", b"".join(chunks))  # 2-byte big-endian codes
+                if sys.byteorder == "little":
+                    codes.byteswap()
+                chars += map(font.get, codes, repeat("\ufffd"))
             self._text = "".join(chars)
         return self._text
 
