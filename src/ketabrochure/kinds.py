@@ -30,8 +30,8 @@ from .physician.report import Report
 
 # what the engine uses of the audiences besides the kinds (re-exported: the one door)
 __all__ = ["AUDIENCES", "FILTERS", "KINDS", "PACKET_LAYOUT", "DocumentKind", "KindError",
-           "PatientKind", "add_records", "check_id_free", "keep_edition", "kind_of", "read",
-           "readability", "recipient_from_args", "register", "rules", "unregister"]
+           "PatientKind", "add_records", "check_id_free", "keep_edition", "kind_of", "parts_of",
+           "read", "readability", "recipient_from_args", "register", "rules", "unregister"]
 
 KINDS: dict[str, DocumentKind] = {}
 FILTERS: dict[str, Callable[..., Any]] = {}
@@ -78,6 +78,36 @@ for _kind in (EvidenceSheet, Report, ReferralPacket, Handout, Trifold):
 
 def kind_of(document: m.Document) -> DocumentKind:
     return KINDS[document.layout.subjects]
+
+
+# characters of HTML `parts_of` keeps at most (the default content's 54 documents: 0.7 million)
+PARTS_KEPT = 2_000_000
+# (project, environment, parts per document, characters kept): the last project's, held, so
+# `is` is safe; replaced whole, so a reader never mixes two projects' parts
+_parts: list[tuple[Any, Any, dict[m.Document, list[m.Part]], list[int]]] = [(None, None, {}, [0])]
+
+
+def parts_of(document: m.Document, project: m.Project, env: Any,
+             diags: Diagnostics) -> list[m.Part] | None:
+    """`kind_of(document).parts(...)`, kept for the project and Jinja environment last asked
+    about: a build renders a document's HTML for its cache key, again for its job, and for
+    the sign-off gate, the claims ledger and the review page. Kept only when rendering
+    reported nothing (a later caller's diagnostics would miss it), and up to PARTS_KEPT
+    characters, so a 50-location edition does not hold all its HTML at once."""
+    state = _parts[0]
+    if state[0] is not project or state[1] is not env:
+        state = _parts[0] = (project, env, {}, [0])
+    kept = state[2].get(document)
+    if kept is not None:
+        return list(kept)
+    reported = len(diags.items)
+    parts = kind_of(document).parts(document, project, env, diags)
+    if parts is not None and len(diags.items) == reported:
+        size = sum(len(html) for part in parts for html in part.htmls)
+        if state[3][0] + size <= PARTS_KEPT:
+            state[2][document] = list(parts)
+            state[3][0] += size
+    return parts
 
 
 def read(root: Path, project: m.Project, diags: Diagnostics) -> m.Project:

@@ -19,7 +19,7 @@ from .. import model as m
 from ..diagnostics import Diagnostics, Location
 from ..document_kind import Laid
 from ..files import beneath
-from ..kinds import kind_of
+from ..kinds import kind_of, parts_of
 from ..review.gate import add_months
 from ..typeset import print_shop
 from ..typeset.findings import Findings
@@ -133,7 +133,7 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
     missed: list[tuple[int, str]] = []  # (index, cache key)
     cost: dict[int, int] = {}  # how much HTML a missed document lays out: the dearest go first
     for i, document in enumerate(documents):
-        parts = kind_of(document).parts(document, ctx.project, ctx.env, ctx.diags)
+        parts = parts_of(document, ctx.project, ctx.env, ctx.diags)
         if parts is None:
             continue
         html = parts[0].htmls[0]
@@ -184,11 +184,11 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
 def _jobs(documents: list[m.Document], missed: list[tuple[int, str]],
           ctx: Context) -> Iterator[Job]:
     """Jobs for the documents to typeset; their HTML is rendered again, lazily, to keep memory
-    flat."""
+    flat (unless `kinds.parts_of` kept it)."""
     folder = (ctx.cache.root, ctx.cache.relative_folder) if ctx.store else None
     for i, _ in missed:
         document = documents[i]
-        parts = kind_of(document).parts(document, ctx.project, ctx.env, Diagnostics())
+        parts = parts_of(document, ctx.project, ctx.env, Diagnostics())
         assert parts is not None
         if ctx.fits is not None:  # alternatives known not to fit are not laid out again
             parts = [ctx.fits.known(ctx.cache, part, keys)

@@ -13,7 +13,7 @@ import jinja2
 from .. import model as m
 from ..citations import first_author_year
 from ..diagnostics import Diagnostics, Location, relative
-from ..kinds import kind_of
+from ..kinds import kind_of, parts_of
 from ..read.yamlsource import Node, load
 from .text import Sentence, sentences
 
@@ -46,13 +46,14 @@ def printed(document: m.Document, project: m.Project, env: jinja2.Environment,
     sentences three to five times (sign-off gate, claims ledger, review page, editorial
     checks), and each time rendered and parsed its HTML. Only a render that reported nothing
     is kept (a later caller's own diagnostics would miss what it reported)."""
-    if _kept[0] is not project or _kept[1] is not env:
-        _kept[:] = [project, env, {}]
-    kept: dict[m.Document, list[Sentence]] = _kept[2]
+    state = _kept[0]
+    if state[0] is not project or state[1] is not env:
+        state = _kept[0] = (project, env, {})
+    kept = state[2]
     if document in kept:
         return list(kept[document])
     reported = len(diags.items)
-    parts = kind_of(document).parts(document, project, env, diags)
+    parts = parts_of(document, project, env, diags)
     if parts is None:
         return None
     found = [s for part in parts for s in sentences(part.htmls[0])]
@@ -61,8 +62,9 @@ def printed(document: m.Document, project: m.Project, env: jinja2.Environment,
     return list(found)
 
 
-# (project, environment, sentences per document): the last project's (held, so `is` is safe)
-_kept: list[Any] = [None, None, {}]
+# (project, environment, sentences per document): the last project's, held, so `is` is safe;
+# replaced whole, so a reader never mixes two projects' sentences
+_kept: list[tuple[Any, Any, dict[m.Document, list[Sentence]]]] = [(None, None, {})]
 
 
 class Sources:
