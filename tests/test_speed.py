@@ -251,8 +251,10 @@ def test_watch_command_stops_cleanly_on_ctrl_c(built_minimal: Path, tmp_path: Pa
     assert "stopped watching" in out and "Traceback" not in err
 
 
-def test_a_damaged_cached_pdf_is_typeset_again(built: Path, tmp_path: Path) -> None:
-    root = warm_copy(built, tmp_path / "p")
+def test_a_damaged_cached_pdf_is_typeset_again(built_minimal: Path, tmp_path: Path) -> None:
+    """On the minimal project: the cache's claim, whatever the content."""
+    built = built_minimal
+    root = warm_copy(built, tmp_path / "p", copy_minimal)
     entry = json.loads(next((root / "out/.cache/entries").glob("*.json")).read_text())
     (root / f"out/.cache/objects/{entry['entry']['pdf']}.pdf").write_bytes(b"%PDF-1.7 truncated")
     # out/ itself is intact, so a no-op build would not read the cache (test_noop): the memo
