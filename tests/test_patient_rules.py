@@ -9,26 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import REPO, diagnostics, edit, line_of, run_cli
+from helpers import WITH_DEPRESSION, diagnostics, edit, line_of, real_files, run_cli
 
 from ketabrochure.patient import numbers as plain
 
 BROCHURE = "content/brochures/what-is-ketamine-therapy.yaml"
 DEPRESSION = "content/handouts/depression.yaml"
-# what the depression handout needs besides the minimal project (its own berman2000 says
-# what it measures: the minimal copy leaves that out)
-WITH_DEPRESSION = (DEPRESSION, "content/conditions/depression.yaml",
-                   *(f"content/studies/{s}.yaml" for s in ("berman2000", "pfeiffer2024",
-                                                          "li2016", "zhang2014")))
 
 
 @pytest.fixture
 def rules(minimal: Path) -> Path:
     """The minimal project (its cache seeded) with the depression handout the rules are tried
     on, as the default content has it."""
-    for name in WITH_DEPRESSION:
-        (minimal / name).write_bytes((REPO / name).read_bytes())
-    return minimal
+    return real_files(minimal, *WITH_DEPRESSION)
 
 
 def errors(project: Path, *names: str) -> list[dict[str, str]]:
