@@ -103,8 +103,10 @@ def once(tmp_path_factory: pytest.TempPathFactory, name: str,
 
 
 def build_in(copy: Callable[[Path], Path]) -> Callable[[Path], None]:
+    """A cold build, in parallel on two workers whatever the machine (test_speed compares a
+    sequential typeset with it)."""
     def make(root: Path) -> None:
-        result = run_cli(copy(root), "build")
+        result = run_cli(copy(root), "build", "--jobs", "2")
         assert result.code == 0, result.stderr + result.stdout
     return make
 
