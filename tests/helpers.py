@@ -58,6 +58,22 @@ def copy_minimal(target: Path) -> Path:
     return target
 
 
+# the default content's depression handout with what it needs besides the minimal project: its
+# condition and studies (its own berman2000 says what it measures: the minimal copy leaves that
+# out), for rule tests tried on that handout
+WITH_DEPRESSION = ("content/handouts/depression.yaml", "content/conditions/depression.yaml",
+                   *(f"content/studies/{s}.yaml" for s in ("berman2000", "pfeiffer2024",
+                                                          "li2016", "zhang2014")))
+
+
+def real_files(root: Path, *names: str) -> Path:
+    """Copy files of the default project into a project copy (into the minimal one: the
+    content a rule test needs, without the 71 files of the default content to read)."""
+    for name in names:
+        (root / name).write_bytes((REPO / name).read_bytes())
+    return root
+
+
 def run_cli(root: Path, *args: str) -> Run:
     out, err = io.StringIO(), io.StringIO()
     code = main(["--project", str(root), *args], stdout=out, stderr=err)
@@ -87,8 +103,10 @@ def once(tmp_path_factory: pytest.TempPathFactory, name: str,
 
 
 def build_in(copy: Callable[[Path], Path]) -> Callable[[Path], None]:
+    """A cold build, in parallel on two workers whatever the machine (test_speed compares a
+    sequential typeset with it)."""
     def make(root: Path) -> None:
-        result = run_cli(copy(root), "build")
+        result = run_cli(copy(root), "build", "--jobs", "2")
         assert result.code == 0, result.stderr + result.stdout
     return make
 

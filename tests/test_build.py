@@ -18,7 +18,14 @@ from ketabrochure.typeset.findings import Findings
 from ketabrochure.typeset.spill import spill_to_json
 
 
-def test_overflowing_sheet_fails_check_with_located_message(project: Path) -> None:
+def test_overflowing_sheet_fails_check_with_located_message(minimal: Path) -> None:
+    """On the minimal project, its evidence sheet made on A4 too: a check that typesets only
+    the two overflowing sheets and the packet enclosing one (its other documents come from
+    the cache; the default project's 45 others would add nothing to the claim)."""
+    project = minimal
+    edit(project / "content/documents.yaml", "subjects: all\n    papers: [letter]\n    language: en\n"
+         "    pages: {exactly: 1}", "subjects: all\n    papers: [letter, a4]\n    language: en\n"
+         "    pages: {exactly: 1}")
     overflow(project)
     cache = tree(project / "out")
     result = run_cli(project, "check")

@@ -1,7 +1,8 @@
 """Certainty per outcome, computed GRADE-style, and complete rate charts.
 
 Each rule is tested on content the test writes: a deliberately misleading condition (or study)
-file in a throw-away copy of the project, which must fail with the located message. Most tests
+file in a throw-away copy of the minimal project (the real studies it cites copied in), which
+must fail with the located message. The default content is read once per module. Most tests
 only read and check the content (no typesetting); one runs the command line end to end."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import pypdf
 import pytest
-from helpers import copy_project, run_cli, text_at
+from helpers import REPO, copy_minimal, copy_project, run_cli, text_at
 
 from ketabrochure import model as m
 from ketabrochure.build.run import load
@@ -51,8 +52,23 @@ GOOD = f"""\
 
 @pytest.fixture
 def cold(tmp_path: Path) -> Path:
-    """A copy of the default project with no out/ (the rules need no typesetting)."""
-    return copy_project(tmp_path / "p")
+    """A copy of the minimal project with no out/ (the rules need no typesetting, and hold for
+    any content: 22 content files to read and check, not 71)."""
+    return copy_minimal(tmp_path / "p")
+
+
+def real_studies(root: Path, *names: str) -> None:
+    """Copy studies of the default content the minimal project lacks (an animal study...)."""
+    for name in names:
+        (root / "content/studies" / f"{name}.yaml").write_bytes(
+            (REPO / "content/studies" / f"{name}.yaml").read_bytes())
+
+
+@pytest.fixture(scope="module")
+def default(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.Project | None, list[Diagnostic]]:
+    """The default content, read and checked once for the module's tests about it (which only
+    read the project they are given)."""
+    return checked(copy_project(tmp_path_factory.mktemp("default")))
 
 
 def write_condition(root: Path, outcomes: str, name: str = "test-condition",
@@ -82,8 +98,9 @@ def only(found: list[Diagnostic], code: str) -> Diagnostic:
 
 # -- the default content ---------------------------------------------------------------------
 
-def test_default_content_has_no_certainty_problem(cold: Path) -> None:
-    project, found = checked(cold)
+def test_default_content_has_no_certainty_problem(
+        default: tuple[m.Project | None, list[Diagnostic]]) -> None:
+    project, found = default
     assert project is not None
     codes = {d.code for d in found}
     assert not codes & {"content.certainty-typed", "content.no-reason", "content.not-efficacy",
@@ -91,8 +108,9 @@ def test_default_content_has_no_certainty_problem(cold: Path) -> None:
                         "content.rating", "content.chart-twice", "content.unknown-ref"}, found
 
 
-def test_every_default_condition_is_graded_from_its_outcomes(cold: Path) -> None:
-    project, _ = checked(cold)
+def test_every_default_condition_is_graded_from_its_outcomes(
+        default: tuple[m.Project | None, list[Diagnostic]]) -> None:
+    project, _ = default
     assert project is not None
     overall = {c.id: certainty.overall(c, project.studies) for c in project.conditions.values()}
     assert {k: v.grade if v else None for k, v in overall.items()} == {
@@ -101,11 +119,12 @@ def test_every_default_condition_is_graded_from_its_outcomes(cold: Path) -> None
         "ptsd": "very-low", "suicidal-ideation": "very-low"}
 
 
-def test_the_default_grades_follow_grades_rules_from_the_record(cold: Path) -> None:
+def test_the_default_grades_follow_grades_rules_from_the_record(
+        default: tuple[m.Project | None, list[Diagnostic]]) -> None:
     """The reading a Cochrane editor gave: suicidal thoughts LOW (98 people, OR 1.14-7.15),
     ECT noninferiority LOW (open-label, self-rated, uneven attrition), harms without rates
     narrative, chronic pain VERY LOW."""
-    project, _ = checked(cold)
+    project, _ = default
     assert project is not None
 
     def row(condition: str, name: str) -> certainty.Row:
@@ -158,6 +177,7 @@ def test_an_unknown_study_is_located_with_a_suggestion(cold: Path) -> None:
                                              ("li2016", "a mechanism study")])
 def test_mechanism_and_animal_studies_cannot_back_an_outcome(cold: Path, study: str,
                                                              kind: str) -> None:
+    real_studies(cold, study)
     path = write_condition(cold, GOOD.replace("[berman2000]", f"[berman2000, {study}]"))
     _, found = checked(cold)
     d = only(found, "content.not-efficacy")
@@ -166,6 +186,7 @@ def test_mechanism_and_animal_studies_cannot_back_an_outcome(cold: Path, study: 
 
 
 def test_a_study_without_a_confirmed_result_cannot_back_an_outcome(cold: Path) -> None:
+    real_studies(cold, "nikolin2023")
     write_condition(cold, GOOD.replace("[berman2000]", "[berman2000, nikolin2023, zarate2006]"))
     _, found = checked(cold)
     errors = [d.message for d in found if d.code == "content.no-result"]
@@ -245,9 +266,9 @@ def test_the_same_rates_cannot_be_charted_for_two_outcomes(cold: Path) -> None:
 
 
 def test_the_command_line_reports_the_located_error_and_fails(cold: Path) -> None:
+    real_studies(cold, "zhang2014")
     path = write_condition(cold, GOOD.replace("[berman2000]", "[berman2000, zhang2014]"))
-    result = run_cli(cold, "build", "--jobs", "1",
-                     "evidence-sheet-ketamine-assisted-psychotherapy-letter-en")
+    result = run_cli(cold, "build", "--jobs", "1", "evidence-sheet-ptsd-letter-en")
     assert result.code == 1
     line = line_of(path, "zhang2014", after="outcomes:")
     assert re.search(rf"^content/conditions/test-condition\.yaml:{line}:\d+: "
@@ -385,6 +406,7 @@ limitations: ["Small"]
 
 
 def test_a_chart_shows_every_rated_study_names_the_rest_and_rounds_to_n(cold: Path) -> None:
+    real_studies(cold, "berman2000")  # with what it measures (the minimal copy leaves it out)
     (cold / "content/studies/doe2024.yaml").write_text(MISLEADING_STUDY)
     write_condition(cold, """\
   - outcome: "Response at 24 h"

@@ -8,7 +8,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import copy_project, diagnostics, edit, line_of, run_cli
+from helpers import (
+    WITH_DEPRESSION,
+    copy_minimal,
+    diagnostics,
+    edit,
+    line_of,
+    real_files,
+    run_cli,
+)
 
 from ketabrochure.build.run import load
 from ketabrochure.diagnostics import Diagnostics
@@ -90,8 +98,10 @@ def test_a_slip_that_changes_a_value_type_is_named(tmp_path: Path, text: str, to
     assert told in error.message, str(error)
 
 
-def test_a_broken_file_reports_its_own_error_and_nothing_downstream(tmp_path: Path) -> None:
-    root = copy_project(tmp_path / "p")
+def test_a_broken_file_reports_its_own_error_and_nothing_downstream(minimal: Path) -> None:
+    """On the minimal project (its cache seeded): its sheet, report, packet and handout cite
+    the broken study, as the default project's do."""
+    root = minimal
     study = root / "content/studies/feder2014.yaml"
     edit(study, "  year: 2014", "\tyear: 2014")
     result = run_cli(root, "check")
@@ -123,7 +133,8 @@ def problems(root: Path) -> list[tuple[str, str, int, str]]:
 
 @pytest.fixture
 def handout(tmp_path: Path) -> Path:
-    root = copy_project(tmp_path / "p")
+    """The minimal project with the default content's depression handout (and what it needs)."""
+    root = real_files(copy_minimal(tmp_path / "p"), *WITH_DEPRESSION)
     assert problems(root) == []  # the default content reads clean
     return root
 
@@ -186,10 +197,11 @@ def test_unquoted_text_cut_short_by_a_hash_is_a_warning(tmp_path: Path) -> None:
     assert "stops before '#1 first'" in warning.message and "quotes" in warning.message
 
 
-def test_naming_a_document_whose_file_is_broken_shows_the_file_error(tmp_path: Path) -> None:
+def test_naming_a_document_whose_file_is_broken_shows_the_file_error(minimal: Path) -> None:
     """Not `no document matches` (exit 2): the document is missing because its file is broken,
-    and that error is the one to read."""
-    root = copy_project(tmp_path / "p")
+    and that error is the one to read. On the minimal project (its cache seeded): its PTSD
+    sheet is the one named."""
+    root = minimal
     ptsd = root / "content/conditions/ptsd.yaml"
     edit(ptsd, "\nsafety:", "\nsafty:")
     for command in ("build", "check"):
@@ -204,7 +216,7 @@ def test_naming_a_document_whose_file_is_broken_shows_the_file_error(tmp_path: P
 
 
 def test_a_project_without_layouts_is_one_located_error(tmp_path: Path) -> None:
-    root = copy_project(tmp_path / "p")
+    root = copy_minimal(tmp_path / "p")  # any content: the layouts are what is missing
     shutil.rmtree(root / "layouts")
     for command in ("check", "list"):
         result = run_cli(root, command)

@@ -90,16 +90,23 @@ def test_no_two_words_run_together_in_any_pdf(built: Path) -> None:
     assert wrong == {}
 
 
-@pytest.mark.parametrize("language", ["en", "es"])
-def test_a_title_broken_at_its_spaces_reads_whole(tmp_path: Path, language: str) -> None:
-    """A handout whose title breaks after almost every word (a style written here): the tag
-    tree gives the title's words apart, and no paragraph runs two words together."""
-    project = copy_minimal(tmp_path / "p")
+@pytest.fixture(scope="module")
+def narrow_titles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal project's handouts built once, in both languages, with a title that breaks
+    after almost every word (a style written here); the tests read them (no writes)."""
+    project = copy_minimal(tmp_path_factory.mktemp("narrow") / "p")
     with (project / "layouts" / "handout" / "style.css").open("a") as style:
         style.write("\nh1 { width: 5em; }\n")  # "Ketamine" fits a line, little more
     result = run_cli(project, "build", "--jobs", "1", "handout")
     assert result.code == 0, result.stderr
-    pdfs = sorted((project / "out").glob(f"handout-*-{language}*.pdf"))
+    return project
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_title_broken_at_its_spaces_reads_whole(narrow_titles: Path, language: str) -> None:
+    """A handout whose title breaks after almost every word: the tag tree gives the title's
+    words apart, and no paragraph runs two words together."""
+    pdfs = sorted((narrow_titles / "out").glob(f"handout-*-{language}*.pdf"))
     assert pdfs
     for path in pdfs:
         titles = [text for role, text in tagged(path) if role == "H1"]

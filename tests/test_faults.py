@@ -195,8 +195,10 @@ def test_a_damaged_object_is_never_published() -> None:
     {"files": {"/etc/hostname": "0" * 64}}, {"files": {"../../../etc/hostname": "0" * 64}},
     {"part_pages": [1, "2"]}, None,
 ])
-def test_a_malformed_cache_entry_of_any_shape_is_a_miss(project: Path,
+def test_a_malformed_cache_entry_of_any_shape_is_a_miss(minimal: Path,
                                                         damage: dict[str, object] | None) -> None:
+    """On the minimal project: the cache's claim, whatever the content."""
+    project = minimal
     entries = sorted((project / "out/.cache/entries").glob("*.json"))
     for path in entries:
         entry = json.loads(path.read_text())
@@ -205,15 +207,16 @@ def test_a_malformed_cache_entry_of_any_shape_is_a_miss(project: Path,
         else:
             entry["entry"].update(damage)  # (its seal no longer matches, nor its shape)
             path.write_text(json.dumps(entry))
-    result = run_cli(project, "build", "--jobs", "1", "evidence-sheet-ptsd-a4-en")
+    result = run_cli(project, "build", "--jobs", "1", "evidence-sheet-ptsd-letter-en")
     assert result.code == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "(1 rendered, 0 from the cache)" in result.stdout, "a damaged entry is a miss"
 
 
-def test_nothing_in_the_cache_is_ever_executed(project: Path) -> None:
+def test_nothing_in_the_cache_is_ever_executed(minimal: Path) -> None:
     """Jinja's bytecode cache would load marshalled code from out/.cache/jinja/: a file there
-    that would write a marker if run is never run."""
+    that would write a marker if run is never run (on the minimal project)."""
+    project = minimal
     marker = project / "ran"
     code = compile(f"open({str(marker)!r}, 'w').write('ran')", "<cache>", "exec")
     jinja = project / "out/.cache/jinja"
@@ -234,11 +237,13 @@ def _no_nan(value: str) -> None:
     raise AssertionError(f"{value} in manifest.json: not JSON")
 
 
-def test_a_second_writer_waits_for_the_first(project: Path) -> None:
-    """Two builds on one out/: the second says it waits, then runs after the first."""
+def test_a_second_writer_waits_for_the_first(minimal: Path) -> None:
+    """Two builds on one out/: the second says it waits, then runs after the first (on the
+    minimal project)."""
+    project = minimal
     with files.lock(project / ".out.lock"):
         second = subprocess.Popen([sys.executable, "-m", "ketabrochure", "--project",
-                                   str(project), "build", "--jobs", "1", "anxiety"],
+                                   str(project), "build", "--jobs", "1", "ptsd"],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                   cwd=REPO)
         time.sleep(3)
@@ -248,7 +253,8 @@ def test_a_second_writer_waits_for_the_first(project: Path) -> None:
     assert "waiting for another ketabrochure run" in out  # progress: stderr keeps diagnostics
 
 
-def test_check_shares_out_with_other_readers(project: Path) -> None:
+def test_check_shares_out_with_other_readers(minimal: Path) -> None:
+    project = minimal  # the claim holds for any content
     with files.lock(project / ".out.lock", shared=True):
         result = run_cli(project, "check", "--jobs", "1")
     assert result.code == 0 and "waiting" not in result.stderr
@@ -347,7 +353,8 @@ def test_a_word_too_long_for_its_column_is_a_located_error(minimal: Path) -> Non
     assert f"'{token[:60]}' on page 1" in sheet[0] and "pt past its box" in sheet[0]
 
 
-def test_a_brochure_that_cannot_be_made_is_an_error_not_a_missing_file(project: Path) -> None:
+def test_a_brochure_that_cannot_be_made_is_an_error_not_a_missing_file(minimal: Path) -> None:
+    project = minimal  # the default brochure, in the minimal project
     path = project / "content/brochures/what-is-ketamine-therapy.yaml"
     lines = path.read_text().splitlines()
     panel_keys = ("  flap:", "  back:", "  front:", "  left:", "  middle:", "  right:")
@@ -369,7 +376,14 @@ def test_a_brochure_that_cannot_be_made_is_an_error_not_a_missing_file(project: 
                                                 ".yaml:") for x in empty)
 
 
-def test_ink_in_the_office_printers_unprintable_band_fails(project: Path) -> None:
+def test_ink_in_the_office_printers_unprintable_band_fails(minimal: Path) -> None:
+    """On the minimal project, its evidence sheet made on A4 too (a layout whose margin did not
+    move must not fail): one Letter sheet, the packet enclosing it and the A4 sheet to typeset,
+    not six, the packet and twelve from the cache."""
+    project = minimal
+    edit(project / "content/documents.yaml", "subjects: all\n    papers: [letter]\n    language: en\n"
+         "    pages: {exactly: 1}", "subjects: all\n    papers: [letter, a4]\n    language: en\n"
+         "    pages: {exactly: 1}")
     edit(project / "layouts/evidence-sheet/paper-letter.css",
          "margin: 0.5in 0.33in 0.8in 0.33in;", "margin: 0.5in 0.1in 0.8in 0.33in;")
     result = run_cli(project, "check")

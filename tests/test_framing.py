@@ -1,5 +1,9 @@
 """Honest framing, enforced: every rule on content the test writes (a study of its own and a
-finding that cites it), in English and Spanish, located at the line that breaks it."""
+finding that cites it), in English and Spanish, located at the line that breaks it.
+
+The rules run on the minimal project with the anxiety handout added (`root`: 24 content files to
+read and check, not 71); tests about the templates and statements of several real documents
+run on a copy of the default project (`real`)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from helpers import copy_project, edit, line_of, run_cli, study
+from helpers import REPO, copy_minimal, copy_project, edit, line_of, run_cli, study
 
 from ketabrochure import layouts
 from ketabrochure import model as m
@@ -24,6 +28,17 @@ BROCHURE = "content/brochures/what-is-ketamine-therapy.yaml"
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
+    """The minimal project with the default content's anxiety handout and condition (no out/:
+    these tests only read and check): the handout the rules are tried on, its studies and the
+    shared statements of patient.yaml, as in the default project."""
+    root = copy_minimal(tmp_path / "project")
+    for name in (HANDOUT, "content/conditions/anxiety.yaml"):
+        (root / name).write_bytes((REPO / name).read_bytes())
+    return root
+
+
+@pytest.fixture
+def real(tmp_path: Path) -> Path:
     """A copy of the default project (no out/: these tests only read, render and check)."""
     return copy_project(tmp_path / "project")
 
@@ -339,32 +354,32 @@ def html_problems(root: Path, name: str) -> list[Diagnostic]:
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_a_template_that_drops_the_crisis_slot_fails(root: Path, lang: str) -> None:
-    assert html_problems(root, f"handout-ptsd-letter-{lang}") == []
-    template = root / "layouts/handout/handout.html.j2"
+def test_a_template_that_drops_the_crisis_slot_fails(real: Path, lang: str) -> None:
+    assert html_problems(real, f"handout-ptsd-letter-{lang}") == []
+    template = real / "layouts/handout/handout.html.j2"
     edit(template, '<p data-field="{{ crisis.path }}">{{ crisis | tr }}</p>', "")
-    (d,) = html_problems(root, f"handout-ptsd-letter-{lang}")
+    (d,) = html_problems(real, f"handout-ptsd-letter-{lang}")
     assert d.code == "check.template-slot" and d.location.path == "layouts/handout/handout.html.j2"
     assert "crisis" in d.message and d.where == f"handout ptsd (letter, {lang})"
     # a handout marked crisis: false does not need it
-    edit(root / HANDOUT, "\ncrisis: true\n", "\ncrisis: false\n")
-    assert html_problems(root, f"handout-anxiety-letter-{lang}") == []
+    edit(real / HANDOUT, "\ncrisis: true\n", "\ncrisis: false\n")
+    assert html_problems(real, f"handout-anxiety-letter-{lang}") == []
 
 
-def test_the_crisis_line_stands_first(root: Path) -> None:
-    template = root / "layouts/handout/handout.html.j2"
+def test_the_crisis_line_stands_first(real: Path) -> None:
+    template = real / "layouts/handout/handout.html.j2"
     text = template.read_text()
     start = text.index("{% if show_crisis %}")
     end = text.index("{% endif %}", start) + len("{% endif %}")
     last = text.rindex("{% endblock %}")  # the box moved to the end of the body
     template.write_text(text[:start] + text[end:last] + text[start:end] + "\n" + text[last:])
-    (d,) = html_problems(root, "handout-depression-letter-en")
+    (d,) = html_problems(real, "handout-depression-letter-en")
     assert d.code == "check.template-slot" and "where a reader meets it first" in d.message
-    trifold = root / "layouts/trifold/trifold.html.j2"
+    trifold = real / "layouts/trifold/trifold.html.j2"
     edit(trifold, '<p data-field="{{ crisis.path }}">{{ crisis | tr }}</p>', "")
     edit(trifold, "<h3>{{ labels.sources | tr }}</h3>",
          '<h3>{{ labels.sources | tr }}</h3><p>{{ crisis | tr }}</p>')
-    (d,) = html_problems(root, "trifold-what-is-ketamine-therapy-letter-es")
+    (d,) = html_problems(real, "trifold-what-is-ketamine-therapy-letter-es")
     assert "front cover" in d.message
 
 
@@ -376,18 +391,18 @@ def test_the_crisis_line_stands_first(root: Path) -> None:
     ("trifold/trifold.html.j2", '<li data-field="{{ long_term_safety.path }}">'
      "{{ long_term_safety | tr }}</li>", "trifold-what-is-ketamine-therapy-letter-en"),
 ])
-def test_a_template_that_drops_a_shared_statement_fails(root: Path, template: str, slot: str,
+def test_a_template_that_drops_a_shared_statement_fails(real: Path, template: str, slot: str,
                                                        name: str) -> None:
-    edit(root / "layouts" / template, slot, "")
-    (d,) = html_problems(root, name)
+    edit(real / "layouts" / template, slot, "")
+    (d,) = html_problems(real, name)
     assert d.code == "check.template-slot" and d.location.path == f"layouts/{template}"
 
 
 # -- 4. off-label per indication -------------------------------------------------------------
-def test_off_label_statement_names_each_documents_indication(root: Path) -> None:
-    path = root / PATIENT
+def test_off_label_statement_names_each_documents_indication(real: Path) -> None:
+    path = real / PATIENT
     edit(path, "It is not approved for {indication}.", "It is not approved for depression.")
-    found = problems(root, "content.off-label-indication")
+    found = problems(real, "content.off-label-indication")
     pain = [d for d in found if d.where == "handout chronic-pain (en)"]
     assert len(pain) == 1 and "'long-term pain'" in pain[0].message
     assert "write {indication}" in pain[0].message
@@ -395,10 +410,10 @@ def test_off_label_statement_names_each_documents_indication(root: Path) -> None
     assert not [d for d in found if d.where == "handout depression (en)"]
 
 
-def test_brochure_indication_names_every_condition_it_reports_on(root: Path) -> None:
-    path = root / BROCHURE
+def test_brochure_indication_names_every_condition_it_reports_on(real: Path) -> None:
+    path = real / BROCHURE
     edit(path, 'en: "long-term pain, depression,', 'en: "depression,')
-    found = problems(root, "content.off-label-indication")
+    found = problems(real, "content.off-label-indication")
     assert {d.where for d in found} == {"brochure what-is-ketamine-therapy (en)"}
     (d,) = [d for d in found if "('chronic-pain')" in d.message]  # (and KAP's 'pain')
     assert "'long-term pain'" in d.message
@@ -406,12 +421,12 @@ def test_brochure_indication_names_every_condition_it_reports_on(root: Path) -> 
 
 
 # -- in the PDF --------------------------------------------------------------------------------
-def test_the_pdfs_carry_the_statements(root: Path) -> None:
-    edit(root / HANDOUT, "\ncrisis: true\n", "\ncrisis: false\n")
+def test_the_pdfs_carry_the_statements(real: Path) -> None:
+    edit(real / HANDOUT, "\ncrisis: true\n", "\ncrisis: false\n")
     names = ["handout-ptsd-letter-es.pdf", "handout-anxiety-letter-en.pdf"]
-    result = run_cli(root, "build", "--jobs", "1", *names)
+    result = run_cli(real, "build", "--jobs", "1", *names)
     assert result.code == 0, result.stderr
-    ptsd = pypdf.PdfReader(root / "out" / names[0])
+    ptsd = pypdf.PdfReader(real / "out" / names[0])
     first = " ".join(ptsd.pages[0].extract_text().split())
     assert "Línea de Prevención del Suicidio y Crisis" in first and "marque 2" in first
     ptsd_all = " ".join(" ".join(p.extract_text().split()) for p in ptsd.pages)
@@ -419,7 +434,7 @@ def test_the_pdfs_carry_the_statements(root: Path) -> None:
     assert re.search(r"Revisado el \d{1,2} de [a-z]+ de 20\d\d", ptsd_all), ptsd_all
     assert "No está aprobada para el TEPT." in first
     anxiety = " ".join(" ".join(p.extract_text().split())
-                       for p in pypdf.PdfReader(root / "out" / names[1]).pages)
+                       for p in pypdf.PdfReader(real / "out" / names[1]).pages)
     assert "988" not in anxiety
     assert "It is not approved for anxiety." in anxiety
     assert "Rare side effects, and some risks we could not check, are not listed here." in anxiety

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import REPO, copy_project, edit, run_cli
+from helpers import REPO, copy_minimal, copy_project, edit, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -62,8 +62,9 @@ def errors(stderr: str) -> list[str]:
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A copy of the project (no out/): the readers only need content, layouts and assets."""
-    return copy_project(tmp_path / "project")
+    """A copy of the minimal project (no out/): the readers only need content, layouts and
+    assets, and what they refuse is refused in any content (22 files to read, not 71)."""
+    return copy_minimal(tmp_path / "project")
 
 
 # -- 1. nothing outside the project is read --------------------------------------------------

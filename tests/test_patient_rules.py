@@ -1,11 +1,15 @@
-"""Patient content rules: located errors for overflow, reading grade, translations, sources."""
+"""Patient content rules: located errors for overflow, reading grade, translations, sources.
+
+The rules run on the minimal project with the default content's depression handout, its
+condition and studies added (`rules`: 27 content files to read and check, not 71); tests about
+the default documents run on a copy of the default project (`project`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from helpers import diagnostics, edit, line_of, run_cli
+from helpers import WITH_DEPRESSION, diagnostics, edit, line_of, real_files, run_cli
 
 from ketabrochure.patient import numbers as plain
 
@@ -13,19 +17,26 @@ BROCHURE = "content/brochures/what-is-ketamine-therapy.yaml"
 DEPRESSION = "content/handouts/depression.yaml"
 
 
+@pytest.fixture
+def rules(minimal: Path) -> Path:
+    """The minimal project (its cache seeded) with the depression handout the rules are tried
+    on, as the default content has it."""
+    return real_files(minimal, *WITH_DEPRESSION)
+
+
 def errors(project: Path, *names: str) -> list[dict[str, str]]:
     """Errors of a build of a few documents (content rules cover all content in any build)."""
-    result = run_cli(project, "build", *(names or ("evidence-sheet-anxiety-a4-en.pdf",)))
+    result = run_cli(project, "build", *(names or ("evidence-sheet-ptsd-letter-en.pdf",)))
     assert result.code == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     return [d for d in diagnostics(result.stderr) if d["sev"] == "error"]
 
 
-def test_too_long_panel_names_the_panel_and_field(project: Path) -> None:
-    path = project / BROCHURE
+def test_too_long_panel_names_the_panel_and_field(rules: Path) -> None:
+    path = rules / BROCHURE
     sentence = "Blood pressure can go up for a short time. We check it before and after each dose."
     edit(path, f'- en: "{sentence}"', f'- en: "{" ".join([sentence] * 12)}"')
-    found = errors(project, "trifold")
+    found = errors(rules, "trifold")
     (d,) = [d for d in found if d["code"] == "check.panel-overflow" and "(letter, en)" in d["where"]]
     assert d["path"] == BROCHURE
     assert int(d["line"]) == line_of(path, "Blood pressure can go up for a short time. We check")
@@ -36,21 +47,21 @@ def test_too_long_panel_names_the_panel_and_field(project: Path) -> None:
     assert not [d for d in found if d["code"] == "check.panel-overflow" and "es" in d["where"]]
 
 
-def test_hard_sentence_fails_the_reading_grade(project: Path) -> None:
-    path = project / DEPRESSION
+def test_hard_sentence_fails_the_reading_grade(rules: Path) -> None:
+    path = rules / DEPRESSION
     hard = ("Randomized controlled investigations demonstrated statistically significant "
             "antidepressant efficacy of subanesthetic intravenous ketamine administration.")
     edit(path, 'en: "In a small study of {berman2000.n} people, depression eased within 3 days of '
          'one dose of ketamine. It did not ease after salt water (a placebo). The study ended '
          'after 3 days. We do not know how long the effect lasted."', f'en: "{hard}"')
-    (d,) = [d for d in errors(project) if d["code"] == "check.readability"]
+    (d,) = [d for d in errors(rules) if d["code"] == "check.readability"]
     assert d["path"] == DEPRESSION and int(d["line"]) == line_of(path, hard)
     assert d["where"] == "findings[1].en"
     assert "Flesch-Kincaid" in d["msg"] and "above 8" in d["msg"]
 
 
-def test_hard_spanish_sentence_is_scored_with_crawford(project: Path) -> None:
-    path = project / DEPRESSION
+def test_hard_spanish_sentence_is_scored_with_crawford(rules: Path) -> None:
+    path = rules / DEPRESSION
     hard = ("Investigaciones aleatorizadas demostraron eficacia antidepresiva estadísticamente "
             "significativa de la administración intravenosa subanestésica de ketamina, "
             "independientemente de características sociodemográficas, psicopatológicas, "
@@ -58,15 +69,15 @@ def test_hard_spanish_sentence_is_scored_with_crawford(project: Path) -> None:
     edit(path, 'es: "En un estudio pequeño de {berman2000.n} personas, la depresión bajó en los 3 '
          'días después de una dosis de ketamina. No bajó con agua con sal (un placebo). El '
          'estudio terminó a los 3 días. No sabemos cuánto duró el efecto."', f'es: "{hard}"')
-    (d,) = [d for d in errors(project) if d["code"] == "check.readability"]
+    (d,) = [d for d in errors(rules) if d["code"] == "check.readability"]
     assert d["where"] == "findings[1].es" and "Crawford" in d["msg"]
 
 
-def test_missing_spanish_fails_at_its_line(project: Path) -> None:
-    path = project / DEPRESSION
+def test_missing_spanish_fails_at_its_line(rules: Path) -> None:
+    path = rules / DEPRESSION
     line = line_of(path, "The good effect often fades.")
     edit(path, '    es: "El buen efecto a menudo se pasa.', '    # es: "El buen efecto a menudo se pasa.')
-    (d,) = [d for d in errors(project) if d["code"] == "content.translation"]
+    (d,) = [d for d in errors(rules) if d["code"] == "content.translation"]
     assert (d["path"], int(d["line"])) == (DEPRESSION, line)
     assert d["where"] == "findings[3]" and "english_only" in d["msg"]
 
@@ -92,19 +103,19 @@ def test_english_only_field_needs_no_spanish(project: Path) -> None:
     ("{pfeiffer2024.response}", "{pfeiffer2024.response} ({anand2023.n})", "content.uncited"),
     ("cites: [berman2000]", "cites: [berman2001]", "content.unknown-ref"),
 ])
-def test_content_rules_are_located(project: Path, old: str, new: str, code: str) -> None:
-    path = project / DEPRESSION
+def test_content_rules_are_located(rules: Path, old: str, new: str, code: str) -> None:
+    path = rules / DEPRESSION
     edit(path, old, new)
-    found = [d for d in errors(project) if d["code"] == code]
+    found = [d for d in errors(rules) if d["code"] == code]
     assert found and all(d["path"] == DEPRESSION for d in found)
     assert int(found[0]["line"]) == line_of(path, new)
 
 
-def test_off_label_statement_must_cite_the_off_label_fact(project: Path) -> None:
-    path = project / "content/patient.yaml"
+def test_off_label_statement_must_cite_the_off_label_fact(rules: Path) -> None:
+    path = rules / "content/patient.yaml"
     edit(path, "facts: [iv-ketamine-off-label, spravato-2019-trd, spravato-rems]",
          "facts: [spravato-2019-trd, spravato-rems]")
-    (d,) = [d for d in errors(project) if d["code"] == "content.off-label"]
+    (d,) = [d for d in errors(rules) if d["code"] == "content.off-label"]
     assert d["path"] == "content/patient.yaml"
 
 
@@ -134,18 +145,18 @@ def test_rates_in_words_patients_use(percent: float, en: str, es: str) -> None:
     assert plain.in_ten(percent, "es") == es
 
 
-def test_patient_text_must_be_bilingual_mapping(project: Path) -> None:
-    path = project / DEPRESSION
+def test_patient_text_must_be_bilingual_mapping(rules: Path) -> None:
+    path = rules / DEPRESSION
     edit(path, 'title: {en: "Ketamine for depression", es: "Ketamina para la depresión"}',
          'title: "Ketamine for depression"')
-    (d,) = [d for d in errors(project) if d["code"] == "content.bilingual"]
+    (d,) = [d for d in errors(rules) if d["code"] == "content.bilingual"]
     assert (d["path"], int(d["line"]), d["where"]) == (DEPRESSION, 2, "title")
 
 
-def test_print_variants_are_for_patient_layouts(project: Path) -> None:
-    edit(project / "content/documents.yaml", "    language: en\n    pages: {exactly: 1}",
+def test_print_variants_are_for_patient_layouts(rules: Path) -> None:
+    edit(rules / "content/documents.yaml", "    language: en\n    pages: {exactly: 1}",
          "    language: en\n    variants: [print-shop]\n    pages: {exactly: 1}")
-    (d,) = [d for d in errors(project, "handout-ptsd-letter-en.pdf") if d["code"] == "content.variant"]
+    (d,) = [d for d in errors(rules, "handout-ptsd-letter-en.pdf") if d["code"] == "content.variant"]
     assert d["path"] == "content/documents.yaml" and "patient layouts" in d["msg"]
 
 
