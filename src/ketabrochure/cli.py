@@ -39,9 +39,10 @@ if TYPE_CHECKING:
     from importlib import metadata
 
     from . import kinds
-    from .build import inputs, join, plan, scaffold, watch
+    from .build import cache, inputs, join, plan, scaffold, watch
     from .build import run as build
     from .serve import command as serve_command
+    from .typeset import pool
 else:  # each loaded by the command that needs it: `--help` and `list` never load the pipeline
     metadata = lazy_module("importlib.metadata")
     kinds = lazy_module("ketabrochure.kinds")
@@ -52,6 +53,8 @@ else:  # each loaded by the command that needs it: `--help` and `list` never loa
     watch = lazy_module("ketabrochure.build.watch")
     build = lazy_module("ketabrochure.build.run")
     serve_command = lazy_module("ketabrochure.serve.command")
+    cache = lazy_module("ketabrochure.build.cache")
+    pool = lazy_module("ketabrochure.typeset.pool")
 
 NEW_KINDS = ("study", "condition", "handout")  # scaffold.FOLDERS (a test keeps them the same)
 EXIT_CODES = f"""\
@@ -231,13 +234,24 @@ def cmd_run(root: Path, args: argparse.Namespace, stdout: TextIO, stderr: TextIO
                   else join.join_into(root, shards, args.out, build.Options(progress=progress)))
         unchanged = 0
     else:
-        result, unchanged = build.run(root, args.documents, write,
-                                      options(args, progress, key)), 0
+        with own_workers(root, args) as renderer:
+            result, unchanged = build.run(root, args.documents, write,
+                                          options(args, progress, key), renderer, own=True), 0
     done = results.Run(args.command, result, args.strict, time.perf_counter() - started,
                        version(), root, unchanged)
     results.report(done, args.format, args.quiet, stdout, stderr,
                    workspace=os.environ.get("GITHUB_WORKSPACE"))
     return done.code
+
+
+def own_workers(root: Path, args: argparse.Namespace) -> pool.Renderer:
+    """The run's worker processes, forked before this process imports the pipeline: a forked
+    worker holds what its parent had (as resident pages), and Jinja, YAML, the content model
+    and fontTools' glyph list, which only this process needs, were 6 MB in each worker."""
+    renderer = pool.Renderer(args.jobs, transient=True)
+    # with nothing in the cache every document will be typeset: they import WeasyPrint now
+    renderer.fork(warm=args.no_cache or not cache.has_entries(root / "out"))
+    return renderer
 
 
 def key_options(args: argparse.Namespace) -> list[str]:

@@ -59,21 +59,23 @@ def allowed_folders(root: Path) -> tuple[Path, ...]:
 
 
 def run(root: Path, names: list[str], write: bool, options: Options | None = None,
-        renderer: Renderer | None = None) -> Result:
+        renderer: Renderer | None = None, own: bool = False) -> Result:
     """check (write=False) or build (write=True): everything is checked before anything is written.
 
     Unchanged documents come from the cache in out/.cache/ (check keeps it too, where it can
     write; it writes nothing else); the rest are
     typeset by `renderer` (default: a pool of `options.jobs` workers, closed afterwards).
+    `own`: the renderer is this run's alone (its workers end once typesetting is done).
     """
     options = options or Options()
     if renderer is not None:
-        return _run(root, names, write, options, renderer)
-    with Renderer(options.jobs, transient=True) as own:
-        # before the content is read, so that the forked workers stay small; with nothing in
-        # the cache every document will be typeset, so they may import WeasyPrint at once
-        own.fork(warm=not options.cache or not has_entries(root / "out"))
-        return _run(root, names, write, options, own, own=True)
+        return _run(root, names, write, options, renderer, own)
+    with Renderer(options.jobs, transient=True) as workers:
+        # before the content is read, so that the forked workers stay small (the command line
+        # forks them earlier still: cli.own_workers); with nothing in the cache every
+        # document will be typeset, so they may import WeasyPrint at once
+        workers.fork(warm=not options.cache or not has_entries(root / "out"))
+        return _run(root, names, write, options, workers, own=True)
 
 
 def check(root: Path, names: list[str] | None = None, options: Options | None = None) -> Result:
