@@ -104,7 +104,9 @@ class Page:
         """`placed`: also where each mark sits and its text (the repairs); else only which
         marks there are (the audit: the page's other instructions are not looked at)."""
         self.page = page
-        self.ops = pikepdf.parse_content_stream(page, self.OPERATORS if placed else self.MARKS)
+        # (not kept: a long document's parsed instructions, every page's at once until the
+        # repair ends, were the largest thing its worker held, the report's 25 MB)
+        ops = pikepdf.parse_content_stream(page, self.OPERATORS if placed else self.MARKS)
         self.marks: dict[int, Mark] = {}
         self.untagged_text = 0  # text shown outside any marked content
         self.artifacts: dict[int, str] = {}  # MCID -> /Header or /Footer, to rewrite
@@ -114,7 +116,7 @@ class Page:
         ctm: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         saved: list[Matrix] = []
         font: dict[int, str] = {}
-        for instruction in self.ops:
+        for instruction in ops:
             operands, op = instruction.operands, str(instruction.operator)
             if op == "BDC":
                 props = operands[1] if len(operands) > 1 else None
