@@ -26,7 +26,7 @@ from ..typeset.findings import Findings
 from ..typeset.jobs import Job, Outcome
 from ..typeset.options import PrintOptions
 from ..typeset.pdf import PDF_VARIANT
-from ..typeset.pool import Renderer
+from ..typeset.pool import Renderer, give_back
 from .cache import Cache, Entry, key
 from .fits import Fits
 from .progress import Progress
@@ -169,6 +169,8 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
             progress.step(document.name, cached=True)
     keys = dict(missed)
     missed.sort(key=lambda m: -cost[m[0]])  # no long document left to run alone at the end
+    if missed:  # the HTML rendered above for the keys is garbage: its heap pages go back to
+        give_back()  # the system before the workers' peak (3 MB of the main process)
     for outcome in renderer.run(_jobs(documents, missed, ctx), len(missed)):
         item = done[outcome.index]
         _finish(ctx, item, outcome, keys[outcome.index])
