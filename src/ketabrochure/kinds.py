@@ -80,8 +80,10 @@ def kind_of(document: m.Document) -> DocumentKind:
     return KINDS[document.layout.subjects]
 
 
-# characters of HTML `parts_of` keeps at most (the default content's 54 documents: 0.7 million)
-PARTS_KEPT = 2_000_000
+# characters of HTML `parts_of` keeps at most: the default content's 54 documents, every
+# alternative, are 0.93 million (1.9 MB in the main process, for about 0.1 s of CPU a cold
+# build); a 50-location edition keeps no more than this
+PARTS_KEPT = 1_000_000
 # (project, environment, parts per document, characters kept): the last project's, held, so
 # `is` is safe; replaced whole, so a reader never mixes two projects' parts
 _parts: list[tuple[Any, Any, dict[m.Document, list[m.Part]], list[int]]] = [(None, None, {}, [0])]
