@@ -35,14 +35,28 @@ def pdf_lines(path: Path) -> list[str]:
     return done.stdout.splitlines()
 
 
+@pytest.fixture(scope="module")
+def signed_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal project, edition 2026.11 signed off (no git repository: none is needed),
+    built once (the sign-offs print in every footer: nothing of the session build's cache
+    applies), so that each test's `check` takes what it does not change from the cache."""
+    root = copy_minimal(tmp_path_factory.mktemp("signed") / "project")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KETABROCHURE_TODAY", "2026-12-01")
+        done = run_cli(root, "approve", "--by", "Dr. Maya Okafor")
+        assert done.code == 0, done.stderr
+        assert f"{SNAPSHOT}: kept" in done.stdout
+        built = run_cli(root, "build")
+        assert built.code == 0, built.stderr + built.stdout
+    return root
+
+
 @pytest.fixture
-def signed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The minimal project, edition 2026.11 signed off (no git repository: none is needed)."""
+def signed(signed_built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the signed project (its out/ and render cache too), on the sign-off's day."""
     monkeypatch.setenv("KETABROCHURE_TODAY", "2026-12-01")
-    root = copy_minimal(tmp_path / "project")
-    done = run_cli(root, "approve", "--by", "Dr. Maya Okafor")
-    assert done.code == 0, done.stderr
-    assert f"{SNAPSHOT}: kept" in done.stdout
+    root = tmp_path / "project"
+    shutil.copytree(signed_built, root, symlinks=True)
     return root
 
 
