@@ -47,9 +47,36 @@ def test_an_interrupted_import_leaves_no_half_run_module(half: Path) -> None:
     assert SECOND == 2 and deferred.FIRST == 1
 
 
-def test_a_missing_module_is_an_error_at_once() -> None:
+def test_a_missing_module_is_an_error_at_once(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ModuleNotFoundError):
         lazy_module("kb_no_such_module")
+    (tmp_path / "kb_package").mkdir()
+    (tmp_path / "kb_package" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for missing in ("kb_package.nothing", "kb_package.nothing.deeper", "kb_no_such.module"):
+        with pytest.raises(ModuleNotFoundError):
+            lazy_module(missing)
+    assert "kb_package" not in sys.modules
+
+
+def test_a_module_in_a_package_leaves_the_package_unimported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding where the module is must not import the package (`list` would load
+    ketabrochure.typeset for the build's worker pool)."""
+    package = tmp_path / "kb_outer" / "inner"
+    package.mkdir(parents=True)
+    (package.parent / "__init__.py").write_text("LOADED = True\n")
+    (package / "__init__.py").write_text("")
+    (package / "leaf.py").write_text("VALUE = 3\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        leaf = lazy_module("kb_outer.inner.leaf")
+        assert not {"kb_outer", "kb_outer.inner", "kb_outer.inner.leaf"} & set(sys.modules)
+        assert leaf.VALUE == 3 and sys.modules["kb_outer"].LOADED
+    finally:
+        for name in ("kb_outer", "kb_outer.inner", "kb_outer.inner.leaf"):
+            sys.modules.pop(name, None)
 
 
 @pytest.mark.usefixtures("half")

@@ -54,6 +54,7 @@ else:  # each loaded by the command that needs it: `--help` and `list` never loa
     build = lazy_module("ketabrochure.build.run")
     serve_command = lazy_module("ketabrochure.serve.command")
     cache = lazy_module("ketabrochure.build.cache")
+    pool = lazy_module("ketabrochure.typeset.pool")
 
 NEW_KINDS = ("study", "condition", "handout")  # scaffold.FOLDERS (a test keeps them the same)
 EXIT_CODES = f"""\
@@ -247,8 +248,6 @@ def own_workers(root: Path, args: argparse.Namespace) -> pool.Renderer:
     """The run's worker processes, forked before this process imports the pipeline: a forked
     worker holds what its parent had (as resident pages), and Jinja, YAML, the content model
     and fontTools' glyph list, which only this process needs, were 6 MB in each worker."""
-    from .typeset import pool  # here: finding even a lazy module's spec imports its package
-
     renderer = pool.Renderer(args.jobs, transient=True)
     # with nothing in the cache every document will be typeset: they import WeasyPrint now
     renderer.fork(warm=args.no_cache or not cache.has_entries(root / "out"))

@@ -4,8 +4,10 @@ from the cache never pays for them."""
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import sys
+from importlib.machinery import ModuleSpec
 from types import ModuleType
 from typing import Any
 
@@ -37,8 +39,23 @@ def lazy_module(name: str, keep: bool = False) -> ModuleType:
     over a million times a build); not for a module whose attributes a test replaces."""
     if name in sys.modules:
         return sys.modules[name]
-    if importlib.util.find_spec(name) is None:
+    if _spec(name) is None:
         raise ModuleNotFoundError(f"No module named {name!r}", name=name)
     deferred = _Deferred(name)
     deferred._keep = keep
     return deferred
+
+
+def _spec(name: str) -> ModuleSpec | None:
+    """Where `name` would be imported from, without importing it or a package above it that
+    is not imported yet (importlib.util.find_spec imports the package: a lazy
+    `ketabrochure.typeset.pool` would load `ketabrochure.typeset`)."""
+    if name in sys.modules:
+        return sys.modules[name].__spec__
+    outer, _, _ = name.rpartition(".")
+    if not outer:
+        return importlib.util.find_spec(name)
+    package = _spec(outer)
+    if package is None or package.submodule_search_locations is None:
+        return None
+    return importlib.machinery.PathFinder.find_spec(name, list(package.submodule_search_locations))
