@@ -11,7 +11,7 @@ from typing import Any
 
 import pypdf
 import pytest
-from helpers import REPO, edit, overflow, run_cli, tree
+from helpers import REPO, WITH_DEPRESSION, edit, overflow, real_files, run_cli, tree
 
 from ketabrochure.build.cache import entry_from_json
 from ketabrochure.typeset.findings import Findings
@@ -68,10 +68,12 @@ def lengthen(path: Path, start: str, times: int) -> None:
 
 
 def test_a_document_over_its_budget_says_what_runs_over_and_is_kept_apart(
-        project: Path) -> None:
+        minimal: Path) -> None:
     """A finding and a key point made too long: each error names how much runs over, the
     sections it runs over in, the longest texts at their YAML lines, and the rejected PDF,
-    which is written beside out/'s good copy, never over it, and is gone once it fits."""
+    which is written beside out/'s good copy, never over it, and is gone once it fits. On the
+    minimal project with the default content's depression handout (and what it needs)."""
+    project = real_files(minimal, *WITH_DEPRESSION)
     names = ("handout-depression-letter-en", "evidence-sheet-ptsd-letter-en")
     assert run_cli(project, "build", *names).code == 0
     out = project / "out"
