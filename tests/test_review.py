@@ -11,12 +11,14 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from helpers import Run, copy_minimal, edit, run_cli
 from pypdf import PdfReader
 
+from ketabrochure.review import claims as review_claims
 from ketabrochure.review.gate import add_months
 
 pytestmark = pytest.mark.xdist_group("test_review")
@@ -434,3 +436,12 @@ def test_diff_shows_a_relabelled_study_while_a_content_rule_objects(repo: Path) 
     assert result.code == 0, result.stderr
     assert "    + Single-site double-blind crossover vs midazolam (open-label)" in result.stdout
     assert "  content/studies/feder2014.yaml:" in result.stdout
+
+
+@pytest.mark.parametrize("claims", [
+    [], [{}], [{"number": "41%", "pages": {}, "sentence": "Más de 4 de cada 10 · «sí»\n"}],
+    [{"pages": {"a.pdf": 1, "b.pdf": None}, "study": None}, {"line": 3, "field": "x[1].y"}]])
+def test_the_ledger_is_encoded_as_json_dumps_would(claims: list[dict[str, Any]]) -> None:
+    """out/claims.json is made one claim at a time (bounded memory), the same bytes."""
+    whole = (json.dumps({"claims": claims}, ensure_ascii=False, indent=1) + "\n").encode()
+    assert review_claims.encoded(claims) == whole

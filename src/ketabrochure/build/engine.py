@@ -169,8 +169,8 @@ def produce_all(documents: list[m.Document], ctx: Context, renderer: Renderer,
             progress.step(document.name, cached=True)
     keys = dict(missed)
     missed.sort(key=lambda m: -cost[m[0]])  # no long document left to run alone at the end
-    if missed:  # the HTML rendered above for the keys is garbage: its heap pages go back to
-        give_back()  # the system before the workers' peak (3 MB of the main process)
+    if missed:  # what rendering the HTML above left behind goes back to the system before
+        give_back()  # the workers' peak (freed heap pages: 3 MB of the main process)
     for outcome in renderer.run(_jobs(documents, missed, ctx), len(missed)):
         item = done[outcome.index]
         _finish(ctx, item, outcome, keys[outcome.index])

@@ -51,6 +51,12 @@ class _Syllables:
     def _word(self, i: int) -> bytes:
         return self._words[self._starts[i]:self._starts[i + 1] - 1]  # (without its "\n")
 
+    def __contains__(self, word: object) -> bool:
+        try:
+            return isinstance(word, str) and bool(self[word])
+        except KeyError:
+            return False
+
     def __getitem__(self, word: str) -> list[tuple[str, ...]]:
         try:
             wanted = word.encode()
