@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from . import model as m
 from . import patient, physician
@@ -84,9 +84,26 @@ def kind_of(document: m.Document) -> DocumentKind:
 # alternative, are 0.93 million (1.9 MB in the main process, for about 0.1 s of CPU a cold
 # build); a 50-location edition keeps no more than this
 PARTS_KEPT = 1_000_000
-# (project, environment, parts per document, characters kept): the last project's, held, so
-# `is` is safe; replaced whole, so a reader never mixes two projects' parts
-_parts: list[tuple[Any, Any, dict[m.Document, list[m.Part]], list[int]]] = [(None, None, {}, [0])]
+
+V = TypeVar("V")
+
+
+class ProjectMemo(Generic[V]):
+    """Values per document for the project and Jinja environment last asked about: held, so
+    `is` is safe; replaced whole for another pair, so a reader never mixes two projects'."""
+
+    def __init__(self) -> None:
+        self._owner: tuple[Any, Any] = (None, None)
+        self.values: dict[m.Document, V] = {}
+        self.size = 0  # what the values weigh, as their user counts it
+
+    def of(self, project: m.Project, env: Any) -> ProjectMemo[V]:
+        if self._owner[0] is not project or self._owner[1] is not env:
+            self._owner, self.values, self.size = (project, env), {}, 0
+        return self
+
+
+_PARTS: ProjectMemo[list[m.Part]] = ProjectMemo()
 
 
 def parts_of(document: m.Document, project: m.Project, env: Any,
@@ -96,19 +113,17 @@ def parts_of(document: m.Document, project: m.Project, env: Any,
     the sign-off gate, the claims ledger and the review page. Kept only when rendering
     reported nothing (a later caller's diagnostics would miss it), and up to PARTS_KEPT
     characters, so a 50-location edition does not hold all its HTML at once."""
-    state = _parts[0]
-    if state[0] is not project or state[1] is not env:
-        state = _parts[0] = (project, env, {}, [0])
-    kept = state[2].get(document)
+    memo = _PARTS.of(project, env)
+    kept = memo.values.get(document)
     if kept is not None:
         return list(kept)
     reported = len(diags.items)
     parts = kind_of(document).parts(document, project, env, diags)
     if parts is not None and len(diags.items) == reported:
         size = sum(len(html) for part in parts for html in part.htmls)
-        if state[3][0] + size <= PARTS_KEPT:
-            state[2][document] = list(parts)
-            state[3][0] += size
+        if memo.size + size <= PARTS_KEPT:
+            memo.values[document] = list(parts)
+            memo.size += size
     return parts
 
 

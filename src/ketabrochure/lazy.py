@@ -4,10 +4,9 @@ from the cache never pays for them."""
 from __future__ import annotations
 
 import importlib
-import importlib.machinery
 import importlib.util
 import sys
-from importlib.machinery import ModuleSpec
+from importlib.machinery import ModuleSpec, PathFinder
 from types import ModuleType
 from typing import Any
 
@@ -58,4 +57,4 @@ def _spec(name: str) -> ModuleSpec | None:
     package = _spec(outer)
     if package is None or package.submodule_search_locations is None:
         return None
-    return importlib.machinery.PathFinder.find_spec(name, list(package.submodule_search_locations))
+    return PathFinder.find_spec(name, list(package.submodule_search_locations))

@@ -6,14 +6,13 @@ import dataclasses
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
 from .. import model as m
 from ..citations import first_author_year
 from ..diagnostics import Diagnostics, Location, relative
-from ..kinds import kind_of, parts_of
+from ..kinds import ProjectMemo, kind_of, parts_of
 from ..read.yamlsource import Node, load
 from .text import Sentence, sentences
 
@@ -46,10 +45,7 @@ def printed(document: m.Document, project: m.Project, env: jinja2.Environment,
     sentences three to five times (sign-off gate, claims ledger, review page, editorial
     checks), and each time rendered and parsed its HTML. Only a render that reported nothing
     is kept (a later caller's own diagnostics would miss what it reported)."""
-    state = _kept[0]
-    if state[0] is not project or state[1] is not env:
-        state = _kept[0] = (project, env, {})
-    kept = state[2]
+    kept = _SENTENCES.of(project, env).values
     if document in kept:
         return list(kept[document])
     reported = len(diags.items)
@@ -62,9 +58,7 @@ def printed(document: m.Document, project: m.Project, env: jinja2.Environment,
     return list(found)
 
 
-# (project, environment, sentences per document): the last project's, held, so `is` is safe;
-# replaced whole, so a reader never mixes two projects' sentences
-_kept: list[tuple[Any, Any, dict[m.Document, list[Sentence]]]] = [(None, None, {})]
+_SENTENCES: ProjectMemo[list[Sentence]] = ProjectMemo()
 
 
 class Sources:
