@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -60,7 +61,16 @@ def named(text: str, lang: str, words: dict[str, dict[str, tuple[str, ...]]]) ->
     """The adverse-event ids a text names, by the words patient.yaml gives each."""
     low = text.lower()
     return {ident for ident, by_lang in words.items()
-            if any(re.search(rf"(?<!\w){re.escape(w)}", low) for w in by_lang.get(lang, ()))}
+            if (pattern := _any_word(by_lang.get(lang, ()))) and pattern.search(low)}
+
+
+@functools.lru_cache(maxsize=512)
+def _any_word(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for 'any of these words starts a word here' (compiled once per word list:
+    the coverage rule asks it of every side-effects text for every adverse event)."""
+    if not words:
+        return None
+    return re.compile("|".join(rf"(?<!\w){re.escape(w)}" for w in words))
 
 
 def _coverage(label: str, own: tuple[m.Text, ...], printed: Iterable[m.Text],

@@ -147,12 +147,14 @@ def numbers_of(study: m.Study) -> set[float]:
                 found.add(span.amount)
     found |= {float(x.replace(",", "")) for t in texts for x in re.findall(r"\d[\d,]*(?:\.\d+)?",
                                                                         t)}
-    found |= {float(w) for t in texts for w, n in _WORDS.items() if re.search(rf"\b{n}\b", t)}
+    found |= {_WORDS[w] for t in texts for w in _WORD.findall(t)}
     return found
 
 
-_WORDS = {2.0: "two", 3.0: "three", 4.0: "four", 5.0: "five", 6.0: "six", 7.0: "seven",
-          8.0: "eight", 9.0: "nine", 10.0: "ten", 12.0: "twelve"}
+_WORDS = {"two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "seven": 7.0,
+          "eight": 8.0, "nine": 9.0, "ten": 10.0, "twelve": 12.0}
+# whole words only, as typed (lower case): whole words never overlap, so one pass finds each
+_WORD = re.compile(rf"\b({'|'.join(_WORDS)})\b")
 
 
 def known(studies: Iterable[m.Study], texts: Iterable[str] = ()) -> set[float]:
