@@ -22,11 +22,24 @@ LEADER = re.compile(r"\.{4,}")
 ADDRESS = re.compile(r"://|^doi:|@|\.example")
 
 
+# poppler's reading of each PDF's tag tree, by (path, size, change time): a test that reads a
+# PDF's titles and then all its blocks runs `pdfinfo -struct-text` once
+_TAG_TREES: dict[tuple[str, int, int], str] = {}
+
+
+def struct_text(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _TAG_TREES:
+        _TAG_TREES[key] = subprocess.run(["pdfinfo", "-struct-text", str(path)], check=True,
+                                         capture_output=True, text=True).stdout
+    return _TAG_TREES[key]
+
+
 def tagged(path: Path) -> list[tuple[str, str]]:
     """(role, text) of each block element, its marked content joined with nothing between,
     as a reader that follows the tag tree joins it (poppler's structure-tree reader)."""
-    out = subprocess.run(["pdfinfo", "-struct-text", str(path)], check=True,
-                         capture_output=True, text=True).stdout
+    out = struct_text(path)
     blocks: list[tuple[str, str]] = []
     role, text, depth = "", "", -1
     for line in out.splitlines():
