@@ -19,7 +19,8 @@ from urllib.parse import quote
 
 import pypdf
 import pytest
-from helpers import axe_violations, copy_project, edit, interrupt, run_cli, screenshot
+from helpers import (axe_violations, copy_project, edit, interrupt, run_cli, screenshot,
+                     seed_cache)
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from ketabrochure.serve.server import is_loopback, out_name
@@ -87,9 +88,11 @@ def wait_until(what: str, check: Any, timeout: float = 120) -> Any:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """A small project (a PTSD sheet, PTSD and anxiety handouts) served on a free port."""
-    root = copy_project(tmp_path_factory.mktemp("serve") / "p")
+def served(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Iterator[Served]:
+    """A small project (a PTSD sheet, PTSD and anxiety handouts) served on a free port. Its
+    cache is the session build's: the first build publishes from it (no test here is about a
+    cold start; each edit below is typeset, the cache keys on every input)."""
+    root = seed_cache(built, copy_project(tmp_path_factory.mktemp("serve") / "p"))
     (root / "content/documents.yaml").write_text(DOCUMENTS)
     log = root.parent / "serve.log"
     with log.open("wb") as out:
@@ -196,7 +199,7 @@ def test_a_document_over_its_budget_opens_from_its_error(context: BrowserContext
     good = yaml.read_text()
     office = (served.root / "out/handout-ptsd-letter-en.pdf").read_bytes()
     sentence = "The effect did not last long."
-    yaml.write_text(good.replace(sentence, " ".join([sentence] * 400), 1))
+    yaml.write_text(good.replace(sentence, " ".join([sentence] * 80), 1))  # a page or two over
     page.wait_for_selector("#live.failed", timeout=120000)
     link = page.locator("#live [role=alert] a").first
     assert link.inner_text() == "out/.rejected/handout-ptsd-letter-en.pdf"
