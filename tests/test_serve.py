@@ -19,8 +19,7 @@ from urllib.parse import quote
 
 import pypdf
 import pytest
-from helpers import (axe_violations, copy_project, edit, interrupt, run_cli, screenshot,
-                     seed_cache)
+from helpers import axe_violations, copy_project, edit, interrupt, run_cli, screenshot, seed_cache
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from ketabrochure.serve.server import is_loopback, out_name
