@@ -20,6 +20,7 @@ from typing import Any
 
 import pdfplumber
 import pytest
+from pdfminer.layout import LTAnno, LTChar, LTContainer, LTCurve
 
 # one xdist worker runs the module: the PDFs are read once per process (pages() is cached)
 pytestmark = pytest.mark.xdist_group("test_print")
@@ -57,11 +58,56 @@ class Page:
     paths: list[dict[str, Any]]  # rects, lines and curves
 
 
+# what the tests read of each layout object (pdfplumber's Page.objects converts every
+# attribute of every object, which cost a third of reading the PDFs: test_lean_pages_are_
+# pdfplumbers checks these are its values)
+CHAR_KEYS = ("text", "size", "matrix", "tag")
+PATH_KEYS = ("fill", "stroke", "non_stroking_color", "stroking_color", "tag")
+PATHS = ("rect", "line", "curve")  # in pdfplumber's order
+
+
+def lean(page: Any, obj: Any) -> dict[str, Any]:
+    """The keys the tests read of one object, computed as pdfplumber's Page.process_object
+    does (its layout: pdfminer's interpreter and pdfplumber's marked-content device)."""
+    kind = type(obj).__name__.removeprefix("LT").lower()
+    item: dict[str, Any] = {"object_type": kind}
+    mb_x0, mb_top = page.mediabox[:2]
+    item["x0"], item["x1"] = obj.x0 + mb_x0, obj.x1 + mb_x0
+    item["top"] = page.height - obj.y1 + mb_top
+    item["bottom"] = page.height - obj.y0 + mb_top
+    if isinstance(obj, LTChar):
+        item.update((key, getattr(obj, key, None)) for key in CHAR_KEYS if key != "text")
+        item["text"] = obj.get_text()
+        ncolor = obj.graphicstate.ncolor
+        item["non_stroking_color"] = ncolor if isinstance(ncolor, tuple) else (ncolor,)
+    elif isinstance(obj, LTCurve):
+        item.update((key, getattr(obj, key, None)) for key in PATH_KEYS)
+    else:
+        item["tag"] = getattr(obj, "tag", None)
+    return item
+
+
+def leaves(objects: list[Any]) -> Iterator[Any]:
+    for obj in objects:
+        if isinstance(obj, LTAnno):  # none without layout analysis; pdfplumber skips them
+            continue
+        if isinstance(obj, LTContainer):  # a form XObject (LTFigure): its contents
+            yield from leaves(obj._objs)
+        else:
+            yield obj
+
+
 @functools.cache
 def pages(path: Path) -> list[Page]:
+    found = []
     with pdfplumber.open(path) as pdf:
-        return [Page(n, float(p.width), float(p.height), p.chars, p.images,
-                     [*p.rects, *p.lines, *p.curves]) for n, p in enumerate(pdf.pages, 1)]
+        for n, p in enumerate(pdf.pages, 1):
+            items = [lean(p, obj) for obj in leaves(p.layout._objs)]
+            found.append(Page(n, float(p.width), float(p.height),
+                              [i for i in items if i["object_type"] == "char"],
+                              [i for i in items if i["object_type"] == "image"],
+                              [i for kind in PATHS for i in items if i["object_type"] == kind]))
+    return found
 
 
 def pdfs(built: Path, *patterns: str) -> list[Path]:
@@ -90,6 +136,23 @@ def test_this_module_runs_as_one_group(request: pytest.FixtureRequest) -> None:
     if not request.config.getoption("loadgroup", False):
         pytest.skip("not an xdist worker under --dist loadgroup")
     assert request.node.nodeid.endswith("@test_print"), request.node.nodeid
+
+
+def test_lean_pages_are_pdfplumbers(built: Path) -> None:
+    """pages() keeps, of every object, what pdfplumber's own chars, images, rects, lines and
+    curves say, in their order: on a sheet (charts: Figure tags) and a brochure."""
+    seen: dict[str, int] = {}
+    for name in ("evidence-sheet-ptsd-letter-en.pdf",
+                 "trifold-what-is-ketamine-therapy-letter-es.pdf"):
+        with pdfplumber.open(built / "out" / name) as pdf:
+            for ours, theirs in zip(pages(built / "out" / name), pdf.pages, strict=True):
+                for kind, mine, their in (
+                        ("chars", ours.chars, theirs.chars), ("images", ours.images, theirs.images),
+                        ("paths", ours.paths, [*theirs.rects, *theirs.lines, *theirs.curves])):
+                    assert [{k: t.get(k) for k in o} for o, t in zip(mine, their, strict=True)] \
+                        == mine, (name, kind)
+                    seen[kind] = seen.get(kind, 0) + len(mine)
+    assert seen["chars"] and seen["paths"], seen  # (the PDFs draw no raster image today)
 
 
 def test_office_and_large_print_keep_clear_of_the_sheet_edges(built: Path) -> None:
