@@ -21,6 +21,7 @@ from helpers import (
     run_cli,
     run_folder,
     seed_cache,
+    sign_and_build,
 )
 from playwright.sync_api import Browser, sync_playwright
 
@@ -68,6 +69,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_minimal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The minimal project (tests/data/minimal/), built once for the session (read-only)."""
     return once(tmp_path_factory, "built-minimal", build_in(copy_minimal))
+
+
+@pytest.fixture(scope="session")
+def built_signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal project signed off and built, once for the session (read-only): its render
+    cache seeds the signed projects test_review and test_edition make the same way."""
+    return once(tmp_path_factory, "built-signed", sign_and_build)
 
 
 @pytest.fixture

@@ -111,6 +111,22 @@ def build_in(copy: Callable[[Path], Path]) -> Callable[[Path], None]:
     return make
 
 
+SIGNED_ON = "2026-12-01"
+SIGNER = "Dr. Maya Okafor"
+
+
+def sign_and_build(root: Path) -> None:
+    """The minimal project, every document signed off by SIGNER on SIGNED_ON and built (the
+    sign-offs print in every footer: nothing of the other session builds' caches applies)."""
+    copy_minimal(root)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KETABROCHURE_TODAY", SIGNED_ON)
+        approved = run_cli(root, "approve", "--by", SIGNER)
+        assert approved.code == 0, approved.stderr
+        built = run_cli(root, "build", "--release", "--jobs", "1")
+        assert built.code == 0, built.stderr + built.stdout
+
+
 def seed_cache(built: Path, root: Path) -> Path:
     """Give a project copy the session build's render cache: a test that edits one file then
     typesets only the documents that edit changes (the cache keys on every input, so a seeded

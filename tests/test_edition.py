@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import copy_minimal, copy_project, edit, run_cli
+from helpers import copy_minimal, copy_project, edit, run_cli, seed_cache
 from pypdf import PdfReader
 
 from ketabrochure import layouts
@@ -36,11 +36,12 @@ def pdf_lines(path: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def signed_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def signed_built(tmp_path_factory: pytest.TempPathFactory, built_signed: Path) -> Path:
     """The minimal project, edition 2026.11 signed off (no git repository: none is needed),
-    built once (the sign-offs print in every footer: nothing of the session build's cache
-    applies), so that each test's `check` takes what it does not change from the cache."""
-    root = copy_minimal(tmp_path_factory.mktemp("signed") / "project")
+    built once, so that each test's `check` takes what it does not change from the cache
+    (seeded from the session's signed build, made the same way: the sign-offs print in every
+    footer, and nothing of the unsigned session builds' caches applies)."""
+    root = seed_cache(built_signed, copy_minimal(tmp_path_factory.mktemp("signed") / "project"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("KETABROCHURE_TODAY", "2026-12-01")
         done = run_cli(root, "approve", "--by", "Dr. Maya Okafor")

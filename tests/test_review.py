@@ -15,14 +15,13 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import Run, copy_minimal, edit, run_cli
+from helpers import SIGNED_ON, Run, copy_minimal, edit, run_cli, seed_cache
 from pypdf import PdfReader
 
 from ketabrochure.review import claims as review_claims
 from ketabrochure.review.gate import add_months
 
 pytestmark = pytest.mark.xdist_group("test_review")
-SIGNED_ON = "2026-12-01"
 # what prints the Feder 2014 sample size: the PTSD sheet, the report and the packet that
 # encloses the sheet; the patient handout and the brochure print no sample sizes
 PRINTS_N = {"evidence-sheet-ptsd-en", "report-research-en", "referral-packet-sample-en"}
@@ -40,13 +39,15 @@ def commit(root: Path, message: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def signed(tmp_path_factory: pytest.TempPathFactory, built_signed: Path) -> Path:
     """The minimal project in a git repository, every document signed off on SIGNED_ON by
-    Dr. Maya Okafor, built once (so tests start from a warm cache)."""
+    Dr. Maya Okafor, built once (so tests start from a warm cache). Its own cache is seeded
+    from the session's signed build, made the same way (the cache keys on every input)."""
     root = copy_minimal(tmp_path_factory.mktemp("signed") / "project")
     (root / ".gitignore").write_text("out/\n.out.lock\n")
     git(root, "init", "-q")
     commit(root, "the minimal project")
+    seed_cache(built_signed, root)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("KETABROCHURE_TODAY", SIGNED_ON)
         approved = run_cli(root, "approve", "--by", "Dr. Maya Okafor")
