@@ -348,7 +348,9 @@ def test_a_word_too_long_for_its_column_is_a_located_error(minimal: Path) -> Non
     token = "Midazolam" + "x" * 60
     edit(minimal / "content/studies/feder2014.yaml",
          "midazolam 0.045 mg/kg (an active drug as control)", token)
-    result = run_cli(minimal, "check")
+    # the sheet alone is typeset (the report and the packet cite the study too: the claim is
+    # the sheet's line)
+    result = run_cli(minimal, "check", "evidence-sheet-ptsd-letter-en")
     assert result.code == 1 and "Traceback" not in result.stderr
     lines = [x for x in result.stderr.splitlines() if "error[check.overflow]" in x]
     sheet = [x for x in lines if "evidence-sheet ptsd (letter, en)" in x]
@@ -381,15 +383,16 @@ def test_a_brochure_that_cannot_be_made_is_an_error_not_a_missing_file(minimal: 
 
 def test_ink_in_the_office_printers_unprintable_band_fails(minimal: Path) -> None:
     """On the minimal project, its evidence sheet made on A4 too (a layout whose margin did not
-    move must not fail): one Letter sheet, the packet enclosing it and the A4 sheet to typeset,
-    not six, the packet and twelve from the cache."""
+    move must not fail): the Letter and the A4 sheet checked, not six, the packet and twelve
+    (the packet encloses the Letter sheet: its lines, were it checked, would name the layout
+    as well)."""
     project = minimal
     edit(project / "content/documents.yaml", "subjects: all\n    papers: [letter]\n    language: en\n"
          "    pages: {exactly: 1}", "subjects: all\n    papers: [letter, a4]\n    language: en\n"
          "    pages: {exactly: 1}")
     edit(project / "layouts/evidence-sheet/paper-letter.css",
          "margin: 0.5in 0.33in 0.8in 0.33in;", "margin: 0.5in 0.1in 0.8in 0.33in;")
-    result = run_cli(project, "check")
+    result = run_cli(project, "check", "evidence-sheet")
     assert result.code == 1 and "Traceback" not in result.stderr
     near = [x for x in result.stderr.splitlines() if "error[check.margin]" in x]
     assert near and all(x.startswith(("layouts/evidence-sheet/layout.yaml:1:1:",

@@ -47,12 +47,13 @@ def test_attachments_are_refused(minimal: Path) -> None:
     assert "attachment" in result.stderr
 
 
-def test_yaml_text_is_escaped(project: Path) -> None:
-    edit(project / "content/clinic.yaml", "name: Northside Ketamine Clinic",
+def test_yaml_text_is_escaped(minimal: Path) -> None:
+    """On the minimal project: the escaping is the templates', whatever the content."""
+    edit(minimal / "content/clinic.yaml", "name: Northside Ketamine Clinic",
          'name: "<img src=\'file:///x\'>N & Co"')  # no longer than the name: the footer
     # stays two lines (a longer one would reach the office printer's band: check.margin)
-    result = run_cli(project, "build", "evidence-sheet-anxiety-a4-en")
+    result = run_cli(minimal, "build", "evidence-sheet-ptsd-letter-en")
     assert result.code == 0, result.stderr
     import pypdf
-    text = pypdf.PdfReader(project / "out/evidence-sheet-anxiety-a4-en.pdf").pages[0].extract_text()
+    text = pypdf.PdfReader(minimal / "out/evidence-sheet-ptsd-letter-en.pdf").pages[0].extract_text()
     assert "<img src='file:///x'>N & Co" in " ".join(text.split())
