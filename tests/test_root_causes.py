@@ -59,7 +59,7 @@ def test_a_mistake_gives_exactly_its_root_errors(
         minimal: Path, path: str, old: str, new: str,
         expected: list[tuple[str, str, str, str]]) -> None:
     edit(minimal / path, old, new)
-    result = run_cli(minimal, "check")
+    result = run_cli(minimal, "check", "--jobs", "1")
     assert result.code == 1 and "Traceback" not in result.stderr, result.stderr
     found = diagnostics(result.stderr)
     assert [(d["path"], d["code"], int(d["line"])) for d in found] == [

@@ -21,7 +21,7 @@ def test_outside_resources_are_refused(minimal: Path, tag: str, refused: str) ->
     (one evidence sheet and the packet enclosing it typeset again, not twelve sheets)."""
     (minimal.parent / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     edit(minimal / TEMPLATE, '<header class="masthead">', tag + '<header class="masthead">')
-    result = run_cli(minimal, "check")
+    result = run_cli(minimal, "check", "--jobs", "1")
     assert result.code == 1
     lines = [line for line in result.stderr.splitlines() if "pdf.url-policy" in line]
     assert lines and all(refused in line for line in lines), result.stderr
@@ -32,7 +32,7 @@ def test_symlink_out_of_the_project_is_refused(minimal: Path) -> None:
     (minimal / "assets/escape.txt").symlink_to("/etc/hostname")
     edit(minimal / TEMPLATE, '<header class="masthead">',
          '<img src="../../assets/escape.txt" alt="x"><header class="masthead">')
-    result = run_cli(minimal, "check")
+    result = run_cli(minimal, "check", "--jobs", "1")
     assert result.code == 1
     assert "escape.txt" in result.stderr and "outside the project" in result.stderr
 
@@ -42,7 +42,7 @@ def test_attachments_are_refused(minimal: Path) -> None:
     layout) checks all of them at a sixth of the cost."""
     edit(minimal / "layouts/_shared/base.html.j2", "<title>",
          '<link rel="attachment" href="../../content/clinic.yaml"><title>')
-    result = run_cli(minimal, "check")
+    result = run_cli(minimal, "check", "--jobs", "1")
     assert result.code == 1
     assert "attachment" in result.stderr
 
