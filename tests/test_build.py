@@ -28,7 +28,7 @@ def test_overflowing_sheet_fails_check_with_located_message(minimal: Path) -> No
          "    pages: {exactly: 1}")
     overflow(project)
     cache = tree(project / "out")
-    result = run_cli(project, "check")
+    result = run_cli(project, "check", "--jobs", "1")
     assert result.code == 1
     lines = [line for line in result.stderr.splitlines() if "check.page-count" in line]
     bottom_line = line_of(project / "content/conditions/ptsd.yaml", "bottom_line:")
@@ -75,14 +75,14 @@ def test_a_document_over_its_budget_says_what_runs_over_and_is_kept_apart(
     minimal project with the default content's depression handout (and what it needs)."""
     project = real_files(minimal, *WITH_DEPRESSION)
     names = ("handout-depression-letter-en", "evidence-sheet-ptsd-letter-en")
-    assert run_cli(project, "build", *names).code == 0
+    assert run_cli(project, "build", "--jobs", "1", *names).code == 0
     out = project / "out"
     good = outputs(out)
     handout = project / "content/handouts/depression.yaml"
     sheet = project / "content/conditions/ptsd.yaml"
     lengthen(handout, "Clinics for veterans also gave ketamine", 30)
     lengthen(sheet, "In a crossover trial of 41 adults", 9)
-    result = run_cli(project, "build", *names)
+    result = run_cli(project, "build", "--jobs", "1", *names)
     assert result.code == 1
     errors = {line.split("]: ", 1)[1].split(":", 1)[0]: line
               for line in result.stderr.splitlines() if "error[check.page-count]" in line}
@@ -119,7 +119,8 @@ def test_a_document_over_its_budget_says_what_runs_over_and_is_kept_apart(
     assert {e["file"] for e in manifest} == {f"{n}.pdf" for n in names}
 
     handout.write_text((REPO / "content/handouts/depression.yaml").read_text())
-    assert run_cli(project, "build", *names).code == 1  # the sheet is still too long
+    # the sheet is still too long
+    assert run_cli(project, "build", "--jobs", "1", *names).code == 1
     assert not (out / ".rejected/handout-depression-letter-en.pdf").exists(), \
         "a document back within its budget leaves no rejected copy"
     assert (out / ".rejected/evidence-sheet-ptsd-letter-en.pdf").is_file()
@@ -133,12 +134,12 @@ def page_count(lines: list[str], paper: str) -> int:
 def test_failed_build_leaves_out_untouched(minimal: Path) -> None:
     """A claim about the engine, on the minimal project (8 documents, not 48): a build that
     fails, on a file that does not parse and on a sheet over its budget, writes nothing."""
-    assert run_cli(minimal, "build").code == 0
+    assert run_cli(minimal, "build", "--jobs", "1").code == 0
     out = minimal / "out"
     before = outputs(out)
     edit(minimal / "content/handouts/ptsd.yaml", "\ncrisis: true", "\ncrisis: [true")
     overflow(minimal, "ptsd")
-    result = run_cli(minimal, "build")
+    result = run_cli(minimal, "build", "--jobs", "1")
     assert result.code == 1
     assert "error[yaml.syntax]" in result.stderr and "error[check.page-count]" in result.stderr
     assert "nothing written" in result.stdout
@@ -154,9 +155,9 @@ def outputs(out: Path) -> dict[str, bytes]:
 
 def test_rebuild_is_byte_identical_and_partial_build_keeps_manifest(project: Path) -> None:
     sheets = ("evidence-sheet-anxiety-letter-en", "evidence-sheet-anxiety-a4-en")
-    assert run_cli(project, "build", *sheets).code == 0
+    assert run_cli(project, "build", "--jobs", "1", *sheets).code == 0
     first = (project / "out/evidence-sheet-anxiety-letter-en.pdf").read_bytes()
-    assert run_cli(project, "build", "evidence-sheet-ptsd-a4-en").code == 0
+    assert run_cli(project, "build", "--jobs", "1", "evidence-sheet-ptsd-a4-en").code == 0
     assert (project / "out/evidence-sheet-anxiety-letter-en.pdf").read_bytes() == first
     files = {e["file"] for e in json.loads((project / "out/manifest.json").read_text())["documents"]}
     assert files == {"evidence-sheet-anxiety-letter-en.pdf", "evidence-sheet-anxiety-a4-en.pdf",
@@ -165,9 +166,9 @@ def test_rebuild_is_byte_identical_and_partial_build_keeps_manifest(project: Pat
 
 
 def test_full_build_removes_documents_it_no_longer_makes(project: Path) -> None:
-    assert run_cli(project, "build", "anxiety").code == 0
+    assert run_cli(project, "build", "--jobs", "1", "anxiety").code == 0
     edit(project / "content/documents.yaml", "subjects: all", "subjects: [ptsd]")
-    assert run_cli(project, "build").code == 0
+    assert run_cli(project, "build", "--jobs", "1").code == 0
     names = sorted(p.name for p in (project / "out").glob("evidence-sheet-*.pdf"))
     assert names == ["evidence-sheet-ptsd-a4-en.pdf", "evidence-sheet-ptsd-letter-en.pdf"]
 

@@ -47,7 +47,7 @@ def signed_built(tmp_path_factory: pytest.TempPathFactory, built_signed: Path) -
         done = run_cli(root, "approve", "--by", "Dr. Maya Okafor")
         assert done.code == 0, done.stderr
         assert f"{SNAPSHOT}: kept" in done.stdout
-        built = run_cli(root, "build")
+        built = run_cli(root, "build", "--jobs", "1")
         assert built.code == 0, built.stderr + built.stdout
     return root
 
@@ -130,7 +130,7 @@ def test_a_hand_typed_number_in_the_snapshot_is_refused(signed: Path) -> None:
     edit(path, "n: 41", "n: 40")
     line = next(i for i, text in enumerate(path.read_text().splitlines(), 1)
                 if text.startswith("digest:"))
-    checked = run_cli(signed, "check")
+    checked = run_cli(signed, "check", "--jobs", "1")
     assert checked.code == 1
     assert f"{SNAPSHOT}:{line}:9: error[edition.snapshot]" in checked.stderr
     assert "edited by hand" in checked.stderr and "Traceback" not in checked.stderr
@@ -138,7 +138,7 @@ def test_a_hand_typed_number_in_the_snapshot_is_refused(signed: Path) -> None:
 
 def test_a_snapshot_under_another_name_is_refused(signed: Path) -> None:
     shutil.copy(signed / SNAPSHOT, signed / "content/editions/2026.12.yaml")
-    checked = run_cli(signed, "check")
+    checked = run_cli(signed, "check", "--jobs", "1")
     assert checked.code == 1
     assert "content/editions/2026.12.yaml:" in checked.stderr
     assert "it must be 2026.11.yaml" in checked.stderr
@@ -149,14 +149,15 @@ def test_a_sign_off_of_a_document_no_longer_made_is_reported_and_pruned(signed: 
          "    pages: {maximum: 2}\n", "    language: en\n    pages: {maximum: 2}\n")
     ledger = signed / "content/approvals.yaml"
     entry = ledger.read_text().splitlines().index("  handout-ptsd-es:") + 2  # its first field
-    checked = run_cli(signed, "check", "evidence-sheet-ptsd-letter-en")
+    checked = run_cli(signed, "check", "--jobs", "1", "evidence-sheet-ptsd-letter-en")
     assert checked.code == 0, checked.stderr  # a warning: nothing printed is wrong
     warned = [line for line in checked.stderr.splitlines() if "[review.unplanned]" in line]
     assert warned == [line for line in warned if "handout-ptsd-es" in line] and len(warned) == 1
     assert warned[0].startswith(f"content/approvals.yaml:{entry}:5: warning[review.unplanned]: "
                                 "handout-ptsd-es: is signed off (Dr. Maya Okafor, 2026-12-01)")
     assert "ketabrochure approve --prune" in warned[0]
-    assert run_cli(signed, "check", "--strict", "evidence-sheet-ptsd-letter-en").code == 3
+    assert run_cli(signed, "check", "--jobs", "1", "--strict",
+                   "evidence-sheet-ptsd-letter-en").code == 3
 
     pruned = run_cli(signed, "approve", "--prune", "--by", "Dr. Maya Okafor")
     assert pruned.code == 0, pruned.stderr
@@ -164,7 +165,7 @@ def test_a_sign_off_of_a_document_no_longer_made_is_reported_and_pruned(signed: 
     assert "handout-ptsd-es" not in yaml.safe_load(ledger.read_text())["documents"]
     assert not list((signed / "content/approved").glob("handout-ptsd-es*"))
     assert (signed / "content/approved/handout-ptsd-en.txt").is_file()  # others kept
-    again = run_cli(signed, "check", "evidence-sheet-ptsd-letter-en")
+    again = run_cli(signed, "check", "--jobs", "1", "evidence-sheet-ptsd-letter-en")
     assert "review.unplanned" not in again.stderr
 
 

@@ -350,7 +350,7 @@ def test_a_word_too_long_for_its_column_is_a_located_error(minimal: Path) -> Non
          "midazolam 0.045 mg/kg (an active drug as control)", token)
     # the sheet alone is typeset (the report and the packet cite the study too: the claim is
     # the sheet's line)
-    result = run_cli(minimal, "check", "evidence-sheet-ptsd-letter-en")
+    result = run_cli(minimal, "check", "--jobs", "1", "evidence-sheet-ptsd-letter-en")
     assert result.code == 1 and "Traceback" not in result.stderr
     lines = [x for x in result.stderr.splitlines() if "error[check.overflow]" in x]
     sheet = [x for x in lines if "evidence-sheet ptsd (letter, en)" in x]
@@ -374,7 +374,7 @@ def test_a_brochure_that_cannot_be_made_is_an_error_not_a_missing_file(minimal: 
             skipping = False
             kept.append(line)
     path.write_text("\n".join(kept) + "\n")
-    result = run_cli(project, "check")
+    result = run_cli(project, "check", "--jobs", "1")
     assert result.code == 1
     empty = [x for x in result.stderr.splitlines() if "has no text" in x]
     assert len(empty) == 6 and all(x.startswith("content/brochures/what-is-ketamine-therapy"
@@ -392,7 +392,7 @@ def test_ink_in_the_office_printers_unprintable_band_fails(minimal: Path) -> Non
          "    pages: {exactly: 1}")
     edit(project / "layouts/evidence-sheet/paper-letter.css",
          "margin: 0.5in 0.33in 0.8in 0.33in;", "margin: 0.5in 0.1in 0.8in 0.33in;")
-    result = run_cli(project, "check", "evidence-sheet")
+    result = run_cli(project, "check", "--jobs", "1", "evidence-sheet")
     assert result.code == 1 and "Traceback" not in result.stderr
     near = [x for x in result.stderr.splitlines() if "error[check.margin]" in x]
     assert near and all(x.startswith(("layouts/evidence-sheet/layout.yaml:1:1:",

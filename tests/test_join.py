@@ -34,7 +34,7 @@ def shards(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     made = []
     for k in (1, 2, 3):
         root = copy_minimal(base / f"job-{k}")
-        result = run_cli(root, "build", "--shard", f"{k}/3", "--quiet")
+        result = run_cli(root, "build", "--jobs", "1", "--shard", f"{k}/3", "--quiet")
         assert result.code == 0, result.stderr + result.stdout
         made.append(root / "out")
     return made
@@ -57,7 +57,8 @@ def test_join_makes_the_edition_one_build_makes(built_minimal: Path, shards: lis
     assert joined == one  # every PDF, thumbnail, the manifest, shelf, web edition, claims
     assert {"manifest.json", "index.html", "claims.json", "review.html",
             "web/index.html"} <= set(joined) and "shard.json" not in joined
-    check = run_cli(root, "check", "--quiet")  # takes everything from the cache join filled
+    # takes everything from the cache join filled
+    check = run_cli(root, "check", "--jobs", "1", "--quiet")
     assert check.code == 0 and "(0 rendered, 8 from the cache)" in check.stdout, check.stdout
 
 
@@ -85,7 +86,7 @@ def test_a_shard_from_changed_content_is_refused(shards: list[Path], tmp_path: P
     shutil.copytree(shards[1].parent, job)
     with (job / "content/glossary.yaml").open("a") as glossary:
         glossary.write("# a comment: no printed word changes, the content does\n")
-    assert run_cli(job, "build", "--shard", "2/3", "--quiet").code == 0
+    assert run_cli(job, "build", "--jobs", "1", "--shard", "2/3", "--quiet").code == 0
     root = copy_minimal(tmp_path / "join")
     result = run_cli(root, "join", str(shards[0]), str(job / "out"), str(shards[2]))
     assert result.code == 1
@@ -152,10 +153,11 @@ def test_a_build_other_than_a_shard_drops_the_record(built_minimal: Path,
                                                      tmp_path: Path) -> None:
     root = copy_minimal(tmp_path / "p")
     shutil.copytree(built_minimal / "out", root / "out")
-    assert run_cli(root, "build", "--shard", "1/2", "--quiet").code == 0
+    assert run_cli(root, "build", "--jobs", "1", "--shard", "1/2", "--quiet").code == 0
     record = json.loads((root / "out/shard.json").read_text())
     assert record["shard"] == "1/2" and record["documents"]
-    assert run_cli(root, "build", "--quiet").code == 0  # all from the cache: nothing typeset
+    # all from the cache: nothing typeset
+    assert run_cli(root, "build", "--jobs", "1", "--quiet").code == 0
     assert not (root / "out/shard.json").exists()
 
 
