@@ -20,7 +20,7 @@ OVER = re.compile(r"about (\d+) lines? \(\d+ words?\) over")
 
 
 def budget_error(root: Path) -> str:
-    result = run_cli(root, "check", SHEET)
+    result = run_cli(root, "check", "--jobs", "1", SHEET)
     (line,) = [x for x in result.stderr.splitlines() if "check.page-count" in x]
     return line
 

@@ -43,14 +43,14 @@ def read(path: Path) -> PDF:
 
 
 def check(root: Path, *names: str) -> Run:
-    return run_cli(root, "check", "--format", "text", *names)
+    return run_cli(root, "check", "--jobs", "1", "--format", "text", *names)
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_large_print_is_18_pt_all_through(minimal: Path, lang: str) -> None:
     """Every character of the large-print handout, the sources and citations included."""
     large_print_in(minimal, lang)
-    result = run_cli(minimal, "build", f"handout-ptsd-letter-{lang}-large-print")
+    result = run_cli(minimal, "build", "--jobs", "1", f"handout-ptsd-letter-{lang}-large-print")
     assert result.code == 0, result.stderr
     with pdfplumber.open(minimal / "out" / f"handout-ptsd-letter-{lang}-large-print.pdf") as pdf:
         chars = [c for page in pdf.pages for c in page.chars if c["text"].strip()]
@@ -194,7 +194,7 @@ def test_the_trifold_keeps_a_half_inch_band_in_both_languages(minimal: Path) -> 
     edit(minimal / "content" / "documents.yaml",
          "language: es\n    variants: [print-shop]\n    pages: {exactly: 2}",
          "languages: [en, es]\n    variants: [office]\n    pages: {exactly: 2}")
-    result = run_cli(minimal, "build", "trifold")
+    result = run_cli(minimal, "build", "--jobs", "1", "trifold")
     assert result.code == 0, result.stderr
     for lang in ("en", "es"):
         path = minimal / "out" / f"trifold-what-is-ketamine-therapy-letter-{lang}.pdf"
@@ -227,7 +227,7 @@ def test_large_print_pages_fill(minimal: Path, lang: str) -> None:
     the last is used to within 15% of its text area, and the last is more than one source."""
     large_print_in(minimal, lang)
     name = f"handout-ptsd-letter-{lang}-large-print"
-    result = run_cli(minimal, "build", name)
+    result = run_cli(minimal, "build", "--jobs", "1", name)
     assert result.code == 0, result.stderr
     top, bottom = 0.5 * PT_PER_IN, 1.1 * PT_PER_IN  # the page margins (large-print.css)
     with pdfplumber.open(minimal / "out" / f"{name}.pdf") as pdf:

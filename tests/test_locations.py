@@ -34,7 +34,7 @@ def test_without_locations_a_patient_document_uses_the_clinic_contact(tmp_path: 
     root = patient_project(tmp_path / "p", built)
     clinic = root / "content/clinic.yaml"
     clinic.write_text(clinic.read_text().split("\nlocations:")[0] + "\n")
-    assert run_cli(root, "build", "test-handout").code == 0
+    assert run_cli(root, "build", "--jobs", "1", "test-handout").code == 0
     assert "(503) 555-0142" in text(root / "out/test-handout-ptsd-letter-en.pdf")
 
 
@@ -42,7 +42,7 @@ def test_location_errors_are_located(tmp_path: Path, built: Path) -> None:
     root = patient_project(tmp_path / "p", built)
     edit(root / "content/clinic.yaml", "id: eastside", "id: Downtown")
     edit(root / "content/clinic.yaml", "book/downtown", "book/downtown x")
-    result = run_cli(root, "check")
+    result = run_cli(root, "check", "--jobs", "1")
     assert result.code == 1
     assert "content/clinic.yaml:" in result.stderr and "error[content.id]" in result.stderr
     assert "error[content.url]: locations[1].booking_url" in result.stderr
@@ -55,7 +55,7 @@ def test_real_handout_and_brochure_carry_each_locations_contact_and_qr(tmp_path:
     with (root / "content/clinic.yaml").open("a") as handle:
         handle.write(LOCATIONS)
     names = ["handout-ptsd-letter-es-eastside", "trifold-what-is-ketamine-therapy-letter-en-downtown"]
-    result = run_cli(root, "build", *names)
+    result = run_cli(root, "build", "--jobs", "1", *names)
     assert result.code == 0, result.stderr
     handout = root / "out/handout-ptsd-letter-es-eastside.pdf"
     reader = pypdf.PdfReader(handout)
@@ -76,7 +76,7 @@ def test_a_location_without_web_addresses_sends_patients_to_the_clinic_page(
     with (root / "content/clinic.yaml").open("a") as handle:
         handle.write(LOCATIONS.replace(own_url, ""))
     name = "handout-ptsd-letter-en-eastside"
-    result = run_cli(root, "build", name)
+    result = run_cli(root, "build", "--jobs", "1", name)
     assert result.code == 0, result.stderr
     handout = root / f"out/{name}.pdf"
     reader = pypdf.PdfReader(handout)

@@ -93,7 +93,7 @@ def test_a4_brochure_on_request(project: Path) -> None:
     edit(project / "content/documents.yaml", "  - layout: trifold\n    subjects: all"
          "          # every brochure in content/brochures/\n    papers: [letter]",
          "  - layout: trifold\n    subjects: all\n    papers: [letter, a4]")
-    result = run_cli(project, "build", f"{BROCHURE}-a4-es.pdf")
+    result = run_cli(project, "build", "--jobs", "1", f"{BROCHURE}-a4-es.pdf")
     assert result.code == 0, result.stderr + result.stdout
     path = project / "out" / f"{BROCHURE}-a4-es.pdf"
     reader = pypdf.PdfReader(path)

@@ -26,7 +26,7 @@ def rules(minimal: Path) -> Path:
 
 def errors(project: Path, *names: str) -> list[dict[str, str]]:
     """Errors of a build of a few documents (content rules cover all content in any build)."""
-    result = run_cli(project, "build", *(names or ("evidence-sheet-ptsd-letter-en.pdf",)))
+    result = run_cli(project, "build", "--jobs", "1", *(names or ("evidence-sheet-ptsd-letter-en.pdf",)))
     assert result.code == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     return [d for d in diagnostics(result.stderr) if d["sev"] == "error"]
@@ -86,7 +86,7 @@ def test_english_only_field_needs_no_spanish(project: Path) -> None:
     path = project / DEPRESSION
     edit(path, '    es: "El buen efecto a menudo se pasa.', '    english_only: true\n'
          '    # es: "El buen efecto a menudo se pasa.')
-    result = run_cli(project, "build", "handout-depression-letter-es.pdf")
+    result = run_cli(project, "build", "--jobs", "1", "handout-depression-letter-es.pdf")
     assert result.code == 0, result.stderr
 
 
@@ -120,7 +120,7 @@ def test_off_label_statement_must_cite_the_off_label_fact(rules: Path) -> None:
 
 
 def test_check_reports_the_grade_of_every_patient_document(project: Path) -> None:
-    result = run_cli(project, "check")
+    result = run_cli(project, "check", "--jobs", "1")
     assert result.code == 0, result.stderr
     lines = [line for line in result.stdout.splitlines()
              if line.startswith(("ok handout-", "ok trifold-"))]

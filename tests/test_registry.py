@@ -175,7 +175,7 @@ def test_a_kind_added_by_the_readme_recipe_is_built_shelved_and_under_every_rule
         '"Please come a little early. Bring someone to drive you home."', f'"{CLAIM[0]}"')
         .replace('"Por favor, llegue un poco antes. Traiga a alguien que lo lleve a casa."',
                  f'"{CLAIM[1]}"'))
-    checked = run_cli(root, "check", "reminder-card")
+    checked = run_cli(root, "check", "--jobs", "1", "reminder-card")
     assert checked.code == 1, checked.stdout + checked.stderr
     errors = [line for line in checked.stderr.splitlines() if ": error[" in line]
     where = "content/reminders/next-visit.yaml"

@@ -141,7 +141,7 @@ def test_report_budget_and_its_located_failure(minimal: Path) -> None:
     """On the minimal project: its report (one condition, 13 pages) is typeset again, not the
     real one (24 pages); the budget rule is the same for any content."""
     edit(minimal / "content/documents.yaml", "pages: {maximum: 40}", "pages: {maximum: 5}")
-    result = run_cli(minimal, "build", "report")  # only the report: quicker than a full check
+    result = run_cli(minimal, "build", "--jobs", "1", "report")  # only the report: quicker than a full check
     assert result.code == 1
     out = minimal / "out"
     assert not list(out.glob("*.pdf")) and not (out / "manifest.json").exists()  # (a cache only)

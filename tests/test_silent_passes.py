@@ -43,7 +43,7 @@ def test_typographic_quotes_typed_as_yaml_quotes_are_an_error(minimal: Path, ope
     for start in (EN, ES):  # both languages
         line = next(t for t in path.read_text().splitlines() if start in t)
         edit(path, line, line.replace(': "', f": {opening}", 1)[:-1] + closing)
-    result = run_cli(minimal, "check")
+    result = run_cli(minimal, "check", "--jobs", "1")
     assert result.code == 1 and "Traceback" not in result.stderr
     found = diagnostics(result.stderr)
     assert [(d["path"], d["code"], int(d["line"])) for d in found] == [
@@ -144,14 +144,14 @@ def test_pdfs_in_out_that_the_manifest_does_not_list_are_reported(tmp_path: Path
                                                                  built_minimal: Path) -> None:
     root = copy_minimal(tmp_path / "p")
     shutil.copytree(built_minimal / "out", root / "out")
-    assert run_cli(root, "check", "--strict").code == 0
+    assert run_cli(root, "check", "--jobs", "1", "--strict").code == 0
     listed = sorted((root / "out").glob("*.pdf"))[0]
     shard = re.sub(r"-en\b", "-fr", listed.name)  # a PDF from another build's shard
     shutil.copy(listed, root / "out" / shard)
-    result = run_cli(root, "check")
+    result = run_cli(root, "check", "--jobs", "1")
     assert result.code == 0  # a warning: the documents themselves are fine
     (found,) = diagnostics(result.stderr)
     assert (found["path"], found["sev"], found["code"]) == (
         f"out/{shard}", "warning", "out.unlisted")
     assert "not in out/manifest.json" in found["msg"]
-    assert run_cli(root, "check", "--strict").code == 3  # warnings alone, under --strict
+    assert run_cli(root, "check", "--jobs", "1", "--strict").code == 3  # warnings alone, under --strict

@@ -288,7 +288,7 @@ def test_a_lock_that_is_not_a_file_is_one_located_error(tmp_path: Path, kind: st
         (root / ".out.lock").mkdir()
     else:
         (root / ".out.lock").symlink_to(tmp_path / "elsewhere")
-    result = run_cli(root, "check")
+    result = run_cli(root, "check", "--jobs", "1")
     assert result.code == 1 and "Traceback" not in result.stderr
     what = "is a folder or other non-file" if kind == "folder" else "is a symbolic link"
     assert result.stderr.startswith(f".out.lock:1:1: error[out.lock]: .out.lock: {what}")
@@ -299,7 +299,7 @@ def test_out_a_link_is_refused_not_silently_unlinked(tmp_path: Path) -> None:
     root = copy_minimal(tmp_path / "p")
     (tmp_path / "site").mkdir()
     (root / "out").symlink_to(tmp_path / "site")
-    result = run_cli(root, "build")
+    result = run_cli(root, "build", "--jobs", "1")
     assert result.code == 1
     assert "out:1:1: error[out.unwritable]: out/: out/ is a link (to " in result.stderr
     assert (root / "out").is_symlink() and not any((tmp_path / "site").iterdir())

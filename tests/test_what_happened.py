@@ -21,26 +21,26 @@ def wrote(stdout: str) -> list[str]:
 
 
 def test_a_build_says_wrote_only_for_pdfs_it_wrote(minimal: Path) -> None:
-    first = run_cli(minimal, "build")
+    first = run_cli(minimal, "build", "--jobs", "1")
     assert first.code == 0, first.stderr
     pdfs = sorted(p.name for p in (minimal / "out").glob("*.pdf"))
     assert sorted(wrote(first.stdout)) == pdfs and len(pdfs) == 8
     assert f"wrote {len(pdfs)} PDFs, " in first.stdout.splitlines()[-1]
     times = {p: (minimal / "out" / p).stat().st_mtime_ns for p in pdfs}
 
-    again = run_cli(minimal, "build")  # nothing changed: nothing written
+    again = run_cli(minimal, "build", "--jobs", "1")  # nothing changed: nothing written
     assert again.code == 0 and wrote(again.stdout) == [], again.stdout
     assert re.search(r"^build passed: 8 documents \(0 rendered, 8 from the cache\), wrote 0 "
                      r"PDFs, ", again.stdout.splitlines()[-1])
     assert {p: (minimal / "out" / p).stat().st_mtime_ns for p in pdfs} == times
-    report = json.loads(run_cli(minimal, "build", "--format", "json").stdout)
+    report = json.loads(run_cli(minimal, "build", "--jobs", "1", "--format", "json").stdout)
     assert report["written"] is True  # out/ holds this edition...
     assert {d["status"] for d in report["documents"]} == {"ok"}  # ...without writing a byte
 
     # one Spanish text changed: only the Spanish documents that print it are written
     edit(minimal / "content/handouts/ptsd.yaml", "Se da despacio por la vena.",
          "Se da lentamente por la vena.")
-    changed = run_cli(minimal, "build")
+    changed = run_cli(minimal, "build", "--jobs", "1")
     assert changed.code == 0, changed.stderr
     assert wrote(changed.stdout) == ["handout-ptsd-letter-es-print-shop.pdf"], changed.stdout
 
