@@ -11,13 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import copy_project, run_cli
+from helpers import WITH_DEPRESSION, copy_minimal, real_files, run_cli
 
 from ketabrochure.build import fits as fits_module
 from ketabrochure.pages import Known, PageBudget, Part
 from ketabrochure.typeset import jobs, pdf
 
 SHEET = "evidence-sheet-depression-letter-en"  # its chart version runs to 2 pages of 1
+
+
+def project(tmp_path: Path) -> Path:
+    """The minimal project with the default content's depression condition and studies: the
+    sheet, without the 71 files of the default content to read at each build."""
+    return real_files(copy_minimal(tmp_path / "project"), *WITH_DEPRESSION)
 
 
 @pytest.fixture
@@ -57,7 +63,7 @@ def rewrite(root: Path, change: Any) -> None:
 
 
 def test_a_measured_chart_is_not_laid_out_again(tmp_path: Path, layouts: list[int]) -> None:
-    root = copy_project(tmp_path / "project")
+    root = project(tmp_path)
     first = build_sheet(root)
     assert layouts == [2, 1]  # the chart version, dropped; then the one kept
     (entry,) = entries(root).values()
@@ -74,7 +80,7 @@ def test_a_measured_chart_is_not_laid_out_again(tmp_path: Path, layouts: list[in
 
 def test_a_stale_or_wrong_entry_falls_back_to_trying_each(tmp_path: Path,
                                                           layouts: list[int]) -> None:
-    root = copy_project(tmp_path / "project")
+    root = project(tmp_path)
     first = build_sheet(root)
     saved = (root / fits_module.FILE).read_text()
 
@@ -97,7 +103,7 @@ def test_a_stale_or_wrong_entry_falls_back_to_trying_each(tmp_path: Path,
 
 
 def test_an_edited_stylesheet_is_measured_again(tmp_path: Path, layouts: list[int]) -> None:
-    root = copy_project(tmp_path / "project")
+    root = project(tmp_path)
     build_sheet(root)
     (old,) = entries(root)
     style = root / "layouts" / "evidence-sheet" / "style.css"
