@@ -13,13 +13,14 @@ Each refusal is one located error, never an exception.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
 
-from ..diagnostics import Diagnostics, Location
+from ..diagnostics import Diagnostic, Diagnostics, Location
 from .contentfile import read_bytes, yaml_text
 from .yamlsyntax import CURLY_PAIRS, explain
 
@@ -360,5 +361,30 @@ def load_counted(path: Path, shown_as: str, diags: Diagnostics,
     text = yaml_text(data, shown_as, diags)
     if text is None:
         return None, len(data)
-    composer = _Composer(shown_as, diags)
-    return composer.compose(text), composer.chars
+    return _compose(shown_as, text, diags)
+
+
+# Files composed before, by the name shown, the text and the bounds: watch and serve rebuild,
+# and a test process loads, the same unchanged files again and again. Nothing changes a Node
+# once composed (readers only read it), so one is shared, with the diagnostics composing it
+# reported. Only content-sized texts are kept, at most MEMO_CHARS of them, the oldest dropped.
+MEMO_FILE, MEMO_CHARS = 100_000, 1_000_000  # (the default content: 119,000 chars, 1.7 MB)
+_memo: dict[tuple[str, str, int, int, int], tuple[Node | None, int, tuple[Diagnostic, ...]]] = {}
+_memo_lock = threading.Lock()
+
+
+def _compose(shown_as: str, text: str, diags: Diagnostics) -> tuple[Node | None, int]:
+    key = (shown_as, text, MAX_NODES, MAX_DEPTH, MAX_TEXT)
+    with _memo_lock:
+        found = _memo.get(key)
+    if found is None:
+        own = Diagnostics()
+        composer = _Composer(shown_as, own)
+        found = (composer.compose(text), composer.chars, tuple(own.items))
+        if len(text) <= MEMO_FILE:
+            with _memo_lock:
+                _memo[key] = found
+                while sum(len(k[1]) for k in _memo) > MEMO_CHARS:
+                    del _memo[next(iter(_memo))]
+    diags.items.extend(found[2])
+    return found[0], found[1]
