@@ -59,9 +59,16 @@ def safety_rules(project: m.Project, patient: m.PatientContent, diags: Diagnosti
 
 def named(text: str, lang: str, words: dict[str, dict[str, tuple[str, ...]]]) -> set[str]:
     """The adverse-event ids a text names, by the words patient.yaml gives each."""
-    low = text.lower()
-    return {ident for ident, by_lang in words.items()
-            if (pattern := _any_word(by_lang.get(lang, ()))) and pattern.search(low)}
+    return set(_named(text.lower(), tuple((ident, by_lang.get(lang, ()))
+                                          for ident, by_lang in words.items())))
+
+
+# a function of the text and the word lists alone: watch, serve and a test process ask it of
+# the same side effects at every load
+@functools.lru_cache(maxsize=4096)
+def _named(low: str, words: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[str]:
+    return frozenset(ident for ident, listed in words
+                     if (pattern := _any_word(listed)) and pattern.search(low))
 
 
 @functools.lru_cache(maxsize=512)
