@@ -522,3 +522,25 @@ def test_fuzz_edited_content_through_the_whole_load(fuzz_root: Path,
         check_diagnostics(diags)
     finally:
         path.write_bytes(original)
+
+
+def test_a_file_read_before_is_shared_and_no_reader_changes_it(tmp_path: Path) -> None:
+    """yamlsource keeps the files it composed (watch, serve and a test process read the same
+    files again); that is only sound while nothing that reads a Node changes it. After the
+    default content and a broken minimal project are loaded twice, every kept Node equals the
+    file composed afresh, and the second load gave the same diagnostics from the memo."""
+    broken = copy_minimal(tmp_path / "p")
+    clinic = broken / "content/clinic.yaml"
+    clinic.write_text(clinic.read_text() + "phone: 555\n")  # a duplicate key: composing's own
+    yamlsource._memo.clear()
+    first = [Diagnostics(), Diagnostics()]
+    for root, diags in zip((REPO, broken), first, strict=True):
+        build_run.load(root, diags)
+    assert any(d.code == "yaml.duplicate-key" for d in first[1].items)
+    for root, diags in zip((REPO, broken), first, strict=True):
+        again = Diagnostics()
+        build_run.load(root, again)
+        assert [str(d) for d in again.items] == [str(d) for d in diags.items]
+    assert len(yamlsource._memo) >= len(FILES) + 1
+    for (shown, text, *_), (node, _, _) in yamlsource._memo.items():
+        assert node == yamlsource._Composer(shown, Diagnostics()).compose(text), shown
