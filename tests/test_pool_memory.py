@@ -83,12 +83,14 @@ def test_a_transient_renderers_workers_end_with_its_last_outcome(tmp_path: Path,
                                                                   transient: bool) -> None:
     jobs = [Job(n, (Part((PAGE.format(n=n),), PageBudget(maximum=1), tmp_path),),
                 (tmp_path,), None) for n in range(3)]
+    # (a child an earlier test of this pytest worker left ending is not this renderer's)
+    others = set(multiprocessing.active_children())
     with Renderer(jobs=2, transient=transient) as renderer:
         outcomes = list(renderer.run(iter(jobs), len(jobs)))
         assert sorted(o.index for o in outcomes) == [0, 1, 2]
         assert all(o.ok and o.findings.pages == 1 for o in outcomes)
         # a build's own renderer: no worker left while the main process goes on alone
-        assert (multiprocessing.active_children() == []) is transient
+        assert (set(multiprocessing.active_children()) <= others) is transient
 
 
 FORKED = """
