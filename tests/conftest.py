@@ -51,10 +51,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         suffix = f"@{'_'.join(groups)}"
         if groups and not item.nodeid.endswith(suffix):
             item._id = NodeId.parse(item.nodeid + suffix)  # what xdist's _nodeid did
-    # a group is one piece of work for one worker, and the largest pieces go first (the
-    # workers take the rest in order): a group handed out last keeps one worker busy while
-    # the other has nothing left to do
-    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
 
 
 @pytest.fixture(scope="session", autouse=True)
