@@ -248,10 +248,7 @@ def own_workers(root: Path, args: argparse.Namespace) -> pool.Renderer:
     """The run's worker processes, forked before this process imports the pipeline: a forked
     worker holds what its parent had (as resident pages), and Jinja, YAML, the content model
     and fontTools' glyph list, which only this process needs, were 6 MB in each worker."""
-    renderer = pool.Renderer(args.jobs, transient=True)
-    # with nothing in the cache every document will be typeset: they import WeasyPrint now
-    renderer.fork(warm=args.no_cache or not cache.has_entries(root / "out"))
-    return renderer
+    return pool.Renderer.own(args.jobs, args.no_cache or not cache.has_entries(root / "out"))
 
 
 def key_options(args: argparse.Namespace) -> list[str]:

@@ -70,11 +70,10 @@ def run(root: Path, names: list[str], write: bool, options: Options | None = Non
     options = options or Options()
     if renderer is not None:
         return _run(root, names, write, options, renderer, own)
-    with Renderer(options.jobs, transient=True) as workers:
-        # before the content is read, so that the forked workers stay small (the command line
-        # forks them earlier still: cli.own_workers); with nothing in the cache every
-        # document will be typeset, so they may import WeasyPrint at once
-        workers.fork(warm=not options.cache or not has_entries(root / "out"))
+    # forked before the content is read, so that they stay small (the command line forks
+    # them earlier still: cli.own_workers)
+    cold = not options.cache or not has_entries(root / "out")
+    with Renderer.own(options.jobs, cold) as workers:
         return _run(root, names, write, options, workers, own=True)
 
 

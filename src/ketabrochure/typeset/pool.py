@@ -90,6 +90,15 @@ class Renderer:
         self.transient = transient
         self._pool: ProcessPoolExecutor | None = None
 
+    @classmethod
+    def own(cls, jobs: int | None, cold: bool) -> Renderer:
+        """A run's own workers (they end with its last outcome), forked now, while this
+        process is small; `cold`: every document will be typeset, so they import WeasyPrint
+        at once."""
+        renderer = cls(jobs, transient=True)
+        renderer.fork(warm=cold)
+        return renderer
+
     def run(self, jobs: Iterable[Job], count: int) -> Iterator[Outcome]:
         """Outcomes of `count` jobs as they finish (not in job order); jobs are read lazily.
 

@@ -7,9 +7,9 @@ import re
 import sys
 import weakref
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
-from typing import TYPE_CHECKING, TypeAlias, TypeGuard
+from typing import TYPE_CHECKING, TypeAlias, TypeGuard, TypeVar
 
 from ...lazy import lazy_module
 
@@ -23,6 +23,7 @@ CONTAINERS = ("/Sect", "/Art", "/Div", "/Part", "/BlockQuote", "/NonStruct", "/T
               "/THead", "/TBody", "/TFoot", "/L", "/LBody", "/Document")
 BLOCKS = (*HEADINGS, "/P", "/LI", "/TD", "/TH", "/Caption", "/Figure", "/Art", "/Sect")
 Kid: TypeAlias = "int | pikepdf.Object"  # of /K: an MCID, an element, an MCR or OBJR
+T = TypeVar("T")
 
 
 class Mark:
@@ -190,7 +191,7 @@ class Tree:
         self.index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
         self._pages: dict[int, Page] = {}
         self._blocks: dict[int, list[tuple[pikepdf.Object, Mark]]] | None = None
-        self._walked: tuple[int, list[pikepdf.Object]] | None = None  # (_edits, the walk)
+        self._walked: list[pikepdf.Object] | None = None  # until a /K changes
         # per element (objgen): its /K as a list, its kid elements, its tag, its marked content
         # per `skip`, kept until `set_kids` or `set_tag` changes what they were read from (the
         # repairs and the audit ask about 300 000 times over a build's 54 PDFs, mostly again)
@@ -246,44 +247,28 @@ class Tree:
         return document
 
     def forget(self, objgen: tuple[int, int], tag: bool) -> None:
-        """What was kept of an element whose /K (or, `tag`, whose /S) changed, and all kept
-        content (an ancestor's content holds the element's)."""
+        """What was kept of an element whose /K (or, `tag`, whose /S) changed, all kept
+        content (an ancestor's content holds the element's) and, for a /K, the tree's walk."""
         if tag:
             self._tags.pop(objgen, None)
         else:
             self._kids.pop(objgen, None)
             self._elements.pop(objgen, None)
+            self._walked = None
         self._content.clear()
 
     def kids(self, element: pikepdf.Object) -> list[Kid]:
         """`kids_of(element)`, kept (do not change the list returned)."""
-        objgen = element.objgen
-        kids = self._kids.get(objgen)
-        if kids is None:
-            kids = kids_of(element)
-            if objgen != (0, 0):  # (a direct object has no identity to keep it by)
-                self._kids[objgen] = kids
-        return kids
+        return _kept(self._kids, element, kids_of)
 
     def elements(self, element: pikepdf.Object) -> list[pikepdf.Dictionary]:
         """The kids that are structure elements (not MCIDs, MCRs or OBJRs), kept likewise."""
-        objgen = element.objgen
-        found = self._elements.get(objgen)
-        if found is None:
-            found = [k for k in self.kids(element) if is_elem(k)]
-            if objgen != (0, 0):
-                self._elements[objgen] = found
-        return found
+        return _kept(self._elements, element,
+                     lambda e: [k for k in self.kids(e) if is_elem(k)])
 
     def tag(self, element: pikepdf.Object) -> str:
         """`tag_of(element)`, kept likewise."""
-        objgen = element.objgen
-        tag = self._tags.get(objgen)
-        if tag is None:
-            tag = tag_of(element)
-            if objgen != (0, 0):
-                self._tags[objgen] = tag
-        return tag
+        return _kept(self._tags, element, tag_of)
 
     def walk(self, element: pikepdf.Object | None = None) -> Iterator[pikepdf.Object]:
         """Every structure element reachable from the root (or `element`), in tree (reading)
@@ -291,9 +276,9 @@ class Tree:
         it about ten times, most of them with no /K changed in between."""
         if element is not None:
             return self._walk(element)
-        if self._walked is None or self._walked[0] != _edits[0]:
-            self._walked = (_edits[0], list(self._walk(self.root)))
-        return iter(self._walked[1])
+        if self._walked is None:
+            self._walked = list(self._walk(self.root))
+        return iter(self._walked)
 
     def _walk(self, top: pikepdf.Object | None) -> Iterator[pikepdf.Object]:
         stack = [top]
@@ -371,6 +356,19 @@ class Tree:
         return " ".join(out.split())
 
 
+def _kept(store: dict[tuple[int, int], T], element: pikepdf.Object,
+          read: Callable[[pikepdf.Object], T]) -> T:
+    """What `read` finds of an element, kept in `store` by the element's object number (a
+    direct object has none to keep it by: read each time)."""
+    objgen = element.objgen
+    value = store.get(objgen)
+    if value is None:
+        value = read(element)
+        if objgen != (0, 0):
+            store[objgen] = value
+    return value
+
+
 def kids_of(element: pikepdf.Object) -> list[Kid]:
     kids = element.get("/K")
     if kids is None:
@@ -378,14 +376,12 @@ def kids_of(element: pikepdf.Object) -> list[Kid]:
     return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
 
 
-_edits = [0]  # how many times set_kids changed a /K (this process): a kept walk is stale
 _TREES: weakref.WeakSet[Tree] = weakref.WeakSet()  # the open trees, told of every change
 
 
 def set_kids(element: pikepdf.Object, kids: list[Kid]) -> None:
     """Every change of a /K goes through here (a kept `Tree.walk` relies on it)."""
     element.K = pikepdf.Array(kids)
-    _edits[0] += 1
     for tree in list(_TREES):
         tree.forget(element.objgen, tag=False)
 
