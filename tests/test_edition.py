@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import copy_minimal, copy_project, edit, run_cli, seed_cache
+from helpers import SIGNED_ON, SIGNER, copy_minimal, copy_project, edit, run_cli, seed_cache
 from pypdf import PdfReader
 
 from ketabrochure import layouts
@@ -43,8 +43,8 @@ def signed_built(tmp_path_factory: pytest.TempPathFactory, built_signed: Path) -
     footer, and nothing of the unsigned session builds' caches applies)."""
     root = seed_cache(built_signed, copy_minimal(tmp_path_factory.mktemp("signed") / "project"))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KETABROCHURE_TODAY", "2026-12-01")
-        done = run_cli(root, "approve", "--by", "Dr. Maya Okafor")
+        mp.setenv("KETABROCHURE_TODAY", SIGNED_ON)
+        done = run_cli(root, "approve", "--by", SIGNER)
         assert done.code == 0, done.stderr
         assert f"{SNAPSHOT}: kept" in done.stdout
         built = run_cli(root, "build", "--jobs", "1")
@@ -55,7 +55,7 @@ def signed_built(tmp_path_factory: pytest.TempPathFactory, built_signed: Path) -
 @pytest.fixture
 def signed(signed_built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the signed project (its out/ and render cache too), on the sign-off's day."""
-    monkeypatch.setenv("KETABROCHURE_TODAY", "2026-12-01")
+    monkeypatch.setenv("KETABROCHURE_TODAY", SIGNED_ON)
     root = tmp_path / "project"
     shutil.copytree(signed_built, root, symlinks=True)
     return root

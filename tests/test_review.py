@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import SIGNED_ON, Run, copy_minimal, edit, run_cli, seed_cache
+from helpers import SIGNED_ON, SIGNER, Run, copy_minimal, edit, run_cli, seed_cache
 from pypdf import PdfReader
 
 from ketabrochure.review import claims as review_claims
@@ -50,7 +50,7 @@ def signed(tmp_path_factory: pytest.TempPathFactory, built_signed: Path) -> Path
     seed_cache(built_signed, root)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("KETABROCHURE_TODAY", SIGNED_ON)
-        approved = run_cli(root, "approve", "--by", "Dr. Maya Okafor")
+        approved = run_cli(root, "approve", "--by", SIGNER)
         assert approved.code == 0, approved.stderr
         built = run_cli(root, "build", "--release", "--jobs", "1")
         assert built.code == 0, built.stderr + built.stdout
