@@ -3,6 +3,8 @@ helpers they are made with are in helpers.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +27,8 @@ from helpers import (
 )
 from playwright.sync_api import Browser, sync_playwright
 
+from ketabrochure.review import clock
+
 
 def pytest_configure() -> None:
     """Tests stop `watch` and `serve` with SIGINT, as Ctrl-C does in a terminal. A suite
@@ -34,6 +38,10 @@ def pytest_configure() -> None:
     runs until the test's timeout. Give the commands the terminal's default."""
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    # one day for the whole run: the no-op key and review expiry hold today's date, and a
+    # session build made before midnight would otherwise be stale for the tests after it
+    # (set in the controller, before pytest-xdist starts its workers: they inherit it)
+    os.environ.setdefault(clock.VARIABLE, dt.date.today().isoformat())
 
 
 @pytest.hookimpl(trylast=True)

@@ -7,7 +7,6 @@ sheets: quick to render), each built once per module so that the checks come fro
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import os
@@ -27,6 +26,7 @@ from helpers import Run, copy_project, overflow
 
 from ketabrochure.cli import main
 from ketabrochure.diagnostics import Diagnostic, Location
+from ketabrochure.review import clock
 
 # one xdist worker runs the module: its built projects are module fixtures
 pytestmark = pytest.mark.xdist_group("test_cli")
@@ -69,7 +69,7 @@ def small_project(root: Path, papers: str = "[letter]") -> Path:
     entries["documents"] = {name: entry for name, entry in entries["documents"].items()
                             if name in ("evidence-sheet-anxiety-en", "evidence-sheet-ptsd-en")}
     for name, entry in entries["documents"].items():
-        entry["date"] = "2020-01-01" if "anxiety" in name else dt.date.today().isoformat()
+        entry["date"] = "2020-01-01" if "anxiety" in name else clock.today().isoformat()
     ledger.write_text(yaml.safe_dump(entries))
     return root
 
