@@ -118,13 +118,19 @@ SIGNER = "Dr. Maya Okafor"
 def sign_and_build(root: Path) -> None:
     """The minimal project, every document signed off by SIGNER on SIGNED_ON and built (the
     sign-offs print in every footer: nothing of the other session builds' caches applies)."""
-    copy_minimal(root)
+    sign_off_and_build(copy_minimal(root))
+
+
+def sign_off_and_build(root: Path) -> Run:
+    """Every document of a project signed off by SIGNER on SIGNED_ON, then a release build;
+    what `approve` said."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("KETABROCHURE_TODAY", SIGNED_ON)
         approved = run_cli(root, "approve", "--by", SIGNER)
         assert approved.code == 0, approved.stderr
         built = run_cli(root, "build", "--release", "--jobs", "1")
         assert built.code == 0, built.stderr + built.stdout
+    return approved
 
 
 def seed_cache(built: Path, root: Path) -> Path:

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import SIGNED_ON, SIGNER, copy_minimal, copy_project, edit, run_cli, seed_cache
+from helpers import (
+    SIGNED_ON,
+    copy_minimal,
+    copy_project,
+    edit,
+    run_cli,
+    seed_cache,
+    sign_off_and_build,
+)
 from pypdf import PdfReader
 
 from ketabrochure import layouts
@@ -42,13 +50,7 @@ def signed_built(tmp_path_factory: pytest.TempPathFactory, built_signed: Path) -
     (seeded from the session's signed build, made the same way: the sign-offs print in every
     footer, and nothing of the unsigned session builds' caches applies)."""
     root = seed_cache(built_signed, copy_minimal(tmp_path_factory.mktemp("signed") / "project"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KETABROCHURE_TODAY", SIGNED_ON)
-        done = run_cli(root, "approve", "--by", SIGNER)
-        assert done.code == 0, done.stderr
-        assert f"{SNAPSHOT}: kept" in done.stdout
-        built = run_cli(root, "build", "--jobs", "1")
-        assert built.code == 0, built.stderr + built.stdout
+    assert f"{SNAPSHOT}: kept" in sign_off_and_build(root).stdout
     return root
 
 

@@ -15,7 +15,15 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import SIGNED_ON, SIGNER, Run, copy_minimal, edit, run_cli, seed_cache
+from helpers import (
+    SIGNED_ON,
+    Run,
+    copy_minimal,
+    edit,
+    run_cli,
+    seed_cache,
+    sign_off_and_build,
+)
 from pypdf import PdfReader
 
 from ketabrochure.review import claims as review_claims
@@ -47,13 +55,7 @@ def signed(tmp_path_factory: pytest.TempPathFactory, built_signed: Path) -> Path
     (root / ".gitignore").write_text("out/\n.out.lock\n")
     git(root, "init", "-q")
     commit(root, "the minimal project")
-    seed_cache(built_signed, root)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KETABROCHURE_TODAY", SIGNED_ON)
-        approved = run_cli(root, "approve", "--by", SIGNER)
-        assert approved.code == 0, approved.stderr
-        built = run_cli(root, "build", "--release", "--jobs", "1")
-        assert built.code == 0, built.stderr + built.stdout
+    sign_off_and_build(seed_cache(built_signed, root))
     commit(root, "signed off")
     return root
 
